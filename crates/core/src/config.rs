@@ -1,0 +1,637 @@
+//! Suite configuration (`routeval.toml`): endpoints, routes, chains, datasets.
+//!
+//! Loaded in two steps: serde types that refuse unknown keys, then [`Suite::validate`]
+//! which checks references between sections. Both steps report file, line and key.
+
+use crate::class::{ErrorClass, FailureFamily};
+use crate::error::{suggest_unknown_field, LoadError};
+use crate::hash::short_hash;
+use crate::locate::{line_of_offset, toml_key_line};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Suite {
+    /// Name shown in reports and stored with each run.
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// How many times each (route, case) pair is sent.
+    #[serde(default = "one")]
+    pub repeats: u32,
+    /// Cases in flight at once across all routes.
+    #[serde(default = "default_concurrency")]
+    pub concurrency: u32,
+    /// Spend cap for the run, in USD.
+    #[serde(default)]
+    pub budget_usd: Option<f64>,
+    /// Minimum acceptance rate a route needs to be approved, unless a dataset sets its own.
+    #[serde(default = "default_min_acceptance")]
+    pub min_acceptance: f64,
+    #[serde(default)]
+    pub endpoints: BTreeMap<String, Endpoint>,
+    #[serde(default)]
+    pub routes: BTreeMap<String, Route>,
+    #[serde(default)]
+    pub chains: BTreeMap<String, Chain>,
+    #[serde(default)]
+    pub datasets: BTreeMap<String, DatasetConfig>,
+    /// Folder of the suite file; relative paths are resolved against it.
+    #[serde(skip)]
+    pub base_dir: PathBuf,
+    /// Path of the suite file itself.
+    #[serde(skip)]
+    pub path: PathBuf,
+    /// Hash of the suite file's text, stored with each run.
+    #[serde(skip)]
+    pub hash: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EndpointKind {
+    /// OpenRouter: `provider`, `models`, usage with cost, attribution headers.
+    Openrouter,
+    /// Any other OpenAI-compatible endpoint: none of OpenRouter's extensions are sent.
+    Openai,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Endpoint {
+    pub kind: EndpointKind,
+    /// For example `https://openrouter.ai/api/v1`.
+    pub base_url: String,
+    /// Name of the environment variable holding the key; the key itself is never stored.
+    #[serde(default)]
+    pub api_key_env: Option<String>,
+    /// Extra request headers (attribution: `HTTP-Referer`, `X-Title`).
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// True for the built-in simulator: reports label its figures as simulated, and
+    /// `quickstart` points it at the simulator it starts.
+    #[serde(default)]
+    pub simulated: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Route {
+    pub endpoint: String,
+    pub model: String,
+    /// OpenRouter provider routing preferences, sent as is.
+    #[serde(default)]
+    pub provider: Option<ProviderPrefs>,
+    /// OpenRouter server-side model fallbacks.
+    #[serde(default)]
+    pub models: Vec<String>,
+    /// Sampling and other request parameters passed through (temperature, max_tokens, seed...).
+    #[serde(default)]
+    pub params: serde_json::Map<String, serde_json::Value>,
+    #[serde(default)]
+    pub stream: bool,
+    /// Requests in flight at once on this route.
+    #[serde(default)]
+    pub concurrency: Option<u32>,
+    /// Requests per minute on this route.
+    #[serde(default)]
+    pub rpm: Option<u32>,
+    /// Spend cap for this route, in USD.
+    #[serde(default)]
+    pub budget_usd: Option<f64>,
+    #[serde(default)]
+    pub retry: RetryConfig,
+    #[serde(default)]
+    pub timeouts: TimeoutConfig,
+}
+
+/// OpenRouter's `provider` object, every documented field.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderPrefs {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub only: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ignore: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_fallbacks: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub require_parameters: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_collection: Option<DataCollection>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zdr: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enforce_distillable_text: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantizations: Option<Vec<String>>,
+    /// `"price"`, `"throughput"`, `"latency"` or `{ by, partition }`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_price: Option<MaxPrice>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preferred_min_throughput: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preferred_max_latency: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DataCollection {
+    Allow,
+    Deny,
+}
+
+/// USD per million tokens (prompt, completion), per request, per image.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MaxPrice {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completion: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetryConfig {
+    /// Total HTTP attempts for one request, first one included.
+    #[serde(default = "default_attempts")]
+    pub attempts: u32,
+    #[serde(default = "default_base_delay")]
+    pub base_delay_ms: u64,
+    #[serde(default = "default_max_delay")]
+    pub max_delay_ms: u64,
+}
+
+impl Default for RetryConfig {
+    fn default() -> Self {
+        Self {
+            attempts: default_attempts(),
+            base_delay_ms: default_base_delay(),
+            max_delay_ms: default_max_delay(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimeoutConfig {
+    #[serde(default = "default_connect_timeout")]
+    pub connect_s: f64,
+    /// From sending the request to the response head (or the first stream event).
+    #[serde(default = "default_first_byte_timeout")]
+    pub first_byte_s: f64,
+    /// Longest silence between two stream chunks.
+    #[serde(default = "default_idle_timeout")]
+    pub idle_s: f64,
+    #[serde(default = "default_total_timeout")]
+    pub total_s: f64,
+}
+
+impl Default for TimeoutConfig {
+    fn default() -> Self {
+        Self {
+            connect_s: default_connect_timeout(),
+            first_byte_s: default_first_byte_timeout(),
+            idle_s: default_idle_timeout(),
+            total_s: default_total_timeout(),
+        }
+    }
+}
+
+/// A client-side fallback chain: steps are tried in order, the next one only when
+/// the previous failed with a class the chain names.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Chain {
+    pub steps: Vec<String>,
+    /// Failure families (`transport`, `timeout`, `rate_limited`, `server_error`,
+    /// `client_error`, `malformed`, `refusal`, `length`, `schema_invalid`) or exact classes.
+    pub fallback_on: Vec<String>,
+}
+
+impl Chain {
+    /// Whether a step that failed with `class` moves on to the next step.
+    pub fn falls_back_on(&self, class: ErrorClass) -> bool {
+        self.fallback_on
+            .iter()
+            .any(|name| name == class.as_str() || name == class.family().as_str() || name == "any")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResponseFormatKind {
+    None,
+    JsonObject,
+    JsonSchema,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatasetConfig {
+    pub path: PathBuf,
+    /// What the workflow is (classification, extraction, tool_use, chat...): shown in the registry.
+    pub task: String,
+    /// Privacy class of the data: public, internal, confidential, regulated or the suite's own.
+    #[serde(default = "default_privacy")]
+    pub privacy: String,
+    pub scorer: PathBuf,
+    #[serde(default)]
+    pub system_prompt: Option<PathBuf>,
+    /// JSON Schema of the expected answer.
+    #[serde(default)]
+    pub schema: Option<PathBuf>,
+    #[serde(default = "default_response_format")]
+    pub response_format: ResponseFormatKind,
+    /// OpenAI tools (a JSON array) offered on every case that has none of its own.
+    #[serde(default)]
+    pub tools: Option<PathBuf>,
+    #[serde(default)]
+    pub tool_choice: Option<serde_json::Value>,
+    /// Routes and chains to run this dataset on; all of them when empty.
+    #[serde(default)]
+    pub targets: Vec<String>,
+    #[serde(default)]
+    pub min_acceptance: Option<f64>,
+}
+
+/// A route or a chain: what one result row is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TargetRef {
+    Route(String),
+    Chain(String),
+}
+
+impl TargetRef {
+    pub fn name(&self) -> &str {
+        match self {
+            TargetRef::Route(n) | TargetRef::Chain(n) => n,
+        }
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            TargetRef::Route(_) => "route",
+            TargetRef::Chain(_) => "chain",
+        }
+    }
+}
+
+impl Suite {
+    /// Read, parse and validate a suite file.
+    pub fn load(path: &Path) -> Result<Self, LoadError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| LoadError::new(path, format!("cannot read suite: {e}")))?;
+        Self::parse(path, &text)
+    }
+
+    pub fn parse(path: &Path, text: &str) -> Result<Self, LoadError> {
+        let mut suite: Suite = parse_toml(path, text)?;
+        suite.path = path.to_path_buf();
+        suite.base_dir = path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        if suite.base_dir.as_os_str().is_empty() {
+            suite.base_dir = PathBuf::from(".");
+        }
+        suite.hash = short_hash(text.as_bytes());
+        suite.validate(text)?;
+        Ok(suite)
+    }
+
+    /// A path from the suite, resolved against the suite's folder.
+    pub fn resolve(&self, p: &Path) -> PathBuf {
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.base_dir.join(p)
+        }
+    }
+
+    fn validate(&self, text: &str) -> Result<(), LoadError> {
+        let err = |keys: &[&str], msg: String| {
+            let mut e = LoadError::new(&self.path, msg).with_key(keys.join("."));
+            e.line = toml_key_line(text, keys);
+            e
+        };
+        if self.repeats == 0 {
+            return Err(err(&["repeats"], "must be at least 1".into()));
+        }
+        if self.concurrency == 0 {
+            return Err(err(&["concurrency"], "must be at least 1".into()));
+        }
+        if !(0.0..=1.0).contains(&self.min_acceptance) {
+            return Err(err(&["min_acceptance"], "must be between 0 and 1".into()));
+        }
+        for (name, route) in &self.routes {
+            if !self.endpoints.contains_key(&route.endpoint) {
+                return Err(err(
+                    &["routes", name, "endpoint"],
+                    format!(
+                        "no endpoint named `{}`; endpoints: {}",
+                        route.endpoint,
+                        names(self.endpoints.keys())
+                    ),
+                ));
+            }
+            if route.retry.attempts == 0 {
+                return Err(err(&["routes", name, "retry", "attempts"], "must be at least 1".into()));
+            }
+            if route.concurrency == Some(0) || route.rpm == Some(0) {
+                return Err(err(&["routes", name], "concurrency and rpm must be at least 1".into()));
+            }
+            if self.chains.contains_key(name) {
+                return Err(err(&["routes", name], format!("`{name}` is both a route and a chain")));
+            }
+        }
+        for (name, chain) in &self.chains {
+            if chain.steps.is_empty() {
+                return Err(err(&["chains", name, "steps"], "a chain needs at least one step".into()));
+            }
+            for step in &chain.steps {
+                if !self.routes.contains_key(step) {
+                    return Err(err(
+                        &["chains", name, "steps"],
+                        format!("no route named `{step}`; routes: {}", names(self.routes.keys())),
+                    ));
+                }
+            }
+            for class in &chain.fallback_on {
+                let known = class == "any"
+                    || class.parse::<ErrorClass>().is_ok()
+                    || FAMILIES.iter().any(|f| f.as_str() == class);
+                if !known {
+                    return Err(err(
+                        &["chains", name, "fallback_on"],
+                        format!(
+                            "unknown failure class `{class}`; families: {}",
+                            FAMILIES.iter().map(|f| f.as_str()).collect::<Vec<_>>().join(", ")
+                        ),
+                    ));
+                }
+            }
+        }
+        for (name, ds) in &self.datasets {
+            for target in &ds.targets {
+                if !self.routes.contains_key(target) && !self.chains.contains_key(target) {
+                    return Err(err(
+                        &["datasets", name, "targets"],
+                        format!("no route or chain named `{target}`"),
+                    ));
+                }
+            }
+            if let Some(min) = ds.min_acceptance {
+                if !(0.0..=1.0).contains(&min) {
+                    return Err(err(&["datasets", name, "min_acceptance"], "must be between 0 and 1".into()));
+                }
+            }
+            let files = [
+                ("path", Some(&ds.path)),
+                ("scorer", Some(&ds.scorer)),
+                ("system_prompt", ds.system_prompt.as_ref()),
+                ("schema", ds.schema.as_ref()),
+                ("tools", ds.tools.as_ref()),
+            ];
+            for (key, file) in files {
+                if let Some(file) = file {
+                    if !self.resolve(file).is_file() {
+                        return Err(err(
+                            &["datasets", name, key],
+                            format!("file not found: {}", self.resolve(file).display()),
+                        ));
+                    }
+                }
+            }
+            if ds.response_format == ResponseFormatKind::JsonSchema && ds.schema.is_none() {
+                return Err(err(
+                    &["datasets", name, "response_format"],
+                    "`json_schema` needs `schema` set".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The routes and chains a dataset runs on, in a stable order.
+    pub fn targets_of(&self, dataset: &str) -> Vec<TargetRef> {
+        let ds = &self.datasets[dataset];
+        let to_ref = |name: &String| {
+            if self.chains.contains_key(name) {
+                TargetRef::Chain(name.clone())
+            } else {
+                TargetRef::Route(name.clone())
+            }
+        };
+        if ds.targets.is_empty() {
+            self.routes
+                .keys()
+                .map(|n| TargetRef::Route(n.clone()))
+                .chain(self.chains.keys().map(|n| TargetRef::Chain(n.clone())))
+                .collect()
+        } else {
+            ds.targets.iter().map(to_ref).collect()
+        }
+    }
+
+    pub fn min_acceptance_of(&self, dataset: &str) -> f64 {
+        self.datasets
+            .get(dataset)
+            .and_then(|d| d.min_acceptance)
+            .unwrap_or(self.min_acceptance)
+    }
+
+    /// Whether any endpoint is the simulator: every output then says so.
+    pub fn is_simulated(&self) -> bool {
+        self.endpoints.values().any(|e| e.simulated)
+    }
+}
+
+const FAMILIES: [FailureFamily; 10] = [
+    FailureFamily::Transport,
+    FailureFamily::Timeout,
+    FailureFamily::RateLimited,
+    FailureFamily::ServerError,
+    FailureFamily::ClientError,
+    FailureFamily::Malformed,
+    FailureFamily::Refusal,
+    FailureFamily::Length,
+    FailureFamily::SchemaInvalid,
+    FailureFamily::Budget,
+];
+
+fn names<'a>(it: impl Iterator<Item = &'a String>) -> String {
+    let v: Vec<&str> = it.map(String::as_str).collect();
+    if v.is_empty() {
+        "(none)".into()
+    } else {
+        v.join(", ")
+    }
+}
+
+/// Parse TOML into `T`, turning serde's errors into located ones with key suggestions.
+pub fn parse_toml<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T, LoadError> {
+    let de = toml::Deserializer::parse(text).map_err(|e| toml_error(path, text, &e, ""))?;
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let key = e.path().to_string();
+        toml_error(path, text, e.inner(), &key)
+    })
+}
+
+fn toml_error(path: &Path, text: &str, e: &toml::de::Error, key: &str) -> LoadError {
+    let message = suggest_unknown_field(e.message().trim());
+    let mut err = LoadError::new(path, message).with_key(key);
+    err.line = e
+        .span()
+        .map(|s| line_of_offset(text, s.start))
+        .or_else(|| {
+            let parts: Vec<&str> = key.split('.').filter(|s| !s.is_empty()).collect();
+            toml_key_line(text, &parts)
+        });
+    // serde's unknown-field errors point at the table; name the key itself.
+    if let Some(unknown) = err.message.strip_prefix("unknown key `").and_then(|r| r.split('`').next()) {
+        let full = if key.is_empty() || key == "." {
+            unknown.to_string()
+        } else if key == unknown || key.ends_with(&format!(".{unknown}")) {
+            key.to_string()
+        } else {
+            format!("{key}.{unknown}")
+        };
+        let parts: Vec<&str> = full.split('.').collect();
+        if let Some(line) = toml_key_line(text, &parts) {
+            err.line = Some(line);
+        }
+        err.key = Some(full);
+    }
+    err
+}
+
+fn one() -> u32 {
+    1
+}
+fn default_concurrency() -> u32 {
+    32
+}
+fn default_min_acceptance() -> f64 {
+    0.8
+}
+fn default_attempts() -> u32 {
+    4
+}
+fn default_base_delay() -> u64 {
+    250
+}
+fn default_max_delay() -> u64 {
+    20_000
+}
+fn default_connect_timeout() -> f64 {
+    10.0
+}
+fn default_first_byte_timeout() -> f64 {
+    60.0
+}
+fn default_idle_timeout() -> f64 {
+    30.0
+}
+fn default_total_timeout() -> f64 {
+    180.0
+}
+fn default_privacy() -> String {
+    "internal".into()
+}
+fn default_response_format() -> ResponseFormatKind {
+    ResponseFormatKind::None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Suite, LoadError> {
+        Suite::parse(Path::new("suite.toml"), text)
+    }
+
+    const GOOD: &str = r#"
+name = "t"
+
+[endpoints.or]
+kind = "openrouter"
+base_url = "http://127.0.0.1:1/api/v1"
+
+[routes.fast]
+endpoint = "or"
+model = "a/b"
+provider = { only = ["p"], allow_fallbacks = false, zdr = true, data_collection = "deny" }
+
+[chains.safe]
+steps = ["fast"]
+fallback_on = ["rate_limited", "timeout", "bad_gateway"]
+"#;
+
+    #[test]
+    fn parses_a_good_suite() {
+        let suite = parse(GOOD).unwrap();
+        let route = &suite.routes["fast"];
+        let provider = route.provider.as_ref().unwrap();
+        assert_eq!(provider.only.as_deref(), Some(&["p".to_string()][..]));
+        assert_eq!(provider.data_collection, Some(DataCollection::Deny));
+        assert!(suite.chains["safe"].falls_back_on(ErrorClass::RateLimited));
+        assert!(suite.chains["safe"].falls_back_on(ErrorClass::TimeoutIdle));
+        assert!(!suite.chains["safe"].falls_back_on(ErrorClass::SchemaInvalid));
+    }
+
+    #[test]
+    fn typo_names_line_key_and_suggestion() {
+        let text = GOOD.replace("model = \"a/b\"", "modle = \"a/b\"");
+        let err = parse(&text).unwrap_err();
+        assert_eq!(err.line, Some(10), "{err}");
+        assert_eq!(err.key.as_deref(), Some("routes.fast.modle"));
+        assert!(err.message.contains("did you mean `model`"), "{err}");
+    }
+
+    #[test]
+    fn typo_inside_inline_provider_table() {
+        let text = GOOD.replace("zdr = true", "zrd = true");
+        let err = parse(&text).unwrap_err();
+        assert_eq!(err.key.as_deref(), Some("routes.fast.provider.zrd"), "{err}");
+        assert!(err.message.contains("did you mean `zdr`"), "{err}");
+        assert_eq!(err.line, Some(11));
+    }
+
+    #[test]
+    fn unknown_endpoint_is_located() {
+        let text = GOOD.replace("endpoint = \"or\"", "endpoint = \"nope\"");
+        let err = parse(&text).unwrap_err();
+        assert_eq!(err.key.as_deref(), Some("routes.fast.endpoint"));
+        assert_eq!(err.line, Some(9));
+    }
+
+    #[test]
+    fn unknown_fallback_class_is_refused() {
+        let text = GOOD.replace("\"bad_gateway\"", "\"bad_gatway\"");
+        let err = parse(&text).unwrap_err();
+        assert_eq!(err.key.as_deref(), Some("chains.safe.fallback_on"));
+        assert!(err.message.contains("bad_gatway"));
+    }
+
+    #[test]
+    fn provider_serializes_only_what_is_set() {
+        let suite = parse(GOOD).unwrap();
+        let json = serde_json::to_value(suite.routes["fast"].provider.as_ref().unwrap()).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"only": ["p"], "allow_fallbacks": false, "zdr": true, "data_collection": "deny"})
+        );
+    }
+}

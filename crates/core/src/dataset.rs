@@ -1,0 +1,275 @@
+//! Datasets: JSONL cases plus the prompt, schema and tools the suite attaches to them.
+
+use crate::config::{DatasetConfig, ResponseFormatKind, Suite};
+use crate::error::LoadError;
+use crate::hash::short_hash;
+use crate::message::{Message, Role};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// One case of a workflow: the conversation so far and the reference answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Case {
+    pub id: String,
+    pub messages: Vec<Message>,
+    /// OpenAI tools offered on this case; the dataset's tools when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tools: Option<Vec<Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_choice: Option<Value>,
+    /// A full `response_format` object; the dataset's when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_format: Option<Value>,
+    /// Reference answer: an object for JSON workflows, `{"tool_calls": [...]}` for tool use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected: Option<Value>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+impl Case {
+    /// Hash of the case's content, so a changed case is told apart from the one a run used.
+    pub fn content_hash(&self) -> String {
+        short_hash(&serde_json::to_vec(self).unwrap_or_default())
+    }
+
+    /// The first user message: what identifies a case in logs and in the simulator.
+    pub fn first_user_message(&self) -> Option<&str> {
+        self.messages
+            .iter()
+            .find(|m| m.role == Role::User)
+            .and_then(|m| m.content.as_deref())
+    }
+}
+
+/// A dataset ready to run: its cases and everything attached to them.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    pub name: String,
+    pub config: DatasetConfig,
+    pub cases: Vec<Case>,
+    pub system_prompt: Option<String>,
+    pub schema: Option<Arc<Value>>,
+    pub tools: Option<Vec<Value>>,
+}
+
+impl Dataset {
+    /// Load the dataset `name` of a suite, with every file it names.
+    pub fn load(suite: &Suite, name: &str) -> Result<Self, LoadError> {
+        let config = suite.datasets[name].clone();
+        let cases = load_cases(&suite.resolve(&config.path))?;
+        let system_prompt = match &config.system_prompt {
+            Some(p) => {
+                let p = suite.resolve(p);
+                Some(
+                    std::fs::read_to_string(&p)
+                        .map_err(|e| LoadError::new(&p, format!("cannot read: {e}")))?,
+                )
+            }
+            None => None,
+        };
+        let schema = match &config.schema {
+            Some(p) => Some(Arc::new(load_json(&suite.resolve(p))?)),
+            None => None,
+        };
+        let tools = match &config.tools {
+            Some(p) => {
+                let p = suite.resolve(p);
+                match load_json(&p)? {
+                    Value::Array(tools) => Some(tools),
+                    _ => return Err(LoadError::new(&p, "tools file must hold a JSON array of tools")),
+                }
+            }
+            None => None,
+        };
+        Ok(Self {
+            name: name.to_string(),
+            config,
+            cases,
+            system_prompt,
+            schema,
+            tools,
+        })
+    }
+
+    /// Messages to send for a case: the system prompt first unless the case has its own.
+    pub fn request_messages(&self, case: &Case) -> Vec<Message> {
+        let mut messages = Vec::with_capacity(case.messages.len() + 1);
+        let has_system = case
+            .messages
+            .iter()
+            .any(|m| matches!(m.role, Role::System | Role::Developer));
+        if let (Some(prompt), false) = (&self.system_prompt, has_system) {
+            messages.push(Message::system(prompt.trim_end()));
+        }
+        messages.extend(case.messages.iter().cloned());
+        messages
+    }
+
+    pub fn tools_for<'a>(&'a self, case: &'a Case) -> Option<&'a Vec<Value>> {
+        case.tools.as_ref().or(self.tools.as_ref())
+    }
+
+    pub fn tool_choice_for<'a>(&'a self, case: &'a Case) -> Option<&'a Value> {
+        case.tool_choice.as_ref().or(self.config.tool_choice.as_ref())
+    }
+
+    /// The `response_format` object to send, if any.
+    pub fn response_format_for(&self, case: &Case) -> Option<Value> {
+        if let Some(rf) = &case.response_format {
+            return Some(rf.clone());
+        }
+        match self.config.response_format {
+            ResponseFormatKind::None => None,
+            ResponseFormatKind::JsonObject => Some(json!({"type": "json_object"})),
+            ResponseFormatKind::JsonSchema => {
+                let schema = self.schema.as_deref()?;
+                let name = schema
+                    .get("title")
+                    .and_then(Value::as_str)
+                    .unwrap_or(&self.name)
+                    .to_string();
+                Some(json!({
+                    "type": "json_schema",
+                    "json_schema": {"name": name, "strict": true, "schema": schema}
+                }))
+            }
+        }
+    }
+
+    /// Longest prompt of the dataset in characters, for context-length checks.
+    pub fn longest_prompt_chars(&self) -> usize {
+        let system = self.system_prompt.as_ref().map_or(0, String::len);
+        self.cases
+            .iter()
+            .map(|c| {
+                system
+                    + c.messages
+                        .iter()
+                        .map(|m| m.content.as_ref().map_or(0, String::len))
+                        .sum::<usize>()
+            })
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+/// Read a JSONL file of cases. A bad line is an error naming the line and the key.
+pub fn load_cases(path: &Path) -> Result<Vec<Case>, LoadError> {
+    let file = std::fs::File::open(path).map_err(|e| LoadError::new(path, format!("cannot read dataset: {e}")))?;
+    let mut cases = Vec::new();
+    let mut seen = HashSet::new();
+    for (i, line) in BufReader::new(file).lines().enumerate() {
+        let line_no = i + 1;
+        let line = line.map_err(|e| LoadError::new(path, format!("cannot read: {e}")).at_line(line_no))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let case = parse_case(path, line_no, &line)?;
+        if !seen.insert(case.id.clone()) {
+            return Err(LoadError::new(path, format!("duplicate case id `{}`", case.id))
+                .at_line(line_no)
+                .with_key("id"));
+        }
+        cases.push(case);
+    }
+    if cases.is_empty() {
+        return Err(LoadError::new(path, "dataset has no cases"));
+    }
+    Ok(cases)
+}
+
+/// Parse one JSONL line into a case.
+pub fn parse_case(path: &Path, line_no: usize, line: &str) -> Result<Case, LoadError> {
+    let de = &mut serde_json::Deserializer::from_str(line);
+    let case: Case = serde_path_to_error::deserialize(de).map_err(|e| {
+        let key = e.path().to_string();
+        let inner = e.into_inner();
+        let message = crate::error::suggest_unknown_field(&strip_position(&inner.to_string()));
+        LoadError::new(path, message).at_line(line_no).with_key(key)
+    })?;
+    if case.id.trim().is_empty() {
+        return Err(LoadError::new(path, "case id is empty").at_line(line_no).with_key("id"));
+    }
+    if case.messages.is_empty() {
+        return Err(LoadError::new(path, "a case needs at least one message")
+            .at_line(line_no)
+            .with_key("messages"));
+    }
+    Ok(case)
+}
+
+/// serde_json appends " at line 1 column 42"; in JSONL the line is ours to give.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+/// Read a JSON file (schema, tools), locating syntax errors.
+pub fn load_json(path: &PathBuf) -> Result<Value, LoadError> {
+    let text = std::fs::read_to_string(path).map_err(|e| LoadError::new(path, format!("cannot read: {e}")))?;
+    serde_json::from_str(&text).map_err(|e| LoadError::new(path, strip_position(&e.to_string())).at_line(e.line()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn write(lines: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cases.jsonl");
+        std::fs::File::create(&path).unwrap().write_all(lines.as_bytes()).unwrap();
+        (dir, path)
+    }
+
+    #[test]
+    fn loads_good_lines() {
+        let f = write("{\"id\":\"a\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"expected\":{\"x\":1},\"tags\":[\"t\"]}\n\n");
+        let cases = load_cases(&f.1).unwrap();
+        assert_eq!(cases.len(), 1);
+        assert_eq!(cases[0].first_user_message(), Some("hi"));
+    }
+
+    #[test]
+    fn broken_line_names_line_and_key() {
+        let f = write(concat!(
+            "{\"id\":\"a\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}\n",
+            "{\"id\":\"b\",\"messages\":[{\"role\":\"usr\",\"content\":\"hi\"}]}\n"
+        ));
+        let err = load_cases(&f.1).unwrap_err();
+        assert_eq!(err.line, Some(2));
+        assert_eq!(err.key.as_deref(), Some("messages[0].role"));
+        assert!(err.message.contains("usr"), "{err}");
+    }
+
+    #[test]
+    fn unknown_case_key_is_suggested() {
+        let f = write("{\"id\":\"a\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"expcted\":{}}\n");
+        let err = load_cases(&f.1).unwrap_err();
+        assert!(err.message.contains("did you mean `expected`"), "{err}");
+    }
+
+    #[test]
+    fn invalid_json_names_the_line() {
+        let f = write("{\"id\":\"a\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}\n{\"id\": \"b\", \n");
+        let err = load_cases(&f.1).unwrap_err();
+        assert_eq!(err.line, Some(2), "{err}");
+    }
+
+    #[test]
+    fn duplicate_ids_are_refused() {
+        let line = "{\"id\":\"a\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}\n";
+        let f = write(&format!("{line}{line}"));
+        let err = load_cases(&f.1).unwrap_err();
+        assert!(err.message.contains("duplicate"));
+        assert_eq!(err.line, Some(2));
+    }
+}

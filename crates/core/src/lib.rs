@@ -1,0 +1,23 @@
+//! Vocabulary of routeval: suite config, datasets, scorer specs, the records a run
+//! produces, and the error classes every layer agrees on.
+//!
+//! This crate reads its inputs from disk and nothing else: no network, no database.
+//! Every loading error points at the file, the line and the key that is wrong.
+
+pub mod class;
+pub mod config;
+pub mod dataset;
+pub mod error;
+pub mod hash;
+pub mod locate;
+pub mod message;
+pub mod record;
+pub mod scorer_spec;
+
+pub use class::{ErrorClass, FailureFamily};
+pub use config::{Suite, TargetRef};
+pub use dataset::{Case, Dataset};
+pub use error::LoadError;
+pub use message::{Message, ToolCall};
+pub use record::{AttemptRecord, CaseOutcome, ResultRecord, ScoreRecord};
+pub use scorer_spec::ScorerSpec;

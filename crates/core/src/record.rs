@@ -1,0 +1,123 @@
+//! What a run produces: one [`AttemptRecord`] per HTTP request, one [`ResultRecord`]
+//! per (target, case, repeat) with its [`ScoreRecord`]s. The runner makes them, the
+//! store writes them, the analysis reads them back.
+
+use crate::class::ErrorClass;
+use serde::{Deserialize, Serialize};
+
+/// Where an attempt's cost figure came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CostSource {
+    /// `usage.cost` in the response.
+    Reported,
+    /// Token counts times catalog prices.
+    Catalog,
+    /// No usage and no prices: counted as zero.
+    Unknown,
+}
+
+impl CostSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CostSource::Reported => "reported",
+            CostSource::Catalog => "catalog",
+            CostSource::Unknown => "unknown",
+        }
+    }
+}
+
+/// One HTTP request and what came back.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AttemptRecord {
+    /// Route or chain the result belongs to.
+    pub target: String,
+    /// Route this request went to (a chain step's route for chains).
+    pub route: String,
+    pub chain_step: u32,
+    pub dataset: String,
+    pub case_id: String,
+    pub repeat: u32,
+    /// Validate-and-retry round: 0 for the first answer.
+    pub try_index: u32,
+    /// Transport retry within the round: 0 for the first send.
+    pub http_attempt: u32,
+    pub request_id: String,
+    pub request_hash: String,
+    pub status: Option<u16>,
+    pub error_class: Option<ErrorClass>,
+    /// Error message with secrets redacted.
+    pub error_message: Option<String>,
+    pub served_model: Option<String>,
+    pub served_provider: Option<String>,
+    pub generation_id: Option<String>,
+    pub prompt_tokens: Option<i64>,
+    pub completion_tokens: Option<i64>,
+    pub cached_tokens: Option<i64>,
+    pub reasoning_tokens: Option<i64>,
+    pub cost: f64,
+    pub cost_source: Option<CostSource>,
+    pub latency_ms: f64,
+    pub ttft_ms: Option<f64>,
+    pub chunks: Option<u32>,
+    pub finish_reason: Option<String>,
+    pub native_finish_reason: Option<String>,
+    pub content: Option<String>,
+    /// Tool calls as a JSON array string, as received.
+    pub tool_calls: Option<String>,
+    /// Seconds the server asked us to wait (Retry-After), if it did.
+    pub retry_after_s: Option<f64>,
+    /// Unix milliseconds when the request was sent.
+    pub started_at_ms: i64,
+}
+
+/// One check's verdict on one result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoreRecord {
+    pub check: String,
+    pub pass: bool,
+    /// A fraction for partial credit (share of enum fields right), else 1 or 0.
+    pub value: f64,
+    /// Why it failed (or the per-field detail), human-readable.
+    pub detail: Option<String>,
+}
+
+/// The verdict on one (target, case, repeat).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResultRecord {
+    pub target: String,
+    /// `route` or `chain`.
+    pub target_kind: String,
+    pub dataset: String,
+    pub case_id: String,
+    pub repeat: u32,
+    pub accepted: bool,
+    /// Chain step whose answer was used (0 for a plain route), if any answered.
+    pub served_step: Option<u32>,
+    pub served_route: Option<String>,
+    /// HTTP requests made for this result, every retry and chain step included.
+    pub attempts: u32,
+    /// Validate-and-retry rounds after the first answer.
+    pub validation_retries: u32,
+    /// Transport retries (429, 5xx, timeouts...) across all rounds.
+    pub transport_retries: u32,
+    /// Spend across every attempt of this result.
+    pub cost: f64,
+    /// Wall time from the first request to the final answer, retries and waits included.
+    pub latency_ms: f64,
+    /// Time to first token of the answer that was used (streamed routes).
+    pub ttft_ms: Option<f64>,
+    /// Why no answer was used, when none was.
+    pub error_class: Option<ErrorClass>,
+    /// Short human-readable verdict.
+    pub reason: String,
+    pub scores: Vec<ScoreRecord>,
+}
+
+/// Everything one case produced on one target: written in one transaction, so a
+/// crash leaves either all of it or none.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseOutcome {
+    pub attempts: Vec<AttemptRecord>,
+    pub result: ResultRecord,
+}

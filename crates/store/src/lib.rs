@@ -1,0 +1,75 @@
+//! The results database: SQLite through sqlx, migrations applied on open, WAL, and a
+//! single writer task that records whole case outcomes in batched transactions.
+//!
+//! This crate stores and reads back; it computes no metrics.
+
+mod read;
+mod write;
+
+pub use read::{AttemptRow, DatasetRow, ResultRow, RunRow, ScoreRow, TargetRow};
+pub use write::{spawn_writer, NewRun, WriterHandle};
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::SqlitePool;
+use std::str::FromStr;
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database {url}: {source}")]
+    Open { url: String, source: sqlx::Error },
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("database: {0}")]
+    Sql(#[from] sqlx::Error),
+    #[error("no run `{0}` in the database")]
+    NoSuchRun(String),
+    #[error("the database holds no runs yet")]
+    NoRuns,
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A handle on the results database.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+impl Store {
+    /// Open (creating if needed) a database at `sqlite://PATH` or a plain path, and
+    /// bring its schema up to date.
+    pub async fn open(url: &str) -> Result<Self> {
+        let url = if url.starts_with("sqlite:") { url.to_string() } else { format!("sqlite://{url}") };
+        let options = SqliteConnectOptions::from_str(&url)
+            .map_err(|source| StoreError::Open { url: url.clone(), source })?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // NORMAL in WAL mode is durable across process crashes (kill -9), only a
+            // power loss may drop the last transactions.
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(30))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .map_err(|source| StoreError::Open { url: url.clone(), source })?;
+        sqlx::migrate!("../../migrations").run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// `PRAGMA integrity_check`: "ok" when the file is sound.
+    pub async fn integrity_check(&self) -> Result<String> {
+        let (answer,): (String,) = sqlx::query_as("PRAGMA integrity_check").fetch_one(&self.pool).await?;
+        Ok(answer)
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
