@@ -1,0 +1,559 @@
+//! One HTTP exchange with a route: build the request, send it, read the answer
+//! (plain or SSE), and sort whatever happened into an [`ErrorClass`].
+
+use crate::catalog::Price;
+use crate::limits::RouteLimiter;
+use crate::redact::Redactor;
+use crate::retry::{parse_retry_after, RetryPolicy};
+use crate::wire::{content_text, Chunk, Completion, ErrorBody, ToolCallAssembler, Usage};
+use bytes::Bytes;
+use eventsource_stream::Eventsource;
+use futures_util::StreamExt;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
+use routeval_core::config::{Endpoint, EndpointKind, Route};
+use routeval_core::message::{Message, ToolCall};
+use routeval_core::record::CostSource;
+use routeval_core::ErrorClass;
+use serde_json::{Map, Value};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::time::timeout;
+
+/// Longest error body kept (HTML error pages can be large).
+const MAX_ERROR_BODY: usize = 2_000;
+
+/// A configured endpoint: where to send, with which key and headers.
+#[derive(Debug)]
+pub struct EndpointClient {
+    pub name: String,
+    pub kind: EndpointKind,
+    pub base_url: String,
+    headers: HeaderMap,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("endpoint `{endpoint}`: environment variable `{var}` is not set (it must hold the API key)")]
+    MissingKey { endpoint: String, var: String },
+    #[error("endpoint `{endpoint}`: header `{header}` is invalid")]
+    BadHeader { endpoint: String, header: String },
+    #[error("route `{route}`: cannot build HTTP client: {message}")]
+    Http { route: String, message: String },
+}
+
+impl EndpointClient {
+    /// Read the key from the environment now; it lives only in this header map.
+    pub fn new(name: &str, endpoint: &Endpoint) -> Result<(Self, Option<String>), ClientError> {
+        let mut headers = HeaderMap::new();
+        let bad = |h: &str| ClientError::BadHeader { endpoint: name.into(), header: h.into() };
+        let key = match &endpoint.api_key_env {
+            Some(var) => match std::env::var(var) {
+                Ok(k) if !k.is_empty() => Some(k),
+                _ if endpoint.simulated => None,
+                _ => return Err(ClientError::MissingKey { endpoint: name.into(), var: var.clone() }),
+            },
+            None => None,
+        };
+        if let Some(key) = &key {
+            let mut value = HeaderValue::from_str(&format!("Bearer {key}")).map_err(|_| bad("Authorization"))?;
+            value.set_sensitive(true);
+            headers.insert(AUTHORIZATION, value);
+        }
+        if endpoint.kind == EndpointKind::Openrouter {
+            // App attribution, unless the suite sets its own.
+            headers.insert("X-Title", HeaderValue::from_static("routeval"));
+            headers.insert("HTTP-Referer", HeaderValue::from_static("https://github.com/routeval/routeval"));
+        }
+        for (k, v) in &endpoint.headers {
+            let name_h = HeaderName::from_bytes(k.as_bytes()).map_err(|_| bad(k))?;
+            headers.insert(name_h, HeaderValue::from_str(v).map_err(|_| bad(k))?);
+        }
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        Ok((
+            Self {
+                name: name.to_string(),
+                kind: endpoint.kind,
+                base_url: endpoint.base_url.trim_end_matches('/').to_string(),
+                headers,
+            },
+            key,
+        ))
+    }
+}
+
+/// Everything needed to send requests on one route.
+#[derive(Debug)]
+pub struct RouteClient {
+    pub name: String,
+    pub route: Route,
+    pub endpoint: Arc<EndpointClient>,
+    pub retry: RetryPolicy,
+    pub limiter: RouteLimiter,
+    /// Catalog price, to compute cost when the endpoint reports none.
+    pub price: Option<Price>,
+    http: reqwest::Client,
+    redactor: Arc<Redactor>,
+    first_byte: Duration,
+    idle: Duration,
+    total: Duration,
+}
+
+/// What one request is about, besides the route.
+pub struct RequestSpec<'a> {
+    pub messages: &'a [Message],
+    pub tools: Option<&'a Vec<Value>>,
+    pub tool_choice: Option<&'a Value>,
+    pub response_format: Option<Value>,
+}
+
+/// The answer of a successful exchange.
+#[derive(Debug, Clone, Default)]
+pub struct Answer {
+    pub content: Option<String>,
+    pub tool_calls: Vec<ToolCall>,
+}
+
+/// What one HTTP exchange produced. `class` is `None` when an answer came back usable.
+#[derive(Debug, Default)]
+pub struct Exchange {
+    pub class: Option<ErrorClass>,
+    pub status: Option<u16>,
+    pub error_message: Option<String>,
+    pub retry_after: Option<Duration>,
+    pub answer: Option<Answer>,
+    pub served_model: Option<String>,
+    pub served_provider: Option<String>,
+    pub generation_id: Option<String>,
+    pub usage: Option<Usage>,
+    pub cost: f64,
+    pub cost_source: Option<CostSource>,
+    pub latency: Duration,
+    pub ttft: Option<Duration>,
+    pub chunks: Option<u32>,
+    pub finish_reason: Option<String>,
+    pub native_finish_reason: Option<String>,
+}
+
+impl Exchange {
+    fn failed(class: ErrorClass, message: impl Into<String>) -> Self {
+        Self { class: Some(class), error_message: Some(message.into()), ..Self::default() }
+    }
+}
+
+impl RouteClient {
+    pub fn new(
+        name: &str,
+        route: &Route,
+        endpoint: Arc<EndpointClient>,
+        price: Option<Price>,
+        redactor: Arc<Redactor>,
+    ) -> Result<Self, ClientError> {
+        let t = &route.timeouts;
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs_f64(t.connect_s))
+            .pool_max_idle_per_host(route.concurrency.unwrap_or(64) as usize)
+            .tcp_nodelay(true)
+            .build()
+            .map_err(|e| ClientError::Http { route: name.into(), message: e.to_string() })?;
+        Ok(Self {
+            name: name.to_string(),
+            route: route.clone(),
+            endpoint,
+            retry: RetryPolicy::from(&route.retry),
+            limiter: RouteLimiter::new(route.concurrency, route.rpm),
+            price,
+            http,
+            redactor,
+            first_byte: Duration::from_secs_f64(t.first_byte_s),
+            idle: Duration::from_secs_f64(t.idle_s),
+            total: Duration::from_secs_f64(t.total_s),
+        })
+    }
+
+    /// The JSON body for a request on this route. OpenRouter's extensions go only to
+    /// OpenRouter endpoints.
+    pub fn build_body(&self, spec: &RequestSpec<'_>) -> Value {
+        let mut body = Map::new();
+        body.insert("model".into(), Value::String(self.route.model.clone()));
+        body.insert("messages".into(), serde_json::to_value(spec.messages).unwrap_or_default());
+        if let Some(tools) = spec.tools {
+            body.insert("tools".into(), Value::Array(tools.clone()));
+            if let Some(choice) = spec.tool_choice {
+                body.insert("tool_choice".into(), choice.clone());
+            }
+        }
+        if let Some(rf) = &spec.response_format {
+            body.insert("response_format".into(), rf.clone());
+        }
+        for (k, v) in &self.route.params {
+            body.insert(k.clone(), v.clone());
+        }
+        if self.route.stream {
+            body.insert("stream".into(), Value::Bool(true));
+            body.insert("stream_options".into(), serde_json::json!({"include_usage": true}));
+        }
+        if self.endpoint.kind == EndpointKind::Openrouter {
+            if let Some(provider) = &self.route.provider {
+                body.insert("provider".into(), serde_json::to_value(provider).unwrap_or_default());
+            }
+            if !self.route.models.is_empty() {
+                body.insert("models".into(), serde_json::to_value(&self.route.models).unwrap_or_default());
+            }
+            body.insert("usage".into(), serde_json::json!({"include": true}));
+        }
+        Value::Object(body)
+    }
+
+    /// Send one request and read its answer; never fails, every problem is a class.
+    pub async fn send(&self, body: Bytes, request_id: &str) -> Exchange {
+        let started = Instant::now();
+        let mut ex = match timeout(self.total, self.exchange(body, request_id, started)).await {
+            Ok(ex) => ex,
+            Err(_) => Exchange::failed(ErrorClass::TimeoutTotal, format!("no complete answer within {:?}", self.total)),
+        };
+        ex.latency = started.elapsed();
+        if let Some(msg) = ex.error_message.take() {
+            ex.error_message = Some(self.redactor.redact(&msg));
+        }
+        self.fill_cost(&mut ex);
+        tracing::trace!(target: "routeval::trace", route = %self.name, request_id, status = ?ex.status,
+            class = ?ex.class, latency_ms = ex.latency.as_millis() as u64, "response");
+        ex
+    }
+
+    async fn exchange(&self, body: Bytes, request_id: &str, started: Instant) -> Exchange {
+        if tracing::enabled!(target: "routeval::trace", tracing::Level::TRACE) {
+            let headers: Vec<String> = self
+                .endpoint
+                .headers
+                .iter()
+                .map(|(k, v)| if v.is_sensitive() { format!("{k}: [REDACTED]") } else { format!("{k}: {}", v.to_str().unwrap_or("?")) })
+                .collect();
+            tracing::trace!(target: "routeval::trace", route = %self.name, request_id, headers = ?headers,
+                body = %self.redactor.redact(&String::from_utf8_lossy(&body)), "request");
+        }
+        let request = self
+            .http
+            .post(format!("{}/chat/completions", self.endpoint.base_url))
+            .headers(self.endpoint.headers.clone())
+            .header("X-Request-Id", request_id)
+            .body(body);
+        let response = match timeout(self.first_byte, request.send()).await {
+            Err(_) => return Exchange::failed(ErrorClass::TimeoutFirstByte, format!("no response head within {:?}", self.first_byte)),
+            Ok(Err(e)) => return Exchange::failed(classify_reqwest(&e), error_chain(&e)),
+            Ok(Ok(r)) => r,
+        };
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(parse_retry_after);
+        let generation_header = response
+            .headers()
+            .get("x-generation-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let is_sse = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.starts_with("text/event-stream"));
+
+        let mut ex = if !response.status().is_success() {
+            let body = self.read_body(response).await;
+            let mut ex = match body {
+                Ok(bytes) => error_exchange(status, &bytes),
+                Err(e) => e,
+            };
+            ex.status = Some(status);
+            ex
+        } else if is_sse {
+            self.read_stream(response, started).await
+        } else {
+            match self.read_body(response).await {
+                Ok(bytes) => parse_completion(&bytes),
+                Err(e) => e,
+            }
+        };
+        ex.status = Some(status);
+        ex.retry_after = ex.retry_after.or(retry_after);
+        if ex.generation_id.is_none() {
+            ex.generation_id = generation_header;
+        }
+        ex
+    }
+
+    /// Read a whole body, with the idle timeout between pieces.
+    async fn read_body(&self, response: reqwest::Response) -> Result<Bytes, Exchange> {
+        let mut stream = response.bytes_stream();
+        let mut buf = Vec::new();
+        loop {
+            match timeout(self.idle, stream.next()).await {
+                Err(_) => return Err(Exchange::failed(ErrorClass::TimeoutIdle, format!("body stalled for {:?}", self.idle))),
+                Ok(None) => return Ok(Bytes::from(buf)),
+                Ok(Some(Ok(piece))) => buf.extend_from_slice(&piece),
+                Ok(Some(Err(e))) => {
+                    let mut ex = Exchange::failed(ErrorClass::StreamCut, format!("body cut: {}", error_chain(&e)));
+                    if !buf.is_empty() {
+                        ex.error_message = Some(format!("{} after {} bytes", ex.error_message.unwrap_or_default(), buf.len()));
+                    }
+                    return Err(ex);
+                }
+            }
+        }
+    }
+
+    /// Read an SSE stream: comments skipped, deltas assembled, usage from the last
+    /// chunk, an error event mid-stream recorded as such, `[DONE]` required.
+    async fn read_stream(&self, response: reqwest::Response, started: Instant) -> Exchange {
+        let mut events = response.bytes_stream().eventsource();
+        let mut ex = Exchange::default();
+        let mut content = String::new();
+        let mut saw_content = false;
+        let mut refusal = String::new();
+        let mut tools = ToolCallAssembler::default();
+        let mut chunks = 0u32;
+        let mut done = false;
+        loop {
+            let next = match timeout(self.idle, events.next()).await {
+                Err(_) => {
+                    ex.class = Some(ErrorClass::TimeoutIdle);
+                    ex.error_message = Some(format!("stream stalled for {:?} after {chunks} chunks", self.idle));
+                    break;
+                }
+                Ok(None) => break,
+                Ok(Some(Err(e))) => {
+                    ex.class = Some(ErrorClass::StreamCut);
+                    ex.error_message = Some(format!("stream cut after {chunks} chunks: {e}"));
+                    break;
+                }
+                Ok(Some(Ok(event))) => event,
+            };
+            let data = next.data.trim();
+            if data.is_empty() {
+                continue;
+            }
+            if data == "[DONE]" {
+                done = true;
+                break;
+            }
+            chunks += 1;
+            let chunk: Chunk = match serde_json::from_str(data) {
+                Ok(c) => c,
+                Err(e) => {
+                    ex.class = Some(ErrorClass::Malformed);
+                    ex.error_message = Some(format!("chunk {chunks} is not valid JSON: {e}"));
+                    break;
+                }
+            };
+            ex.generation_id = ex.generation_id.take().or(chunk.id);
+            ex.served_model = chunk.model.or(ex.served_model.take());
+            ex.served_provider = chunk.provider.or(ex.served_provider.take());
+            if let Some(usage) = chunk.usage {
+                ex.usage = Some(usage);
+            }
+            for choice in &chunk.choices {
+                if let Some(delta) = &choice.delta {
+                    let has_token = delta.content.as_deref().is_some_and(|c| !c.is_empty())
+                        || delta.tool_calls.as_ref().is_some_and(|t| !t.is_empty())
+                        || delta.reasoning.as_deref().is_some_and(|r| !r.is_empty());
+                    if has_token && ex.ttft.is_none() {
+                        ex.ttft = Some(started.elapsed());
+                    }
+                    if let Some(c) = &delta.content {
+                        content.push_str(c);
+                        saw_content = true;
+                    }
+                    if let Some(r) = &delta.refusal {
+                        refusal.push_str(r);
+                    }
+                    for t in delta.tool_calls.iter().flatten() {
+                        tools.push(t);
+                    }
+                }
+                if choice.finish_reason.is_some() {
+                    ex.finish_reason = choice.finish_reason.clone();
+                    ex.native_finish_reason = choice.native_finish_reason.clone();
+                }
+            }
+            if let Some(error) = chunk.error {
+                // An error after a 200: the stream ends here, partial output is kept.
+                ex.class = Some(match error.code_number() {
+                    Some(429) => ErrorClass::RateLimited,
+                    _ => ErrorClass::StreamError,
+                });
+                ex.error_message = Some(format!("error mid-stream: {}", error.describe()));
+                break;
+            }
+        }
+        ex.chunks = Some(chunks);
+        let tool_calls = tools.finish();
+        let answer = Answer { content: saw_content.then_some(content), tool_calls };
+        if ex.class.is_none() {
+            if !done {
+                ex.class = Some(ErrorClass::StreamCut);
+                ex.error_message = Some(format!("stream ended without [DONE] after {chunks} chunks"));
+            } else if let Some(class) = finish_class(ex.finish_reason.as_deref(), (!refusal.is_empty()).then_some(&refusal)) {
+                ex.class = Some(class);
+                ex.error_message = Some(format!("finish_reason {}", ex.finish_reason.as_deref().unwrap_or("refusal")));
+            } else if chunks == 0 {
+                ex.class = Some(ErrorClass::EmptyChoices);
+                ex.error_message = Some("stream carried no chunks".into());
+            }
+        }
+        ex.answer = Some(answer);
+        ex
+    }
+
+    fn fill_cost(&self, ex: &mut Exchange) {
+        let usage = ex.usage.as_ref();
+        if let Some(cost) = usage.and_then(|u| u.cost) {
+            ex.cost = cost;
+            ex.cost_source = Some(CostSource::Reported);
+        } else if let (Some(u), Some(price)) = (usage, &self.price) {
+            ex.cost = u.prompt_tokens.unwrap_or(0) as f64 * price.prompt
+                + u.completion_tokens.unwrap_or(0) as f64 * price.completion
+                + price.request;
+            ex.cost_source = Some(CostSource::Catalog);
+        } else if usage.is_some() {
+            ex.cost_source = Some(CostSource::Unknown);
+        }
+    }
+}
+
+/// Classify a 200 body that is not SSE.
+fn parse_completion(bytes: &[u8]) -> Exchange {
+    let completion: Completion = match serde_json::from_slice(bytes) {
+        Ok(c) => c,
+        Err(e) => return Exchange::failed(ErrorClass::Malformed, format!("body is not a valid completion: {e}; starts {}", snippet(bytes))),
+    };
+    let mut ex = Exchange {
+        served_model: completion.model,
+        served_provider: completion.provider,
+        generation_id: completion.id,
+        usage: completion.usage,
+        ..Exchange::default()
+    };
+    if let Some(error) = completion.error {
+        ex.class = Some(error.code_number().map_or(ErrorClass::ServerError, ErrorClass::from_status));
+        ex.error_message = Some(format!("error in a 200 body: {}", error.describe()));
+        return ex;
+    }
+    let Some(choice) = completion.choices.and_then(|c| c.into_iter().next()) else {
+        ex.class = Some(ErrorClass::EmptyChoices);
+        ex.error_message = Some("response has no choices".into());
+        return ex;
+    };
+    ex.finish_reason = choice.finish_reason;
+    ex.native_finish_reason = choice.native_finish_reason;
+    let message = choice.message;
+    let refusal = message.as_ref().and_then(|m| m.refusal.clone()).filter(|r| !r.is_empty());
+    ex.answer = message.map(|m| Answer { content: content_text(&m.content), tool_calls: m.tool_calls.unwrap_or_default() });
+    if let Some(error) = choice.error {
+        ex.class = Some(ErrorClass::StreamError);
+        ex.error_message = Some(format!("generation interrupted: {}", error.describe()));
+    } else if let Some(class) = finish_class(ex.finish_reason.as_deref(), refusal.as_ref()) {
+        ex.class = Some(class);
+        ex.error_message = Some(match refusal {
+            Some(r) => format!("refusal: {r}"),
+            None => format!("finish_reason {}", ex.finish_reason.as_deref().unwrap_or("?")),
+        });
+    }
+    ex
+}
+
+/// Finish reasons that leave no usable answer.
+fn finish_class(finish_reason: Option<&str>, refusal: Option<&String>) -> Option<ErrorClass> {
+    if refusal.is_some() || finish_reason == Some("refusal") {
+        return Some(ErrorClass::Refusal);
+    }
+    match finish_reason {
+        Some("content_filter") => Some(ErrorClass::ContentFilter),
+        Some("length") => Some(ErrorClass::Length),
+        Some("error") => Some(ErrorClass::StreamError),
+        _ => None,
+    }
+}
+
+/// An HTTP error status with its body: OpenRouter's envelope or anything else.
+fn error_exchange(status: u16, bytes: &[u8]) -> Exchange {
+    let class = ErrorClass::from_status(status);
+    let message = match serde_json::from_slice::<ErrorBody>(bytes).ok().and_then(|b| b.error) {
+        Some(error) => format!("HTTP {status}: {}", error.describe()),
+        None => format!("HTTP {status}: {}", snippet(bytes)),
+    };
+    Exchange::failed(class, message)
+}
+
+fn snippet(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(MAX_ERROR_BODY)]);
+    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if bytes.len() > MAX_ERROR_BODY {
+        format!("{one_line}…")
+    } else {
+        one_line
+    }
+}
+
+/// Sort a transport error into a class by what reqwest and its sources say.
+fn classify_reqwest(e: &reqwest::Error) -> ErrorClass {
+    let chain = error_chain(e).to_lowercase();
+    if e.is_timeout() {
+        return if e.is_connect() { ErrorClass::TimeoutConnect } else { ErrorClass::TimeoutFirstByte };
+    }
+    if chain.contains("dns") || chain.contains("failed to lookup") || chain.contains("name or service not known") {
+        return ErrorClass::Dns;
+    }
+    if chain.contains("certificate") || chain.contains("tls") || chain.contains("handshake") {
+        return ErrorClass::Tls;
+    }
+    if e.is_connect() {
+        return ErrorClass::Connect;
+    }
+    ErrorClass::Transport
+}
+
+/// The error with all its sources, which is where reqwest puts the useful part.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut source = e.source();
+    while let Some(inner) = source {
+        s.push_str(": ");
+        s.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_error_bodies() {
+        let ex = error_exchange(429, br#"{"error":{"code":429,"message":"slow down","metadata":{"error_type":"rate_limit_exceeded"}}}"#);
+        assert_eq!(ex.class, Some(ErrorClass::RateLimited));
+        assert_eq!(ex.error_message.as_deref(), Some("HTTP 429: slow down (rate_limit_exceeded)"));
+        let ex = error_exchange(502, b"<html>\n<body>Bad   gateway</body></html>");
+        assert_eq!(ex.class, Some(ErrorClass::BadGateway));
+        assert_eq!(ex.error_message.as_deref(), Some("HTTP 502: <html> <body>Bad gateway</body></html>"));
+    }
+
+    #[test]
+    fn classifies_completion_bodies() {
+        assert_eq!(parse_completion(b"{\"choices\": [").class, Some(ErrorClass::Malformed));
+        assert_eq!(parse_completion(br#"{"choices": []}"#).class, Some(ErrorClass::EmptyChoices));
+        let filtered = parse_completion(br#"{"choices":[{"message":{"content":null},"finish_reason":"content_filter"}]}"#);
+        assert_eq!(filtered.class, Some(ErrorClass::ContentFilter));
+        let refused = parse_completion(br#"{"choices":[{"message":{"content":null,"refusal":"no"},"finish_reason":"stop"}]}"#);
+        assert_eq!(refused.class, Some(ErrorClass::Refusal));
+        let ok = parse_completion(
+            br#"{"id":"gen-1","model":"a/b","provider":"P","choices":[{"message":{"content":"hi"},"finish_reason":"stop","native_finish_reason":"end_turn"}],"usage":{"prompt_tokens":3,"completion_tokens":1,"cost":0.5}}"#,
+        );
+        assert_eq!(ok.class, None);
+        assert_eq!(ok.answer.unwrap().content.as_deref(), Some("hi"));
+        assert_eq!(ok.served_provider.as_deref(), Some("P"));
+        assert_eq!(ok.native_finish_reason.as_deref(), Some("end_turn"));
+    }
+}

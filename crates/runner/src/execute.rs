@@ -1,0 +1,328 @@
+//! One case on one target: transport retries inside validate-and-retry rounds inside
+//! chain steps. Every HTTP request becomes an attempt record; the case ends as one
+//! result, never as an error.
+
+use crate::client::{Answer, Exchange, RequestSpec, RouteClient};
+use crate::retry::splitmix64;
+use crate::PreparedDataset;
+use bytes::Bytes;
+use routeval_core::hash::short_hash;
+use routeval_core::message::{Message, Role};
+use routeval_core::{AttemptRecord, Case, CaseOutcome, ErrorClass, ResultRecord, ScoreRecord};
+use routeval_core::config::Chain;
+use routeval_scorer::Verdict;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// What a case runs on.
+#[derive(Clone)]
+pub enum Target {
+    Route(Arc<RouteClient>),
+    Chain { name: String, chain: Arc<Chain>, steps: Vec<Arc<RouteClient>> },
+}
+
+impl Target {
+    pub fn name(&self) -> &str {
+        match self {
+            Target::Route(r) => &r.name,
+            Target::Chain { name, .. } => name,
+        }
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Target::Route(_) => "route",
+            Target::Chain { .. } => "chain",
+        }
+    }
+}
+
+/// Shared by every case of a run.
+pub struct RunContext {
+    pub run_id: String,
+    pub request_counter: AtomicU64,
+    /// Cancelled on the second Ctrl-C: in-flight waits stop at once.
+    pub abort: CancellationToken,
+}
+
+impl RunContext {
+    fn next_request_id(&self) -> String {
+        let n = self.request_counter.fetch_add(1, Ordering::Relaxed);
+        format!("{}-{n:07}", self.run_id)
+    }
+}
+
+/// Which (target, dataset, case, repeat) a job is.
+pub struct Job {
+    pub dataset: Arc<PreparedDataset>,
+    pub case_index: usize,
+    pub repeat: u32,
+    pub target: Target,
+}
+
+/// What one route did with a case (one chain step, or the whole of a plain route).
+struct StepOutcome {
+    attempts: Vec<AttemptRecord>,
+    /// Verdict on the last answer, when one came back.
+    verdict: Option<Verdict>,
+    /// Why this step did not produce a usable answer.
+    class: Option<ErrorClass>,
+    latency: Duration,
+    ttft: Option<Duration>,
+    validation_retries: u32,
+    transport_retries: u32,
+}
+
+/// Run a job to its outcome; `None` only when aborted mid-way.
+pub async fn run_job(ctx: &RunContext, job: &Job) -> Option<CaseOutcome> {
+    let case = &job.dataset.dataset.cases[job.case_index];
+    let target_name = job.target.name().to_string();
+    let (steps, chain): (Vec<Arc<RouteClient>>, Option<&Chain>) = match &job.target {
+        Target::Route(r) => (vec![r.clone()], None),
+        Target::Chain { chain, steps, .. } => (steps.clone(), Some(chain.as_ref())),
+    };
+
+    let mut attempts = Vec::new();
+    let mut latency = Duration::ZERO;
+    let (mut validation_retries, mut transport_retries) = (0, 0);
+    let mut last = None;
+    for (step_index, route) in steps.iter().enumerate() {
+        let step = run_step(ctx, job, case, route, &target_name, step_index as u32).await?;
+        attempts.extend(step.attempts.iter().cloned());
+        latency += step.latency;
+        validation_retries += step.validation_retries;
+        transport_retries += step.transport_retries;
+        let falls_back = match (step.class, chain) {
+            (Some(class), Some(chain)) => chain.falls_back_on(class) && step_index + 1 < steps.len(),
+            _ => false,
+        };
+        last = Some((step_index as u32, route.name.clone(), step));
+        if !falls_back {
+            break;
+        }
+    }
+    let (served_step, served_route, step) = last?;
+    let answered = step.verdict.is_some();
+    let accepted = step.class.is_none() && step.verdict.as_ref().is_some_and(|v| v.accepted);
+    let reason = match (&step.class, &step.verdict) {
+        (Some(class), _) => {
+            let message = step.attempts.last().and_then(|a| a.error_message.clone()).unwrap_or_default();
+            format!("{class}: {message}")
+        }
+        (None, Some(v)) => v.reason.clone(),
+        (None, None) => "no answer".into(),
+    };
+    let scores: Vec<ScoreRecord> = step.verdict.map(|v| v.scores).unwrap_or_default();
+    let cost = attempts.iter().map(|a| a.cost).sum();
+    let result = ResultRecord {
+        target: target_name,
+        target_kind: job.target.kind().to_string(),
+        dataset: job.dataset.dataset.name.clone(),
+        case_id: case.id.clone(),
+        repeat: job.repeat,
+        accepted,
+        served_step: answered.then_some(served_step),
+        served_route: answered.then_some(served_route),
+        attempts: attempts.len() as u32,
+        validation_retries,
+        transport_retries,
+        cost,
+        latency_ms: latency.as_secs_f64() * 1e3,
+        ttft_ms: step.ttft.map(|t| t.as_secs_f64() * 1e3),
+        error_class: if accepted { None } else { step.class },
+        reason,
+        scores,
+    };
+    Some(CaseOutcome { attempts, result })
+}
+
+/// One route's go at a case: validate-and-retry rounds, each with transport retries.
+async fn run_step(
+    ctx: &RunContext,
+    job: &Job,
+    case: &Case,
+    route: &RouteClient,
+    target_name: &str,
+    chain_step: u32,
+) -> Option<StepOutcome> {
+    let ds = &job.dataset;
+    let max_rounds = ds.scorer.spec().validation_retries + 1;
+    let mut messages = ds.dataset.request_messages(case);
+    let mut out = StepOutcome {
+        attempts: Vec::new(),
+        verdict: None,
+        class: None,
+        latency: Duration::ZERO,
+        ttft: None,
+        validation_retries: 0,
+        transport_retries: 0,
+    };
+    for try_index in 0..max_rounds {
+        let spec = RequestSpec {
+            messages: &messages,
+            tools: ds.dataset.tools_for(case),
+            tool_choice: ds.dataset.tool_choice_for(case),
+            response_format: ds.dataset.response_format_for(case),
+        };
+        let body = Bytes::from(serde_json::to_vec(&route.build_body(&spec)).unwrap_or_default());
+        let request_hash = short_hash(&body);
+
+        let mut http_attempt = 0u32;
+        let exchange = loop {
+            let request_id = ctx.next_request_id();
+            let started_at_ms = now_ms();
+            let ex = {
+                let _permit = tokio::select! {
+                    p = route.limiter.acquire() => p,
+                    _ = ctx.abort.cancelled() => return None,
+                };
+                tokio::select! {
+                    ex = route.send(body.clone(), &request_id) => ex,
+                    _ = ctx.abort.cancelled() => return None,
+                }
+            };
+            out.latency += ex.latency;
+            out.attempts.push(attempt_record(job, case, target_name, route, chain_step, try_index, http_attempt, &request_id, &request_hash, started_at_ms, &ex));
+            let Some(class) = ex.class else { break ex };
+            if class == ErrorClass::RateLimited {
+                if let Some(wait) = ex.retry_after {
+                    route.limiter.pause_for(wait);
+                }
+            }
+            let seed = splitmix64(ctx.request_counter.load(Ordering::Relaxed) ^ u64::from(http_attempt));
+            match route.retry.delay(class, http_attempt, ex.retry_after, seed) {
+                Some(wait) => {
+                    tokio::select! {
+                        _ = tokio::time::sleep(wait) => {}
+                        _ = ctx.abort.cancelled() => return None,
+                    }
+                    out.latency += wait;
+                    out.transport_retries += 1;
+                    http_attempt += 1;
+                }
+                None => break ex,
+            }
+        };
+
+        out.ttft = exchange.ttft;
+        let answer = exchange.answer.clone().unwrap_or_default();
+        if let Some(class) = exchange.class {
+            // No usable answer; grade what came (a truncated answer, say) for the record.
+            if exchange.answer.is_some() {
+                out.verdict = Some(grade(ds, case, &answer));
+            }
+            out.class = Some(class);
+            return Some(out);
+        }
+        let verdict = grade(ds, case, &answer);
+        let feedback = match (&verdict.validation_failure, verdict.accepted) {
+            (Some((class, feedback)), false) => Some((*class, feedback.clone())),
+            _ => None,
+        };
+        out.verdict = Some(verdict);
+        match feedback {
+            Some((_, feedback)) if try_index + 1 < max_rounds => {
+                append_feedback(&mut messages, &answer, &feedback);
+                out.validation_retries += 1;
+            }
+            Some((class, _)) => {
+                out.class = Some(class);
+                return Some(out);
+            }
+            None => return Some(out),
+        }
+    }
+    Some(out)
+}
+
+fn grade(ds: &PreparedDataset, case: &Case, answer: &Answer) -> Verdict {
+    ds.scorer.grade(
+        routeval_scorer::Answer { content: answer.content.as_deref(), tool_calls: Some(&answer.tool_calls) },
+        case.expected.as_ref(),
+    )
+}
+
+/// Re-ask with the validation error. Tool calls are answered with tool messages
+/// carrying the error, as the chat-completions protocol requires.
+fn append_feedback(messages: &mut Vec<Message>, answer: &Answer, feedback: &str) {
+    let instruction = format!(
+        "Your previous answer was rejected by validation: {feedback}. Answer again, following the required format exactly."
+    );
+    if answer.tool_calls.is_empty() {
+        messages.push(Message::assistant(answer.content.clone(), None));
+        messages.push(Message::user(instruction));
+    } else {
+        messages.push(Message::assistant(answer.content.clone(), Some(answer.tool_calls.clone())));
+        for call in &answer.tool_calls {
+            messages.push(Message {
+                role: Role::Tool,
+                content: Some(format!("Error: {instruction}")),
+                tool_calls: None,
+                tool_call_id: Some(call.id.clone()),
+                name: None,
+            });
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn attempt_record(
+    job: &Job,
+    case: &Case,
+    target: &str,
+    route: &RouteClient,
+    chain_step: u32,
+    try_index: u32,
+    http_attempt: u32,
+    request_id: &str,
+    request_hash: &str,
+    started_at_ms: i64,
+    ex: &Exchange,
+) -> AttemptRecord {
+    let usage = ex.usage.as_ref();
+    AttemptRecord {
+        target: target.to_string(),
+        route: route.name.clone(),
+        chain_step,
+        dataset: job.dataset.dataset.name.clone(),
+        case_id: case.id.clone(),
+        repeat: job.repeat,
+        try_index,
+        http_attempt,
+        request_id: request_id.to_string(),
+        request_hash: request_hash.to_string(),
+        status: ex.status,
+        error_class: ex.class,
+        error_message: ex.error_message.clone(),
+        served_model: ex.served_model.clone(),
+        served_provider: ex.served_provider.clone(),
+        generation_id: ex.generation_id.clone(),
+        prompt_tokens: usage.and_then(|u| u.prompt_tokens),
+        completion_tokens: usage.and_then(|u| u.completion_tokens),
+        cached_tokens: usage.and_then(|u| u.prompt_tokens_details.as_ref()).and_then(|d| d.cached_tokens),
+        reasoning_tokens: usage.and_then(|u| u.completion_tokens_details.as_ref()).and_then(|d| d.reasoning_tokens),
+        cost: ex.cost,
+        cost_source: ex.cost_source,
+        latency_ms: ex.latency.as_secs_f64() * 1e3,
+        ttft_ms: ex.ttft.map(|t| t.as_secs_f64() * 1e3),
+        chunks: ex.chunks,
+        finish_reason: ex.finish_reason.clone(),
+        native_finish_reason: ex.native_finish_reason.clone(),
+        content: ex.answer.as_ref().and_then(|a| a.content.clone()),
+        tool_calls: ex
+            .answer
+            .as_ref()
+            .filter(|a| !a.tool_calls.is_empty())
+            .and_then(|a| serde_json::to_string(&a.tool_calls).ok()),
+        retry_after_s: ex.retry_after.map(|d| d.as_secs_f64()),
+        started_at_ms,
+    }
+}
+
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}

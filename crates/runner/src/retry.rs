@@ -1,0 +1,118 @@
+//! Retry policy: which failures are worth another try, and how long to wait first.
+
+use routeval_core::config::RetryConfig;
+use routeval_core::ErrorClass;
+use std::time::{Duration, SystemTime};
+
+/// Longest wait a server's Retry-After may impose before we give up on it.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
+
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    pub attempts: u32,
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+}
+
+impl From<&RetryConfig> for RetryPolicy {
+    fn from(c: &RetryConfig) -> Self {
+        Self {
+            attempts: c.attempts,
+            base_delay: Duration::from_millis(c.base_delay_ms),
+            max_delay: Duration::from_millis(c.max_delay_ms),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The wait before attempt `next_attempt` (1-based count of retries so far), or
+    /// `None` when the failure is final or the attempts are spent.
+    ///
+    /// A server's Retry-After wins over our own backoff: it knows its limits. Our
+    /// backoff is exponential with "equal jitter" (half fixed, half random), so a burst
+    /// of failures does not come back as a burst of retries.
+    pub fn delay(&self, class: ErrorClass, retries_so_far: u32, retry_after: Option<Duration>, jitter_seed: u64) -> Option<Duration> {
+        if !class.is_transient() || retries_so_far + 1 >= self.attempts {
+            return None;
+        }
+        if let Some(wait) = retry_after {
+            if wait > MAX_RETRY_AFTER {
+                return None;
+            }
+            return Some(wait);
+        }
+        let exp = self.base_delay.saturating_mul(1u32 << retries_so_far.min(16));
+        let capped = exp.min(self.max_delay);
+        let half = capped / 2;
+        let jitter = (splitmix64(jitter_seed) % 1_000) as u32;
+        Some(half + half.mul_f64(f64::from(jitter) / 1_000.0))
+    }
+}
+
+/// Parse a Retry-After header value: delta-seconds or an HTTP date.
+pub fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<f64>() {
+        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(when.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))
+}
+
+/// A well-mixed 64-bit hash step, for jitter and ids without a RNG dependency.
+pub fn splitmix64(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy() -> RetryPolicy {
+        RetryPolicy { attempts: 4, base_delay: Duration::from_millis(100), max_delay: Duration::from_millis(1000) }
+    }
+
+    #[test]
+    fn final_classes_are_not_retried() {
+        assert_eq!(policy().delay(ErrorClass::BadRequest, 0, None, 1), None);
+        assert_eq!(policy().delay(ErrorClass::Unauthorized, 0, None, 1), None);
+    }
+
+    #[test]
+    fn attempts_are_bounded() {
+        assert!(policy().delay(ErrorClass::ServerError, 2, None, 1).is_some());
+        assert_eq!(policy().delay(ErrorClass::ServerError, 3, None, 1), None);
+    }
+
+    #[test]
+    fn backoff_grows_with_jitter_and_cap() {
+        for seed in 0..50 {
+            let d0 = policy().delay(ErrorClass::BadGateway, 0, None, seed).unwrap();
+            assert!(d0 >= Duration::from_millis(50) && d0 <= Duration::from_millis(100), "{d0:?}");
+            let d2 = policy().delay(ErrorClass::BadGateway, 2, None, seed).unwrap();
+            assert!(d2 >= Duration::from_millis(200) && d2 <= Duration::from_millis(400), "{d2:?}");
+        }
+        let big = RetryPolicy { attempts: 40, ..policy() };
+        assert!(big.delay(ErrorClass::BadGateway, 30, None, 3).unwrap() <= Duration::from_millis(1000));
+    }
+
+    #[test]
+    fn retry_after_wins() {
+        let d = policy().delay(ErrorClass::RateLimited, 0, Some(Duration::from_secs(3)), 1);
+        assert_eq!(d, Some(Duration::from_secs(3)));
+    }
+
+    #[test]
+    fn parses_seconds_and_dates() {
+        assert_eq!(parse_retry_after("2"), Some(Duration::from_secs(2)));
+        assert_eq!(parse_retry_after(" 0.5 "), Some(Duration::from_millis(500)));
+        let future = SystemTime::now() + Duration::from_secs(30);
+        let d = parse_retry_after(&httpdate::fmt_http_date(future)).unwrap();
+        assert!(d > Duration::from_secs(27) && d <= Duration::from_secs(30), "{d:?}");
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after("soon"), None);
+    }
+}
