@@ -180,4 +180,13 @@ impl Store {
                 .await?;
         Ok(rows.into_iter().map(|(t, d, c, r)| (t, d, c, r as u32)).collect())
     }
+
+    /// Total spend recorded for a run, every attempt included.
+    pub async fn run_spend(&self, run_id: &str) -> Result<f64> {
+        let (spent,): (f64,) = sqlx::query_as("SELECT COALESCE(SUM(cost), 0.0) FROM attempts WHERE run_id = ?")
+            .bind(run_id)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(spent)
+    }
 }

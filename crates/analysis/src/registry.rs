@@ -1,0 +1,156 @@
+//! Registry export: the approved routes per workflow, with the request fragment a
+//! service sends to OpenRouter and the evaluation that approved them.
+
+use crate::frames::RunData;
+use crate::metrics::{Ranking, TargetMetrics};
+use crate::report::format_time;
+use serde::Serialize;
+use serde_json::{json, Value};
+
+#[derive(Debug, Serialize)]
+pub struct RegistryExport {
+    pub schema_version: u32,
+    pub generated_at: String,
+    pub source: Source,
+    pub workflows: Vec<Workflow>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Source {
+    pub run_id: String,
+    pub suite: String,
+    pub run_started_at: String,
+    pub config_hash: String,
+    /// True when the figures come from the built-in simulator.
+    pub simulated: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Workflow {
+    pub dataset: String,
+    pub task: String,
+    pub privacy: String,
+    pub min_acceptance: f64,
+    /// The cheapest approved target per accepted response, if any.
+    pub recommended: Option<String>,
+    /// Approved targets, cheapest per accepted response first.
+    pub approved: Vec<Approved>,
+    /// Targets evaluated but below the minimum acceptance.
+    pub rejected: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Approved {
+    pub name: String,
+    pub kind: String,
+    /// For a route: its spec. For a chain: its steps and fallback classes.
+    pub spec: Value,
+    /// What to send to OpenRouter (`model`, `models`, `provider`); for a chain, the
+    /// fragment of each step in order.
+    pub request: Value,
+    pub evaluation: Evaluation,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Evaluation {
+    pub run_id: String,
+    pub date: String,
+    pub cases: u64,
+    pub acceptance: f64,
+    pub acceptance_ci95: [f64; 2],
+    pub cost_per_accepted_usd: Option<f64>,
+    pub total_cost_usd: f64,
+    pub p50_latency_ms: f64,
+    pub p95_latency_ms: f64,
+    pub served_by: Vec<(String, f64)>,
+}
+
+pub fn export(data: &RunData, rankings: &[Ranking]) -> RegistryExport {
+    let spec_of = |name: &str| -> Value {
+        data.targets
+            .iter()
+            .find(|t| t.name == name)
+            .and_then(|t| serde_json::from_str(&t.spec_json).ok())
+            .unwrap_or(Value::Null)
+    };
+    let workflows = rankings
+        .iter()
+        .map(|r| {
+            let ds = data.datasets.iter().find(|d| d.name == r.dataset);
+            let approved: Vec<Approved> = r
+                .eligible
+                .iter()
+                .map(|m| {
+                    let spec = spec_of(&m.target);
+                    let request = if m.kind == "chain" {
+                        let steps = spec.get("steps").and_then(Value::as_array).cloned().unwrap_or_default();
+                        Value::Array(
+                            steps
+                                .iter()
+                                .filter_map(Value::as_str)
+                                .map(|s| request_fragment(&spec_of(s)))
+                                .collect(),
+                        )
+                    } else {
+                        request_fragment(&spec)
+                    };
+                    Approved {
+                        name: m.target.clone(),
+                        kind: m.kind.clone(),
+                        spec,
+                        request,
+                        evaluation: evaluation(data, m),
+                    }
+                })
+                .collect();
+            Workflow {
+                dataset: r.dataset.clone(),
+                task: ds.map(|d| d.task.clone()).unwrap_or_default(),
+                privacy: ds.map(|d| d.privacy.clone()).unwrap_or_default(),
+                min_acceptance: r.min_acceptance,
+                recommended: approved.first().map(|a| a.name.clone()),
+                approved,
+                rejected: r.ineligible.iter().map(|m| m.target.clone()).collect(),
+            }
+        })
+        .collect();
+    RegistryExport {
+        schema_version: 1,
+        generated_at: chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        source: Source {
+            run_id: data.run.id.clone(),
+            suite: data.run.suite.clone(),
+            run_started_at: format_time(data.run.started_at),
+            config_hash: data.run.config_hash.clone(),
+            simulated: data.run.simulated,
+        },
+        workflows,
+    }
+}
+
+/// The OpenRouter request fields that select this route.
+fn request_fragment(route: &Value) -> Value {
+    let mut out = json!({ "model": route.get("model").cloned().unwrap_or(Value::Null) });
+    if let Some(models) = route.get("models").filter(|m| m.as_array().is_some_and(|a| !a.is_empty())) {
+        out["models"] = models.clone();
+    }
+    if let Some(provider) = route.get("provider").filter(|p| !p.is_null()) {
+        out["provider"] = provider.clone();
+    }
+    out
+}
+
+fn evaluation(data: &RunData, m: &TargetMetrics) -> Evaluation {
+    Evaluation {
+        run_id: data.run.id.clone(),
+        date: format_time(data.run.started_at),
+        cases: m.cases,
+        acceptance: m.acceptance,
+        acceptance_ci95: [m.acceptance_low, m.acceptance_high],
+        cost_per_accepted_usd: m.cost_per_accepted,
+        total_cost_usd: m.total_cost,
+        p50_latency_ms: m.p50_latency_ms,
+        p95_latency_ms: m.p95_latency_ms,
+        served_by: m.providers.clone(),
+    }
+}
