@@ -42,24 +42,41 @@ pub struct TargetMetrics {
 /// Compute the metrics of every (dataset, target) pair of a run.
 pub fn compute_metrics(data: &RunData) -> Result<Vec<TargetMetrics>> {
     let keys = [col("dataset"), col("target")];
-    let base = data
-        .results
-        .clone()
-        .lazy()
-        .group_by(keys.clone())
-        .agg([
-            col("target_kind").first().alias("kind"),
-            len().cast(DataType::UInt64).alias("cases"),
-            col("accepted").cast(DataType::UInt64).sum().alias("accepted"),
-            col("attempts").cast(DataType::Float64).mean().alias("mean_attempts"),
-            col("validation_retries").cast(DataType::Float64).mean().alias("mean_validation_retries"),
-            col("transport_retries").cast(DataType::Float64).mean().alias("mean_transport_retries"),
-            col("error_class").is_not_null().cast(DataType::Float64).mean().alias("error_rate"),
-            col("latency_ms").quantile(lit(0.5), QuantileMethod::Linear).alias("p50_latency_ms"),
-            col("latency_ms").quantile(lit(0.95), QuantileMethod::Linear).alias("p95_latency_ms"),
-            col("ttft_ms").quantile(lit(0.5), QuantileMethod::Linear).alias("p50_ttft_ms"),
-            col("cost").sum().alias("total_cost"),
-        ]);
+    let base = data.results.clone().lazy().group_by(keys.clone()).agg([
+        col("target_kind").first().alias("kind"),
+        len().cast(DataType::UInt64).alias("cases"),
+        col("accepted")
+            .cast(DataType::UInt64)
+            .sum()
+            .alias("accepted"),
+        col("attempts")
+            .cast(DataType::Float64)
+            .mean()
+            .alias("mean_attempts"),
+        col("validation_retries")
+            .cast(DataType::Float64)
+            .mean()
+            .alias("mean_validation_retries"),
+        col("transport_retries")
+            .cast(DataType::Float64)
+            .mean()
+            .alias("mean_transport_retries"),
+        col("error_class")
+            .is_not_null()
+            .cast(DataType::Float64)
+            .mean()
+            .alias("error_rate"),
+        col("latency_ms")
+            .quantile(lit(0.5), QuantileMethod::Linear)
+            .alias("p50_latency_ms"),
+        col("latency_ms")
+            .quantile(lit(0.95), QuantileMethod::Linear)
+            .alias("p95_latency_ms"),
+        col("ttft_ms")
+            .quantile(lit(0.5), QuantileMethod::Linear)
+            .alias("p50_ttft_ms"),
+        col("cost").sum().alias("total_cost"),
+    ]);
     // Mean value of one check per pair: a rate for pass/fail checks, accuracy for enums.
     let check_mean = |check: &str, alias: &str| {
         data.scores
@@ -70,9 +87,24 @@ pub fn compute_metrics(data: &RunData) -> Result<Vec<TargetMetrics>> {
             .agg([col("value").mean().alias(alias)])
     };
     let joined = base
-        .join(check_mean("schema", "schema_valid_rate"), keys.clone(), keys.clone(), JoinArgs::new(JoinType::Left))
-        .join(check_mean("enum", "enum_accuracy"), keys.clone(), keys.clone(), JoinArgs::new(JoinType::Left))
-        .join(check_mean("tool_calls", "tool_accuracy"), keys.clone(), keys.clone(), JoinArgs::new(JoinType::Left))
+        .join(
+            check_mean("schema", "schema_valid_rate"),
+            keys.clone(),
+            keys.clone(),
+            JoinArgs::new(JoinType::Left),
+        )
+        .join(
+            check_mean("enum", "enum_accuracy"),
+            keys.clone(),
+            keys.clone(),
+            JoinArgs::new(JoinType::Left),
+        )
+        .join(
+            check_mean("tool_calls", "tool_accuracy"),
+            keys.clone(),
+            keys.clone(),
+            JoinArgs::new(JoinType::Left),
+        )
         .with_column(
             when(col("accepted").gt(lit(0)))
                 .then(col("total_cost") / col("accepted").cast(DataType::Float64))
@@ -87,8 +119,18 @@ pub fn compute_metrics(data: &RunData) -> Result<Vec<TargetMetrics>> {
 
     let n = joined.height();
     let s = |name: &str| joined.column(name).and_then(|c| c.str().cloned());
-    let f = |name: &str| joined.column(name).and_then(|c| c.cast(&DataType::Float64)).and_then(|c| c.f64().cloned());
-    let u = |name: &str| joined.column(name).and_then(|c| c.cast(&DataType::UInt64)).and_then(|c| c.u64().cloned());
+    let f = |name: &str| {
+        joined
+            .column(name)
+            .and_then(|c| c.cast(&DataType::Float64))
+            .and_then(|c| c.f64().cloned())
+    };
+    let u = |name: &str| {
+        joined
+            .column(name)
+            .and_then(|c| c.cast(&DataType::UInt64))
+            .and_then(|c| c.u64().cloned())
+    };
     let (dataset, target, kind) = (s("dataset")?, s("target")?, s("kind")?);
     let (cases, accepted) = (u("cases")?, u("accepted")?);
     let cols: HashMap<&str, Float64Chunked> = [
@@ -153,13 +195,27 @@ fn provider_shares(data: &RunData) -> Result<PairMap<f64>> {
         .attempts
         .clone()
         .lazy()
-        .filter(col("error_class").is_null().and(col("served_provider").is_not_null()))
+        .filter(
+            col("error_class")
+                .is_null()
+                .and(col("served_provider").is_not_null()),
+        )
         .group_by([col("dataset"), col("target"), col("served_provider")])
         .agg([len().cast(DataType::Float64).alias("n")])
-        .with_column((col("n") / col("n").sum().over([col("dataset"), col("target")])?).alias("share"))
-        .sort(["dataset", "target", "share"], SortMultipleOptions::default().with_order_descending_multi([false, false, true]))
+        .with_column(
+            (col("n") / col("n").sum().over([col("dataset"), col("target")])?).alias("share"),
+        )
+        .sort(
+            ["dataset", "target", "share"],
+            SortMultipleOptions::default().with_order_descending_multi([false, false, true]),
+        )
         .collect()?;
-    collect_pairs(&df, "served_provider", |c, i| c.f64().ok().and_then(|v| v.get(i)), "share")
+    collect_pairs(
+        &df,
+        "served_provider",
+        |c, i| c.f64().ok().and_then(|v| v.get(i)),
+        "share",
+    )
 }
 
 /// Attempt failure classes per pair, most frequent first (top five).
@@ -171,9 +227,17 @@ fn error_counts(data: &RunData) -> Result<PairMap<u64>> {
         .filter(col("error_class").is_not_null())
         .group_by([col("dataset"), col("target"), col("error_class")])
         .agg([len().cast(DataType::UInt64).alias("n")])
-        .sort(["dataset", "target", "n"], SortMultipleOptions::default().with_order_descending_multi([false, false, true]))
+        .sort(
+            ["dataset", "target", "n"],
+            SortMultipleOptions::default().with_order_descending_multi([false, false, true]),
+        )
         .collect()?;
-    let mut map = collect_pairs(&df, "error_class", |c, i| c.u64().ok().and_then(|v| v.get(i)), "n")?;
+    let mut map = collect_pairs(
+        &df,
+        "error_class",
+        |c, i| c.u64().ok().and_then(|v| v.get(i)),
+        "n",
+    )?;
     for v in map.values_mut() {
         v.truncate(5);
     }
@@ -186,12 +250,20 @@ fn collect_pairs<T>(
     value: impl Fn(&Column, usize) -> Option<T>,
     value_col: &str,
 ) -> Result<PairMap<T>> {
-    let (ds, tg, lb) = (df.column("dataset")?.str()?, df.column("target")?.str()?, df.column(label)?.str()?);
+    let (ds, tg, lb) = (
+        df.column("dataset")?.str()?,
+        df.column("target")?.str()?,
+        df.column(label)?.str()?,
+    );
     let vc = df.column(value_col)?;
     let mut map: PairMap<T> = HashMap::new();
     for i in 0..df.height() {
-        if let (Some(d), Some(t), Some(l), Some(v)) = (ds.get(i), tg.get(i), lb.get(i), value(vc, i)) {
-            map.entry((d.to_string(), t.to_string())).or_default().push((l.to_string(), v));
+        if let (Some(d), Some(t), Some(l), Some(v)) =
+            (ds.get(i), tg.get(i), lb.get(i), value(vc, i))
+        {
+            map.entry((d.to_string(), t.to_string()))
+                .or_default()
+                .push((l.to_string(), v));
         }
     }
     Ok(map)
@@ -229,7 +301,12 @@ pub fn rank(data: &RunData, metrics: &[TargetMetrics]) -> Vec<Ranking> {
                     .then(b.acceptance.total_cmp(&a.acceptance))
             });
             ineligible.sort_by(|a, b| b.acceptance.total_cmp(&a.acceptance));
-            Ranking { dataset: ds.to_string(), min_acceptance: min, eligible, ineligible }
+            Ranking {
+                dataset: ds.to_string(),
+                min_acceptance: min,
+                eligible,
+                ineligible,
+            }
         })
         .collect()
 }

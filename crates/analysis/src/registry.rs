@@ -83,7 +83,11 @@ pub fn export(data: &RunData, rankings: &[Ranking]) -> RegistryExport {
                 .map(|m| {
                     let spec = spec_of(&m.target);
                     let request = if m.kind == "chain" {
-                        let steps = spec.get("steps").and_then(Value::as_array).cloned().unwrap_or_default();
+                        let steps = spec
+                            .get("steps")
+                            .and_then(Value::as_array)
+                            .cloned()
+                            .unwrap_or_default();
                         Value::Array(
                             steps
                                 .iter()
@@ -131,7 +135,10 @@ pub fn export(data: &RunData, rankings: &[Ranking]) -> RegistryExport {
 /// The OpenRouter request fields that select this route.
 fn request_fragment(route: &Value) -> Value {
     let mut out = json!({ "model": route.get("model").cloned().unwrap_or(Value::Null) });
-    if let Some(models) = route.get("models").filter(|m| m.as_array().is_some_and(|a| !a.is_empty())) {
+    if let Some(models) = route
+        .get("models")
+        .filter(|m| m.as_array().is_some_and(|a| !a.is_empty()))
+    {
         out["models"] = models.clone();
     }
     if let Some(provider) = route.get("provider").filter(|p| !p.is_null()) {

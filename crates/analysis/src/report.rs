@@ -32,9 +32,19 @@ struct RunInfo {
 pub fn render(data: &RunData, rankings: &[Ranking], format: Format) -> Result<String> {
     let mut env = Environment::new();
     // Escape everything in HTML: target names and any model output are untrusted.
-    env.set_auto_escape_callback(|name| if name.ends_with(".html") { AutoEscape::Html } else { AutoEscape::None });
-    env.add_filter("pct", |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{:.1}%", v * 100.0)));
-    env.add_filter("usd", |v: Option<f64>| v.map_or("–".to_string(), format_usd));
+    env.set_auto_escape_callback(|name| {
+        if name.ends_with(".html") {
+            AutoEscape::Html
+        } else {
+            AutoEscape::None
+        }
+    });
+    env.add_filter("pct", |v: Option<f64>| {
+        v.map_or("–".to_string(), |v| format!("{:.1}%", v * 100.0))
+    });
+    env.add_filter("usd", |v: Option<f64>| {
+        v.map_or("–".to_string(), format_usd)
+    });
     env.add_filter("ms", |v: Option<f64>| v.map_or("–".to_string(), format_ms));
     env.add_filter("num", |v: f64| format!("{v:.2}"));
     env.add_template("report.md", MARKDOWN)?;
@@ -58,7 +68,10 @@ pub fn render(data: &RunData, rankings: &[Ranking], format: Format) -> Result<St
                 .map(|r| {
                     let all: Vec<&TargetMetrics> = r.eligible.iter().chain(&r.ineligible).collect();
                     let charts = BTreeMap::from([
-                        ("scatter", Value::from_safe_string(scatter_svg(&all, r.min_acceptance))),
+                        (
+                            "scatter",
+                            Value::from_safe_string(scatter_svg(&all, r.min_acceptance)),
+                        ),
                         ("latency", Value::from_safe_string(latency_svg(&all))),
                     ]);
                     (r.dataset.clone(), charts)
@@ -66,7 +79,9 @@ pub fn render(data: &RunData, rankings: &[Ranking], format: Format) -> Result<St
                 .collect(),
         ),
     };
-    let out = env.get_template(name)?.render(minijinja::context! { run, rankings, charts })?;
+    let out = env
+        .get_template(name)?
+        .render(minijinja::context! { run, rankings, charts })?;
     Ok(out)
 }
 
@@ -95,7 +110,11 @@ pub fn format_time(ms: i64) -> String {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
 }
 
 const W: f64 = 420.0;
@@ -108,12 +127,27 @@ const PAD_B: f64 = 36.0;
 /// Cost per accepted (log scale) against acceptance, with the interval as a bar and
 /// the minimum acceptance as a dashed line.
 fn scatter_svg(metrics: &[&TargetMetrics], min_acceptance: f64) -> String {
-    let costs: Vec<f64> = metrics.iter().filter_map(|m| m.cost_per_accepted).filter(|c| *c > 0.0).collect();
-    let (lo, hi) = costs.iter().fold((f64::INFINITY, 0.0f64), |(l, h), c| (l.min(*c), h.max(*c)));
-    let (lo, hi) = if costs.is_empty() { (1e-6, 1e-3) } else { (lo.log10().floor(), hi.log10().ceil().max(lo.log10().floor() + 1.0)) };
+    let costs: Vec<f64> = metrics
+        .iter()
+        .filter_map(|m| m.cost_per_accepted)
+        .filter(|c| *c > 0.0)
+        .collect();
+    let (lo, hi) = costs
+        .iter()
+        .fold((f64::INFINITY, 0.0f64), |(l, h), c| (l.min(*c), h.max(*c)));
+    let (lo, hi) = if costs.is_empty() {
+        (1e-6, 1e-3)
+    } else {
+        (
+            lo.log10().floor(),
+            hi.log10().ceil().max(lo.log10().floor() + 1.0),
+        )
+    };
     let x = |c: f64| PAD_L + (c.log10() - lo) / (hi - lo) * (W - PAD_L - PAD_R);
     let y = |a: f64| PAD_T + (1.0 - a) * (H - PAD_T - PAD_B);
-    let mut s = format!(r#"<svg viewBox="0 0 {W} {H}" width="100%" role="img" aria-label="cost vs acceptance">"#);
+    let mut s = format!(
+        r#"<svg viewBox="0 0 {W} {H}" width="100%" role="img" aria-label="cost vs acceptance">"#
+    );
     s.push_str(&axes(y));
     let mut decade = lo;
     while decade <= hi {
@@ -132,9 +166,15 @@ fn scatter_svg(metrics: &[&TargetMetrics], min_acceptance: f64) -> String {
         W - PAD_R,
         y = y(min_acceptance)
     ));
-    s.push_str(&format!(r#"<text x="{}" y="{}" text-anchor="middle">cost per accepted response (log)</text>"#, (W + PAD_L) / 2.0, H - 4.0));
+    s.push_str(&format!(
+        r#"<text x="{}" y="{}" text-anchor="middle">cost per accepted response (log)</text>"#,
+        (W + PAD_L) / 2.0,
+        H - 4.0
+    ));
     for m in metrics {
-        let Some(cost) = m.cost_per_accepted.filter(|c| *c > 0.0) else { continue };
+        let Some(cost) = m.cost_per_accepted.filter(|c| *c > 0.0) else {
+            continue;
+        };
         let eligible = m.acceptance >= min_acceptance;
         let color = if eligible { "#0f766e" } else { "#9ca3af" };
         let (px, py) = (x(cost), y(m.acceptance));
@@ -156,12 +196,16 @@ fn scatter_svg(metrics: &[&TargetMetrics], min_acceptance: f64) -> String {
 
 /// Horizontal bars: p50 solid, p95 as a lighter extension.
 fn latency_svg(metrics: &[&TargetMetrics]) -> String {
-    let max = metrics.iter().map(|m| m.p95_latency_ms).fold(1.0f64, f64::max);
+    let max = metrics
+        .iter()
+        .map(|m| m.p95_latency_ms)
+        .fold(1.0f64, f64::max);
     let row = 22.0;
     let label_w = 130.0;
     let h = PAD_T + row * metrics.len() as f64 + 24.0;
     let scale = |v: f64| (v / max) * (W - label_w - 70.0);
-    let mut s = format!(r#"<svg viewBox="0 0 {W} {h}" width="100%" role="img" aria-label="latency">"#);
+    let mut s =
+        format!(r#"<svg viewBox="0 0 {W} {h}" width="100%" role="img" aria-label="latency">"#);
     for (i, m) in metrics.iter().enumerate() {
         let y = PAD_T + row * i as f64;
         s.push_str(&format!(

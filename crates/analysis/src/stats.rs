@@ -26,7 +26,10 @@ mod tests {
     fn matches_known_values() {
         // 8/10: the usual textbook example, (0.4902, 0.9433).
         let (lo, hi) = wilson_interval(8, 10);
-        assert!((lo - 0.4902).abs() < 1e-4 && (hi - 0.9433).abs() < 1e-4, "{lo} {hi}");
+        assert!(
+            (lo - 0.4902).abs() < 1e-4 && (hi - 0.9433).abs() < 1e-4,
+            "{lo} {hi}"
+        );
         let (lo, hi) = wilson_interval(0, 20);
         assert_eq!(lo, 0.0);
         assert!((hi - 0.1611).abs() < 1e-4, "{hi}");

@@ -202,7 +202,10 @@ impl ErrorClass {
                 | FailureFamily::Timeout
                 | FailureFamily::RateLimited
                 | FailureFamily::ServerError
-        ) || matches!(self, Self::StreamCut | Self::StreamError | Self::Malformed | Self::EmptyChoices)
+        ) || matches!(
+            self,
+            Self::StreamCut | Self::StreamError | Self::Malformed | Self::EmptyChoices
+        )
     }
 }
 

@@ -347,24 +347,39 @@ impl Suite {
                 ));
             }
             if route.retry.attempts == 0 {
-                return Err(err(&["routes", name, "retry", "attempts"], "must be at least 1".into()));
+                return Err(err(
+                    &["routes", name, "retry", "attempts"],
+                    "must be at least 1".into(),
+                ));
             }
             if route.concurrency == Some(0) || route.rpm == Some(0) {
-                return Err(err(&["routes", name], "concurrency and rpm must be at least 1".into()));
+                return Err(err(
+                    &["routes", name],
+                    "concurrency and rpm must be at least 1".into(),
+                ));
             }
             if self.chains.contains_key(name) {
-                return Err(err(&["routes", name], format!("`{name}` is both a route and a chain")));
+                return Err(err(
+                    &["routes", name],
+                    format!("`{name}` is both a route and a chain"),
+                ));
             }
         }
         for (name, chain) in &self.chains {
             if chain.steps.is_empty() {
-                return Err(err(&["chains", name, "steps"], "a chain needs at least one step".into()));
+                return Err(err(
+                    &["chains", name, "steps"],
+                    "a chain needs at least one step".into(),
+                ));
             }
             for step in &chain.steps {
                 if !self.routes.contains_key(step) {
                     return Err(err(
                         &["chains", name, "steps"],
-                        format!("no route named `{step}`; routes: {}", names(self.routes.keys())),
+                        format!(
+                            "no route named `{step}`; routes: {}",
+                            names(self.routes.keys())
+                        ),
                     ));
                 }
             }
@@ -377,7 +392,11 @@ impl Suite {
                         &["chains", name, "fallback_on"],
                         format!(
                             "unknown failure class `{class}`; families: {}",
-                            FAMILIES.iter().map(|f| f.as_str()).collect::<Vec<_>>().join(", ")
+                            FAMILIES
+                                .iter()
+                                .map(|f| f.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         ),
                     ));
                 }
@@ -394,7 +413,10 @@ impl Suite {
             }
             if let Some(min) = ds.min_acceptance {
                 if !(0.0..=1.0).contains(&min) {
-                    return Err(err(&["datasets", name, "min_acceptance"], "must be between 0 and 1".into()));
+                    return Err(err(
+                        &["datasets", name, "min_acceptance"],
+                        "must be between 0 and 1".into(),
+                    ));
                 }
             }
             let files = [
@@ -492,15 +514,16 @@ pub fn parse_toml<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Re
 fn toml_error(path: &Path, text: &str, e: &toml::de::Error, key: &str) -> LoadError {
     let message = suggest_unknown_field(e.message().trim());
     let mut err = LoadError::new(path, message).with_key(key);
-    err.line = e
-        .span()
-        .map(|s| line_of_offset(text, s.start))
-        .or_else(|| {
-            let parts: Vec<&str> = key.split('.').filter(|s| !s.is_empty()).collect();
-            toml_key_line(text, &parts)
-        });
+    err.line = e.span().map(|s| line_of_offset(text, s.start)).or_else(|| {
+        let parts: Vec<&str> = key.split('.').filter(|s| !s.is_empty()).collect();
+        toml_key_line(text, &parts)
+    });
     // serde's unknown-field errors point at the table; name the key itself.
-    if let Some(unknown) = err.message.strip_prefix("unknown key `").and_then(|r| r.split('`').next()) {
+    if let Some(unknown) = err
+        .message
+        .strip_prefix("unknown key `")
+        .and_then(|r| r.split('`').next())
+    {
         let full = if key.is_empty() || key == "." {
             unknown.to_string()
         } else if key == unknown || key.ends_with(&format!(".{unknown}")) {
@@ -604,7 +627,11 @@ fallback_on = ["rate_limited", "timeout", "bad_gateway"]
     fn typo_inside_inline_provider_table() {
         let text = GOOD.replace("zdr = true", "zrd = true");
         let err = parse(&text).unwrap_err();
-        assert_eq!(err.key.as_deref(), Some("routes.fast.provider.zrd"), "{err}");
+        assert_eq!(
+            err.key.as_deref(),
+            Some("routes.fast.provider.zrd"),
+            "{err}"
+        );
         assert!(err.message.contains("did you mean `zdr`"), "{err}");
         assert_eq!(err.line, Some(11));
     }

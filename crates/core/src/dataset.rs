@@ -82,7 +82,12 @@ impl Dataset {
                 let p = suite.resolve(p);
                 match load_json(&p)? {
                     Value::Array(tools) => Some(tools),
-                    _ => return Err(LoadError::new(&p, "tools file must hold a JSON array of tools")),
+                    _ => {
+                        return Err(LoadError::new(
+                            &p,
+                            "tools file must hold a JSON array of tools",
+                        ))
+                    }
                 }
             }
             None => None,
@@ -116,7 +121,9 @@ impl Dataset {
     }
 
     pub fn tool_choice_for<'a>(&'a self, case: &'a Case) -> Option<&'a Value> {
-        case.tool_choice.as_ref().or(self.config.tool_choice.as_ref())
+        case.tool_choice
+            .as_ref()
+            .or(self.config.tool_choice.as_ref())
     }
 
     /// The `response_format` object to send, if any.
@@ -161,20 +168,24 @@ impl Dataset {
 
 /// Read a JSONL file of cases. A bad line is an error naming the line and the key.
 pub fn load_cases(path: &Path) -> Result<Vec<Case>, LoadError> {
-    let file = std::fs::File::open(path).map_err(|e| LoadError::new(path, format!("cannot read dataset: {e}")))?;
+    let file = std::fs::File::open(path)
+        .map_err(|e| LoadError::new(path, format!("cannot read dataset: {e}")))?;
     let mut cases = Vec::new();
     let mut seen = HashSet::new();
     for (i, line) in BufReader::new(file).lines().enumerate() {
         let line_no = i + 1;
-        let line = line.map_err(|e| LoadError::new(path, format!("cannot read: {e}")).at_line(line_no))?;
+        let line =
+            line.map_err(|e| LoadError::new(path, format!("cannot read: {e}")).at_line(line_no))?;
         if line.trim().is_empty() {
             continue;
         }
         let case = parse_case(path, line_no, &line)?;
         if !seen.insert(case.id.clone()) {
-            return Err(LoadError::new(path, format!("duplicate case id `{}`", case.id))
-                .at_line(line_no)
-                .with_key("id"));
+            return Err(
+                LoadError::new(path, format!("duplicate case id `{}`", case.id))
+                    .at_line(line_no)
+                    .with_key("id"),
+            );
         }
         cases.push(case);
     }
@@ -194,7 +205,9 @@ pub fn parse_case(path: &Path, line_no: usize, line: &str) -> Result<Case, LoadE
         LoadError::new(path, message).at_line(line_no).with_key(key)
     })?;
     if case.id.trim().is_empty() {
-        return Err(LoadError::new(path, "case id is empty").at_line(line_no).with_key("id"));
+        return Err(LoadError::new(path, "case id is empty")
+            .at_line(line_no)
+            .with_key("id"));
     }
     if case.messages.is_empty() {
         return Err(LoadError::new(path, "a case needs at least one message")
@@ -214,8 +227,10 @@ fn strip_position(message: &str) -> String {
 
 /// Read a JSON file (schema, tools), locating syntax errors.
 pub fn load_json(path: &PathBuf) -> Result<Value, LoadError> {
-    let text = std::fs::read_to_string(path).map_err(|e| LoadError::new(path, format!("cannot read: {e}")))?;
-    serde_json::from_str(&text).map_err(|e| LoadError::new(path, strip_position(&e.to_string())).at_line(e.line()))
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| LoadError::new(path, format!("cannot read: {e}")))?;
+    serde_json::from_str(&text)
+        .map_err(|e| LoadError::new(path, strip_position(&e.to_string())).at_line(e.line()))
 }
 
 #[cfg(test)]
@@ -226,7 +241,10 @@ mod tests {
     fn write(lines: &str) -> (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("cases.jsonl");
-        std::fs::File::create(&path).unwrap().write_all(lines.as_bytes()).unwrap();
+        std::fs::File::create(&path)
+            .unwrap()
+            .write_all(lines.as_bytes())
+            .unwrap();
         (dir, path)
     }
 
@@ -252,7 +270,9 @@ mod tests {
 
     #[test]
     fn unknown_case_key_is_suggested() {
-        let f = write("{\"id\":\"a\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"expcted\":{}}\n");
+        let f = write(
+            "{\"id\":\"a\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"expcted\":{}}\n",
+        );
         let err = load_cases(&f.1).unwrap_err();
         assert!(err.message.contains("did you mean `expected`"), "{err}");
     }

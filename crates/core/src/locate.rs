@@ -30,8 +30,7 @@ pub fn toml_key_line(src: &str, path: &[&str]) -> Option<usize> {
             if i > start && t.starts_with('[') && !table.is_empty() {
                 break;
             }
-            if t.starts_with(first_key)
-                && t[first_key.len()..].trim_start().starts_with(['=', '.'])
+            if t.starts_with(first_key) && t[first_key.len()..].trim_start().starts_with(['=', '.'])
             {
                 return Some(i + 1);
             }

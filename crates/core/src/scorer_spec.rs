@@ -116,7 +116,10 @@ impl ScorerSpec {
         }
         for check in &spec.checks {
             if check.kind == CheckKind::Enum && check.fields.is_empty() {
-                return Err(err(&["checks", "fields"], "an `enum` check needs `fields`".into()));
+                return Err(err(
+                    &["checks", "fields"],
+                    "an `enum` check needs `fields`".into(),
+                ));
             }
         }
         Ok(spec)

@@ -49,8 +49,14 @@ fn price_of(s: &Option<String>) -> f64 {
 
 /// Fetch `GET {base_url}/models`. Best effort: a catalog is a convenience, not a
 /// reason to fail a run.
-pub async fn fetch_catalog(base_url: &str, timeout: Duration) -> Result<HashMap<String, CatalogModel>, String> {
-    let client = reqwest::Client::builder().timeout(timeout).build().map_err(|e| e.to_string())?;
+pub async fn fetch_catalog(
+    base_url: &str,
+    timeout: Duration,
+) -> Result<HashMap<String, CatalogModel>, String> {
+    let client = reqwest::Client::builder()
+        .timeout(timeout)
+        .build()
+        .map_err(|e| e.to_string())?;
     let response = client
         .get(format!("{}/models", base_url.trim_end_matches('/')))
         .send()
@@ -69,7 +75,14 @@ pub async fn fetch_catalog(base_url: &str, timeout: Duration) -> Result<HashMap<
                 completion: price_of(&p.completion),
                 request: price_of(&p.request),
             });
-            (m.id, CatalogModel { price, context_length: m.context_length, supported_parameters: m.supported_parameters })
+            (
+                m.id,
+                CatalogModel {
+                    price,
+                    context_length: m.context_length,
+                    supported_parameters: m.supported_parameters,
+                },
+            )
         })
         .collect())
 }

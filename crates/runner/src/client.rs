@@ -9,7 +9,9 @@ use crate::wire::{content_text, Chunk, Completion, ErrorBody, ToolCallAssembler,
 use bytes::Bytes;
 use eventsource_stream::Eventsource;
 use futures_util::StreamExt;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::header::{
+    HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER,
+};
 use routeval_core::config::{Endpoint, EndpointKind, Route};
 use routeval_core::message::{Message, ToolCall};
 use routeval_core::record::CostSource;
@@ -33,7 +35,9 @@ pub struct EndpointClient {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
-    #[error("endpoint `{endpoint}`: environment variable `{var}` is not set (it must hold the API key)")]
+    #[error(
+        "endpoint `{endpoint}`: environment variable `{var}` is not set (it must hold the API key)"
+    )]
     MissingKey { endpoint: String, var: String },
     #[error("endpoint `{endpoint}`: header `{header}` is invalid")]
     BadHeader { endpoint: String, header: String },
@@ -45,24 +49,36 @@ impl EndpointClient {
     /// Read the key from the environment now; it lives only in this header map.
     pub fn new(name: &str, endpoint: &Endpoint) -> Result<(Self, Option<String>), ClientError> {
         let mut headers = HeaderMap::new();
-        let bad = |h: &str| ClientError::BadHeader { endpoint: name.into(), header: h.into() };
+        let bad = |h: &str| ClientError::BadHeader {
+            endpoint: name.into(),
+            header: h.into(),
+        };
         let key = match &endpoint.api_key_env {
             Some(var) => match std::env::var(var) {
                 Ok(k) if !k.is_empty() => Some(k),
                 _ if endpoint.simulated => None,
-                _ => return Err(ClientError::MissingKey { endpoint: name.into(), var: var.clone() }),
+                _ => {
+                    return Err(ClientError::MissingKey {
+                        endpoint: name.into(),
+                        var: var.clone(),
+                    })
+                }
             },
             None => None,
         };
         if let Some(key) = &key {
-            let mut value = HeaderValue::from_str(&format!("Bearer {key}")).map_err(|_| bad("Authorization"))?;
+            let mut value = HeaderValue::from_str(&format!("Bearer {key}"))
+                .map_err(|_| bad("Authorization"))?;
             value.set_sensitive(true);
             headers.insert(AUTHORIZATION, value);
         }
         if endpoint.kind == EndpointKind::Openrouter {
             // App attribution, unless the suite sets its own.
             headers.insert("X-Title", HeaderValue::from_static("routeval"));
-            headers.insert("HTTP-Referer", HeaderValue::from_static("https://github.com/routeval/routeval"));
+            headers.insert(
+                "HTTP-Referer",
+                HeaderValue::from_static("https://github.com/routeval/routeval"),
+            );
         }
         for (k, v) in &endpoint.headers {
             let name_h = HeaderName::from_bytes(k.as_bytes()).map_err(|_| bad(k))?;
@@ -136,7 +152,11 @@ pub struct Exchange {
 
 impl Exchange {
     fn failed(class: ErrorClass, message: impl Into<String>) -> Self {
-        Self { class: Some(class), error_message: Some(message.into()), ..Self::default() }
+        Self {
+            class: Some(class),
+            error_message: Some(message.into()),
+            ..Self::default()
+        }
     }
 }
 
@@ -154,7 +174,10 @@ impl RouteClient {
             .pool_max_idle_per_host(route.concurrency.unwrap_or(64) as usize)
             .tcp_nodelay(true)
             .build()
-            .map_err(|e| ClientError::Http { route: name.into(), message: e.to_string() })?;
+            .map_err(|e| ClientError::Http {
+                route: name.into(),
+                message: e.to_string(),
+            })?;
         Ok(Self {
             name: name.to_string(),
             route: route.clone(),
@@ -175,7 +198,10 @@ impl RouteClient {
     pub fn build_body(&self, spec: &RequestSpec<'_>) -> Value {
         let mut body = Map::new();
         body.insert("model".into(), Value::String(self.route.model.clone()));
-        body.insert("messages".into(), serde_json::to_value(spec.messages).unwrap_or_default());
+        body.insert(
+            "messages".into(),
+            serde_json::to_value(spec.messages).unwrap_or_default(),
+        );
         if let Some(tools) = spec.tools {
             body.insert("tools".into(), Value::Array(tools.clone()));
             if let Some(choice) = spec.tool_choice {
@@ -190,14 +216,23 @@ impl RouteClient {
         }
         if self.route.stream {
             body.insert("stream".into(), Value::Bool(true));
-            body.insert("stream_options".into(), serde_json::json!({"include_usage": true}));
+            body.insert(
+                "stream_options".into(),
+                serde_json::json!({"include_usage": true}),
+            );
         }
         if self.endpoint.kind == EndpointKind::Openrouter {
             if let Some(provider) = &self.route.provider {
-                body.insert("provider".into(), serde_json::to_value(provider).unwrap_or_default());
+                body.insert(
+                    "provider".into(),
+                    serde_json::to_value(provider).unwrap_or_default(),
+                );
             }
             if !self.route.models.is_empty() {
-                body.insert("models".into(), serde_json::to_value(&self.route.models).unwrap_or_default());
+                body.insert(
+                    "models".into(),
+                    serde_json::to_value(&self.route.models).unwrap_or_default(),
+                );
             }
             body.insert("usage".into(), serde_json::json!({"include": true}));
         }
@@ -209,7 +244,10 @@ impl RouteClient {
         let started = Instant::now();
         let mut ex = match timeout(self.total, self.exchange(body, request_id, started)).await {
             Ok(ex) => ex,
-            Err(_) => Exchange::failed(ErrorClass::TimeoutTotal, format!("no complete answer within {:?}", self.total)),
+            Err(_) => Exchange::failed(
+                ErrorClass::TimeoutTotal,
+                format!("no complete answer within {:?}", self.total),
+            ),
         };
         ex.latency = started.elapsed();
         if let Some(msg) = ex.error_message.take() {
@@ -227,7 +265,13 @@ impl RouteClient {
                 .endpoint
                 .headers
                 .iter()
-                .map(|(k, v)| if v.is_sensitive() { format!("{k}: [REDACTED]") } else { format!("{k}: {}", v.to_str().unwrap_or("?")) })
+                .map(|(k, v)| {
+                    if v.is_sensitive() {
+                        format!("{k}: [REDACTED]")
+                    } else {
+                        format!("{k}: {}", v.to_str().unwrap_or("?"))
+                    }
+                })
                 .collect();
             tracing::trace!(target: "routeval::trace", route = %self.name, request_id, headers = ?headers,
                 body = %self.redactor.redact(&String::from_utf8_lossy(&body)), "request");
@@ -239,7 +283,12 @@ impl RouteClient {
             .header("X-Request-Id", request_id)
             .body(body);
         let response = match timeout(self.first_byte, request.send()).await {
-            Err(_) => return Exchange::failed(ErrorClass::TimeoutFirstByte, format!("no response head within {:?}", self.first_byte)),
+            Err(_) => {
+                return Exchange::failed(
+                    ErrorClass::TimeoutFirstByte,
+                    format!("no response head within {:?}", self.first_byte),
+                )
+            }
             Ok(Err(e)) => return Exchange::failed(classify_reqwest(&e), error_chain(&e)),
             Ok(Ok(r)) => r,
         };
@@ -290,13 +339,25 @@ impl RouteClient {
         let mut buf = Vec::new();
         loop {
             match timeout(self.idle, stream.next()).await {
-                Err(_) => return Err(Exchange::failed(ErrorClass::TimeoutIdle, format!("body stalled for {:?}", self.idle))),
+                Err(_) => {
+                    return Err(Exchange::failed(
+                        ErrorClass::TimeoutIdle,
+                        format!("body stalled for {:?}", self.idle),
+                    ))
+                }
                 Ok(None) => return Ok(Bytes::from(buf)),
                 Ok(Some(Ok(piece))) => buf.extend_from_slice(&piece),
                 Ok(Some(Err(e))) => {
-                    let mut ex = Exchange::failed(ErrorClass::StreamCut, format!("body cut: {}", error_chain(&e)));
+                    let mut ex = Exchange::failed(
+                        ErrorClass::StreamCut,
+                        format!("body cut: {}", error_chain(&e)),
+                    );
                     if !buf.is_empty() {
-                        ex.error_message = Some(format!("{} after {} bytes", ex.error_message.unwrap_or_default(), buf.len()));
+                        ex.error_message = Some(format!(
+                            "{} after {} bytes",
+                            ex.error_message.unwrap_or_default(),
+                            buf.len()
+                        ));
                     }
                     return Err(ex);
                 }
@@ -314,12 +375,17 @@ impl RouteClient {
         let mut refusal = String::new();
         let mut tools = ToolCallAssembler::default();
         let mut chunks = 0u32;
+        // Whether any chunk carried a choice: a usage-only stream has chunks but no answer.
+        let mut saw_choice = false;
         let mut done = false;
         loop {
             let next = match timeout(self.idle, events.next()).await {
                 Err(_) => {
                     ex.class = Some(ErrorClass::TimeoutIdle);
-                    ex.error_message = Some(format!("stream stalled for {:?} after {chunks} chunks", self.idle));
+                    ex.error_message = Some(format!(
+                        "stream stalled for {:?} after {chunks} chunks",
+                        self.idle
+                    ));
                     break;
                 }
                 Ok(None) => break,
@@ -353,6 +419,7 @@ impl RouteClient {
             if let Some(usage) = chunk.usage {
                 ex.usage = Some(usage);
             }
+            saw_choice |= !chunk.choices.is_empty();
             for choice in &chunk.choices {
                 if let Some(delta) = &choice.delta {
                     let has_token = delta.content.as_deref().is_some_and(|c| !c.is_empty())
@@ -389,17 +456,27 @@ impl RouteClient {
         }
         ex.chunks = Some(chunks);
         let tool_calls = tools.finish();
-        let answer = Answer { content: saw_content.then_some(content), tool_calls };
+        let answer = Answer {
+            content: saw_content.then_some(content),
+            tool_calls,
+        };
         if ex.class.is_none() {
             if !done {
                 ex.class = Some(ErrorClass::StreamCut);
-                ex.error_message = Some(format!("stream ended without [DONE] after {chunks} chunks"));
-            } else if let Some(class) = finish_class(ex.finish_reason.as_deref(), (!refusal.is_empty()).then_some(&refusal)) {
+                ex.error_message =
+                    Some(format!("stream ended without [DONE] after {chunks} chunks"));
+            } else if let Some(class) = finish_class(
+                ex.finish_reason.as_deref(),
+                (!refusal.is_empty()).then_some(&refusal),
+            ) {
                 ex.class = Some(class);
-                ex.error_message = Some(format!("finish_reason {}", ex.finish_reason.as_deref().unwrap_or("refusal")));
-            } else if chunks == 0 {
+                ex.error_message = Some(format!(
+                    "finish_reason {}",
+                    ex.finish_reason.as_deref().unwrap_or("refusal")
+                ));
+            } else if !saw_choice {
                 ex.class = Some(ErrorClass::EmptyChoices);
-                ex.error_message = Some("stream carried no chunks".into());
+                ex.error_message = Some(format!("stream carried no choices in {chunks} chunks"));
             }
         }
         ex.answer = Some(answer);
@@ -426,7 +503,15 @@ impl RouteClient {
 fn parse_completion(bytes: &[u8]) -> Exchange {
     let completion: Completion = match serde_json::from_slice(bytes) {
         Ok(c) => c,
-        Err(e) => return Exchange::failed(ErrorClass::Malformed, format!("body is not a valid completion: {e}; starts {}", snippet(bytes))),
+        Err(e) => {
+            return Exchange::failed(
+                ErrorClass::Malformed,
+                format!(
+                    "body is not a valid completion: {e}; starts {}",
+                    snippet(bytes)
+                ),
+            )
+        }
     };
     let mut ex = Exchange {
         served_model: completion.model,
@@ -436,7 +521,11 @@ fn parse_completion(bytes: &[u8]) -> Exchange {
         ..Exchange::default()
     };
     if let Some(error) = completion.error {
-        ex.class = Some(error.code_number().map_or(ErrorClass::ServerError, ErrorClass::from_status));
+        ex.class = Some(
+            error
+                .code_number()
+                .map_or(ErrorClass::ServerError, ErrorClass::from_status),
+        );
         ex.error_message = Some(format!("error in a 200 body: {}", error.describe()));
         return ex;
     }
@@ -448,8 +537,14 @@ fn parse_completion(bytes: &[u8]) -> Exchange {
     ex.finish_reason = choice.finish_reason;
     ex.native_finish_reason = choice.native_finish_reason;
     let message = choice.message;
-    let refusal = message.as_ref().and_then(|m| m.refusal.clone()).filter(|r| !r.is_empty());
-    ex.answer = message.map(|m| Answer { content: content_text(&m.content), tool_calls: m.tool_calls.unwrap_or_default() });
+    let refusal = message
+        .as_ref()
+        .and_then(|m| m.refusal.clone())
+        .filter(|r| !r.is_empty());
+    ex.answer = message.map(|m| Answer {
+        content: content_text(&m.content),
+        tool_calls: m.tool_calls.unwrap_or_default(),
+    });
     if let Some(error) = choice.error {
         ex.class = Some(ErrorClass::StreamError);
         ex.error_message = Some(format!("generation interrupted: {}", error.describe()));
@@ -457,7 +552,10 @@ fn parse_completion(bytes: &[u8]) -> Exchange {
         ex.class = Some(class);
         ex.error_message = Some(match refusal {
             Some(r) => format!("refusal: {r}"),
-            None => format!("finish_reason {}", ex.finish_reason.as_deref().unwrap_or("?")),
+            None => format!(
+                "finish_reason {}",
+                ex.finish_reason.as_deref().unwrap_or("?")
+            ),
         });
     }
     ex
@@ -479,7 +577,10 @@ fn finish_class(finish_reason: Option<&str>, refusal: Option<&String>) -> Option
 /// An HTTP error status with its body: OpenRouter's envelope or anything else.
 fn error_exchange(status: u16, bytes: &[u8]) -> Exchange {
     let class = ErrorClass::from_status(status);
-    let message = match serde_json::from_slice::<ErrorBody>(bytes).ok().and_then(|b| b.error) {
+    let message = match serde_json::from_slice::<ErrorBody>(bytes)
+        .ok()
+        .and_then(|b| b.error)
+    {
         Some(error) => format!("HTTP {status}: {}", error.describe()),
         None => format!("HTTP {status}: {}", snippet(bytes)),
     };
@@ -500,9 +601,16 @@ fn snippet(bytes: &[u8]) -> String {
 fn classify_reqwest(e: &reqwest::Error) -> ErrorClass {
     let chain = error_chain(e).to_lowercase();
     if e.is_timeout() {
-        return if e.is_connect() { ErrorClass::TimeoutConnect } else { ErrorClass::TimeoutFirstByte };
+        return if e.is_connect() {
+            ErrorClass::TimeoutConnect
+        } else {
+            ErrorClass::TimeoutFirstByte
+        };
     }
-    if chain.contains("dns") || chain.contains("failed to lookup") || chain.contains("name or service not known") {
+    if chain.contains("dns")
+        || chain.contains("failed to lookup")
+        || chain.contains("name or service not known")
+    {
         return ErrorClass::Dns;
     }
     if chain.contains("certificate") || chain.contains("tls") || chain.contains("handshake") {
@@ -534,19 +642,35 @@ mod tests {
     fn classifies_error_bodies() {
         let ex = error_exchange(429, br#"{"error":{"code":429,"message":"slow down","metadata":{"error_type":"rate_limit_exceeded"}}}"#);
         assert_eq!(ex.class, Some(ErrorClass::RateLimited));
-        assert_eq!(ex.error_message.as_deref(), Some("HTTP 429: slow down (rate_limit_exceeded)"));
+        assert_eq!(
+            ex.error_message.as_deref(),
+            Some("HTTP 429: slow down (rate_limit_exceeded)")
+        );
         let ex = error_exchange(502, b"<html>\n<body>Bad   gateway</body></html>");
         assert_eq!(ex.class, Some(ErrorClass::BadGateway));
-        assert_eq!(ex.error_message.as_deref(), Some("HTTP 502: <html> <body>Bad gateway</body></html>"));
+        assert_eq!(
+            ex.error_message.as_deref(),
+            Some("HTTP 502: <html> <body>Bad gateway</body></html>")
+        );
     }
 
     #[test]
     fn classifies_completion_bodies() {
-        assert_eq!(parse_completion(b"{\"choices\": [").class, Some(ErrorClass::Malformed));
-        assert_eq!(parse_completion(br#"{"choices": []}"#).class, Some(ErrorClass::EmptyChoices));
-        let filtered = parse_completion(br#"{"choices":[{"message":{"content":null},"finish_reason":"content_filter"}]}"#);
+        assert_eq!(
+            parse_completion(b"{\"choices\": [").class,
+            Some(ErrorClass::Malformed)
+        );
+        assert_eq!(
+            parse_completion(br#"{"choices": []}"#).class,
+            Some(ErrorClass::EmptyChoices)
+        );
+        let filtered = parse_completion(
+            br#"{"choices":[{"message":{"content":null},"finish_reason":"content_filter"}]}"#,
+        );
         assert_eq!(filtered.class, Some(ErrorClass::ContentFilter));
-        let refused = parse_completion(br#"{"choices":[{"message":{"content":null,"refusal":"no"},"finish_reason":"stop"}]}"#);
+        let refused = parse_completion(
+            br#"{"choices":[{"message":{"content":null,"refusal":"no"},"finish_reason":"stop"}]}"#,
+        );
         assert_eq!(refused.class, Some(ErrorClass::Refusal));
         let ok = parse_completion(
             br#"{"id":"gen-1","model":"a/b","provider":"P","choices":[{"message":{"content":"hi"},"finish_reason":"stop","native_finish_reason":"end_turn"}],"usage":{"prompt_tokens":3,"completion_tokens":1,"cost":0.5}}"#,

@@ -6,10 +6,10 @@ use crate::client::{Answer, Exchange, RequestSpec, RouteClient};
 use crate::retry::splitmix64;
 use crate::PreparedDataset;
 use bytes::Bytes;
+use routeval_core::config::Chain;
 use routeval_core::hash::short_hash;
 use routeval_core::message::{Message, Role};
 use routeval_core::{AttemptRecord, Case, CaseOutcome, ErrorClass, ResultRecord, ScoreRecord};
-use routeval_core::config::Chain;
 use routeval_scorer::Verdict;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -20,7 +20,11 @@ use tokio_util::sync::CancellationToken;
 #[derive(Clone)]
 pub enum Target {
     Route(Arc<RouteClient>),
-    Chain { name: String, chain: Arc<Chain>, steps: Vec<Arc<RouteClient>> },
+    Chain {
+        name: String,
+        chain: Arc<Chain>,
+        steps: Vec<Arc<RouteClient>>,
+    },
 }
 
 impl Target {
@@ -35,6 +39,14 @@ impl Target {
         match self {
             Target::Route(_) => "route",
             Target::Chain { .. } => "chain",
+        }
+    }
+
+    /// Cases in flight at once on this target: its route's limit, or its first step's.
+    pub fn concurrency(&self) -> Option<u32> {
+        match self {
+            Target::Route(r) => r.route.concurrency,
+            Target::Chain { steps, .. } => steps.first().and_then(|r| r.route.concurrency),
         }
     }
 }
@@ -95,7 +107,9 @@ pub async fn run_job(ctx: &RunContext, job: &Job) -> Option<CaseOutcome> {
         validation_retries += step.validation_retries;
         transport_retries += step.transport_retries;
         let falls_back = match (step.class, chain) {
-            (Some(class), Some(chain)) => chain.falls_back_on(class) && step_index + 1 < steps.len(),
+            (Some(class), Some(chain)) => {
+                chain.falls_back_on(class) && step_index + 1 < steps.len()
+            }
             _ => false,
         };
         last = Some((step_index as u32, route.name.clone(), step));
@@ -108,7 +122,11 @@ pub async fn run_job(ctx: &RunContext, job: &Job) -> Option<CaseOutcome> {
     let accepted = step.class.is_none() && step.verdict.as_ref().is_some_and(|v| v.accepted);
     let reason = match (&step.class, &step.verdict) {
         (Some(class), _) => {
-            let message = step.attempts.last().and_then(|a| a.error_message.clone()).unwrap_or_default();
+            let message = step
+                .attempts
+                .last()
+                .and_then(|a| a.error_message.clone())
+                .unwrap_or_default();
             format!("{class}: {message}")
         }
         (None, Some(v)) => v.reason.clone(),
@@ -184,14 +202,27 @@ async fn run_step(
                 }
             };
             out.latency += ex.latency;
-            out.attempts.push(attempt_record(job, case, target_name, route, chain_step, try_index, http_attempt, &request_id, &request_hash, started_at_ms, &ex));
+            out.attempts.push(attempt_record(
+                job,
+                case,
+                target_name,
+                route,
+                chain_step,
+                try_index,
+                http_attempt,
+                &request_id,
+                &request_hash,
+                started_at_ms,
+                &ex,
+            ));
             let Some(class) = ex.class else { break ex };
             if class == ErrorClass::RateLimited {
                 if let Some(wait) = ex.retry_after {
                     route.limiter.pause_for(wait);
                 }
             }
-            let seed = splitmix64(ctx.request_counter.load(Ordering::Relaxed) ^ u64::from(http_attempt));
+            let seed =
+                splitmix64(ctx.request_counter.load(Ordering::Relaxed) ^ u64::from(http_attempt));
             match route.retry.delay(class, http_attempt, ex.retry_after, seed) {
                 Some(wait) => {
                     tokio::select! {
@@ -239,7 +270,10 @@ async fn run_step(
 
 fn grade(ds: &PreparedDataset, case: &Case, answer: &Answer) -> Verdict {
     ds.scorer.grade(
-        routeval_scorer::Answer { content: answer.content.as_deref(), tool_calls: Some(&answer.tool_calls) },
+        routeval_scorer::Answer {
+            content: answer.content.as_deref(),
+            tool_calls: Some(&answer.tool_calls),
+        },
         case.expected.as_ref(),
     )
 }
@@ -254,7 +288,10 @@ fn append_feedback(messages: &mut Vec<Message>, answer: &Answer, feedback: &str)
         messages.push(Message::assistant(answer.content.clone(), None));
         messages.push(Message::user(instruction));
     } else {
-        messages.push(Message::assistant(answer.content.clone(), Some(answer.tool_calls.clone())));
+        messages.push(Message::assistant(
+            answer.content.clone(),
+            Some(answer.tool_calls.clone()),
+        ));
         for call in &answer.tool_calls {
             messages.push(Message {
                 role: Role::Tool,
@@ -301,8 +338,12 @@ fn attempt_record(
         generation_id: ex.generation_id.clone(),
         prompt_tokens: usage.and_then(|u| u.prompt_tokens),
         completion_tokens: usage.and_then(|u| u.completion_tokens),
-        cached_tokens: usage.and_then(|u| u.prompt_tokens_details.as_ref()).and_then(|d| d.cached_tokens),
-        reasoning_tokens: usage.and_then(|u| u.completion_tokens_details.as_ref()).and_then(|d| d.reasoning_tokens),
+        cached_tokens: usage
+            .and_then(|u| u.prompt_tokens_details.as_ref())
+            .and_then(|d| d.cached_tokens),
+        reasoning_tokens: usage
+            .and_then(|u| u.completion_tokens_details.as_ref())
+            .and_then(|d| d.reasoning_tokens),
         cost: ex.cost,
         cost_source: ex.cost_source,
         latency_ms: ex.latency.as_secs_f64() * 1e3,

@@ -21,7 +21,7 @@ use redact::Redactor;
 use routeval_core::{CaseOutcome, Dataset, Suite, TargetRef};
 use routeval_scorer::Scorer;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, Semaphore};
@@ -62,7 +62,12 @@ impl RunPlan {
             for repeat in 0..self.repeats {
                 for case in ds.dataset.cases.iter().take(limit) {
                     for target in targets {
-                        let key = (target.name().to_string(), ds.dataset.name.clone(), case.id.clone(), repeat);
+                        let key = (
+                            target.name().to_string(),
+                            ds.dataset.name.clone(),
+                            case.id.clone(),
+                            repeat,
+                        );
                         n += u64::from(!self.skip.contains(&key));
                     }
                 }
@@ -104,12 +109,15 @@ pub struct RunControl {
     pub abort: CancellationToken,
 }
 
+/// Route clients by route name.
+pub type Routes = BTreeMap<String, Arc<RouteClient>>;
+
 /// Build the route clients of a suite. Keys are read from the environment here and
 /// only here; the redactor learns them so they never reach a record or a log.
 pub fn build_routes(
     suite: &Suite,
     catalog: &HashMap<String, HashMap<String, CatalogModel>>,
-) -> Result<(BTreeMap<String, Arc<RouteClient>>, Arc<Redactor>), ClientError> {
+) -> Result<(Routes, Arc<Redactor>), ClientError> {
     let mut endpoints = HashMap::new();
     let mut secrets = Vec::new();
     for (name, endpoint) in &suite.endpoints {
@@ -120,15 +128,28 @@ pub fn build_routes(
     let redactor = Arc::new(Redactor::new(secrets));
     let mut routes = BTreeMap::new();
     for (name, route) in &suite.routes {
-        let price = catalog.get(&route.endpoint).and_then(|c| c.get(&route.model)).map(|m| m.price);
-        let client = RouteClient::new(name, route, endpoints[&route.endpoint].clone(), price, redactor.clone())?;
+        let price = catalog
+            .get(&route.endpoint)
+            .and_then(|c| c.get(&route.model))
+            .map(|m| m.price);
+        let client = RouteClient::new(
+            name,
+            route,
+            endpoints[&route.endpoint].clone(),
+            price,
+            redactor.clone(),
+        )?;
         routes.insert(name.clone(), Arc::new(client));
     }
     Ok((routes, redactor))
 }
 
 /// The targets of a dataset as runnable clients.
-pub fn resolve_targets(suite: &Suite, dataset: &str, routes: &BTreeMap<String, Arc<RouteClient>>) -> Vec<Target> {
+pub fn resolve_targets(
+    suite: &Suite,
+    dataset: &str,
+    routes: &BTreeMap<String, Arc<RouteClient>>,
+) -> Vec<Target> {
     suite
         .targets_of(dataset)
         .into_iter()
@@ -137,7 +158,11 @@ pub fn resolve_targets(suite: &Suite, dataset: &str, routes: &BTreeMap<String, A
             TargetRef::Chain(name) => {
                 let chain = suite.chains[&name].clone();
                 let steps = chain.steps.iter().map(|s| routes[s].clone()).collect();
-                Target::Chain { name, chain: Arc::new(chain), steps }
+                Target::Chain {
+                    name,
+                    chain: Arc::new(chain),
+                    steps,
+                }
             }
         })
         .collect()
@@ -151,85 +176,160 @@ pub async fn fetch_catalogs(suite: &Suite) -> HashMap<String, HashMap<String, Ca
             Ok(models) => {
                 out.insert(name.clone(), models);
             }
-            Err(e) => tracing::warn!(endpoint = %name, error = %e, "model catalog unavailable; costs rely on what responses report"),
+            Err(e) => {
+                tracing::warn!(endpoint = %name, error = %e, "model catalog unavailable; costs rely on what responses report")
+            }
         }
     }
     out
 }
 
+/// State every lane of a run shares.
+struct Shared {
+    ctx: Arc<RunContext>,
+    control: RunControl,
+    global: Arc<Semaphore>,
+    sink: mpsc::Sender<CaseOutcome>,
+    on_outcome: Arc<dyn Fn(&CaseOutcome) + Send + Sync>,
+    /// Spend in micro-dollars, for the budget check.
+    spent: AtomicU64,
+    outcomes: AtomicU64,
+    budget_hit: AtomicBool,
+}
+
 /// Run a plan to the end (or to a stop, an abort, or the budget). Each finished case
 /// goes to `sink` (the store's writer) and to `on_outcome` (progress display).
+///
+/// Each target dispatches in its own lane, bounded by its route's concurrency before
+/// it takes a global slot: a slow route fills its own lane, never the global slots
+/// that faster routes need.
 pub async fn run(
     plan: RunPlan,
     sink: mpsc::Sender<CaseOutcome>,
     control: RunControl,
     on_outcome: Arc<dyn Fn(&CaseOutcome) + Send + Sync>,
 ) -> RunSummary {
-    let ctx = Arc::new(RunContext {
-        run_id: plan.run_id.clone(),
-        request_counter: AtomicU64::new(0),
-        abort: control.abort.clone(),
+    let shared = Arc::new(Shared {
+        ctx: Arc::new(RunContext {
+            run_id: plan.run_id.clone(),
+            request_counter: AtomicU64::new(0),
+            abort: control.abort.clone(),
+        }),
+        control: control.clone(),
+        global: Arc::new(Semaphore::new(plan.concurrency.max(1))),
+        sink,
+        on_outcome,
+        spent: AtomicU64::new((plan.spent_usd * 1e6) as u64),
+        outcomes: AtomicU64::new(0),
+        budget_hit: AtomicBool::new(false),
     });
-    // Spend in micro-dollars, shared by all tasks, for the budget check.
-    let spent = Arc::new(AtomicU64::new((plan.spent_usd * 1e6) as u64));
-    let outcomes = Arc::new(AtomicU64::new(0));
-    let global = Arc::new(Semaphore::new(plan.concurrency.max(1)));
-    let mut tasks = JoinSet::new();
-    let mut status = RunStatus::Completed;
+    let plan = Arc::new(plan);
+    let mut names: Vec<String> = Vec::new();
+    for (_, targets) in &plan.work {
+        for t in targets {
+            if !names.iter().any(|n| n == t.name()) {
+                names.push(t.name().to_string());
+            }
+        }
+    }
+    let mut lanes = JoinSet::new();
+    for name in names {
+        lanes.spawn(lane(plan.clone(), shared.clone(), name));
+    }
+    while let Some(done) = lanes.join_next().await {
+        log_join_error(done);
+    }
+    let status = if shared.budget_hit.load(Ordering::Relaxed) {
+        RunStatus::BudgetExhausted
+    } else if control.abort.is_cancelled() || control.stop.is_cancelled() {
+        RunStatus::Interrupted
+    } else {
+        RunStatus::Completed
+    };
+    RunSummary {
+        status,
+        outcomes: shared.outcomes.load(Ordering::Relaxed),
+        spent_usd: shared.spent.load(Ordering::Relaxed) as f64 / 1e6,
+    }
+}
 
+/// Dispatch every job of one target. Nested loops rather than a collected job list:
+/// memory stays flat however large the dataset.
+async fn lane(plan: Arc<RunPlan>, shared: Arc<Shared>, target_name: String) {
     let limit = plan.limit.unwrap_or(usize::MAX);
-    // Nested loops rather than a collected job list: memory stays flat however large
-    // the dataset. Targets are innermost so every route gets work from the start.
+    let mut tasks = JoinSet::new();
+    let mut lane_permits: Option<Arc<Semaphore>> = None;
     'dispatch: for (ds, targets) in &plan.work {
+        let Some(target) = targets.iter().find(|t| t.name() == target_name) else {
+            continue;
+        };
+        let width = lane_permits
+            .get_or_insert_with(|| {
+                Arc::new(Semaphore::new(
+                    target
+                        .concurrency()
+                        .unwrap_or(plan.concurrency as u32)
+                        .max(1) as usize,
+                ))
+            })
+            .clone();
         for repeat in 0..plan.repeats {
             for (ci, case) in ds.dataset.cases.iter().enumerate().take(limit) {
-                for target in targets {
-                    let key = (target.name().to_string(), ds.dataset.name.clone(), case.id.clone(), repeat);
-                    if plan.skip.contains(&key) {
-                        continue;
-                    }
-                    if let Some(budget) = plan.budget_usd {
-                        if spent.load(Ordering::Relaxed) as f64 / 1e6 >= budget {
-                            status = RunStatus::BudgetExhausted;
-                            break 'dispatch;
-                        }
-                    }
-                    let permit = tokio::select! {
-                        biased;
-                        _ = control.stop.cancelled() => { status = RunStatus::Interrupted; break 'dispatch; }
-                        p = global.clone().acquire_owned() => p.expect("global semaphore is never closed"),
-                    };
-                    while let Some(done) = tasks.try_join_next() {
-                        log_join_error(done);
-                    }
-                    let job = Job { dataset: ds.clone(), case_index: ci, repeat, target: target.clone() };
-                    let (ctx, sink, spent, outcomes, on_outcome) =
-                        (ctx.clone(), sink.clone(), spent.clone(), outcomes.clone(), on_outcome.clone());
-                    tasks.spawn(async move {
-                        let outcome = run_job(&ctx, &job).await;
-                        drop(permit);
-                        if let Some(outcome) = outcome {
-                            spent.fetch_add((outcome.result.cost * 1e6).round() as u64, Ordering::Relaxed);
-                            on_outcome(&outcome);
-                            if sink.send(outcome).await.is_ok() {
-                                outcomes.fetch_add(1, Ordering::Relaxed);
-                            }
-                        }
-                    });
+                let key = (
+                    target_name.clone(),
+                    ds.dataset.name.clone(),
+                    case.id.clone(),
+                    repeat,
+                );
+                if plan.skip.contains(&key) {
+                    continue;
                 }
+                if let Some(budget) = plan.budget_usd {
+                    if shared.spent.load(Ordering::Relaxed) as f64 / 1e6 >= budget {
+                        shared.budget_hit.store(true, Ordering::Relaxed);
+                        break 'dispatch;
+                    }
+                }
+                let stop = &shared.control.stop;
+                let lane_permit = tokio::select! {
+                    biased;
+                    _ = stop.cancelled() => break 'dispatch,
+                    p = width.clone().acquire_owned() => p.expect("lane semaphore is never closed"),
+                };
+                let global_permit = tokio::select! {
+                    biased;
+                    _ = stop.cancelled() => break 'dispatch,
+                    p = shared.global.clone().acquire_owned() => p.expect("global semaphore is never closed"),
+                };
+                while let Some(done) = tasks.try_join_next() {
+                    log_join_error(done);
+                }
+                let job = Job {
+                    dataset: ds.clone(),
+                    case_index: ci,
+                    repeat,
+                    target: target.clone(),
+                };
+                let shared = shared.clone();
+                tasks.spawn(async move {
+                    let outcome = run_job(&shared.ctx, &job).await;
+                    drop((lane_permit, global_permit));
+                    if let Some(outcome) = outcome {
+                        shared.spent.fetch_add(
+                            (outcome.result.cost * 1e6).round() as u64,
+                            Ordering::Relaxed,
+                        );
+                        (shared.on_outcome)(&outcome);
+                        if shared.sink.send(outcome).await.is_ok() {
+                            shared.outcomes.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                });
             }
         }
     }
     while let Some(done) = tasks.join_next().await {
         log_join_error(done);
-    }
-    if control.abort.is_cancelled() || (control.stop.is_cancelled() && status == RunStatus::Completed) {
-        status = RunStatus::Interrupted;
-    }
-    RunSummary {
-        status,
-        outcomes: outcomes.load(Ordering::Relaxed),
-        spent_usd: spent.load(Ordering::Relaxed) as f64 / 1e6,
     }
 }
 

@@ -26,7 +26,9 @@ impl RouteLimiter {
             RateLimiter::direct(Quota::per_minute(rpm).allow_burst(burst))
         });
         Self {
-            permits: std::sync::Arc::new(Semaphore::new(concurrency.unwrap_or(DEFAULT_ROUTE_CONCURRENCY) as usize)),
+            permits: std::sync::Arc::new(Semaphore::new(
+                concurrency.unwrap_or(DEFAULT_ROUTE_CONCURRENCY) as usize,
+            )),
             rate,
             paused_until: Mutex::new(None),
         }
@@ -86,6 +88,6 @@ mod tests {
         tokio::time::sleep(Duration::from_millis(20)).await;
         assert!(!waiter.is_finished());
         drop(first);
-        waiter.await.unwrap();
+        drop(waiter.await.unwrap());
     }
 }

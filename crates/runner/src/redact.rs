@@ -50,8 +50,14 @@ mod tests {
     #[test]
     fn redacts_keys_and_bearer_tokens() {
         let r = Redactor::new(["sk-or-canary-123456".to_string(), "x".to_string()]);
-        assert_eq!(r.redact("key sk-or-canary-123456 leaked"), "key [REDACTED] leaked");
-        assert_eq!(r.redact("Authorization: Bearer abc.def, next"), "Authorization: Bearer [REDACTED], next");
+        assert_eq!(
+            r.redact("key sk-or-canary-123456 leaked"),
+            "key [REDACTED] leaked"
+        );
+        assert_eq!(
+            r.redact("Authorization: Bearer abc.def, next"),
+            "Authorization: Bearer [REDACTED], next"
+        );
         assert_eq!(r.redact("x marks"), "x marks");
     }
 }

@@ -31,7 +31,13 @@ impl RetryPolicy {
     /// A server's Retry-After wins over our own backoff: it knows its limits. Our
     /// backoff is exponential with "equal jitter" (half fixed, half random), so a burst
     /// of failures does not come back as a burst of retries.
-    pub fn delay(&self, class: ErrorClass, retries_so_far: u32, retry_after: Option<Duration>, jitter_seed: u64) -> Option<Duration> {
+    pub fn delay(
+        &self,
+        class: ErrorClass,
+        retries_so_far: u32,
+        retry_after: Option<Duration>,
+        jitter_seed: u64,
+    ) -> Option<Duration> {
         if !class.is_transient() || retries_so_far + 1 >= self.attempts {
             return None;
         }
@@ -41,7 +47,9 @@ impl RetryPolicy {
             }
             return Some(wait);
         }
-        let exp = self.base_delay.saturating_mul(1u32 << retries_so_far.min(16));
+        let exp = self
+            .base_delay
+            .saturating_mul(1u32 << retries_so_far.min(16));
         let capped = exp.min(self.max_delay);
         let half = capped / 2;
         let jitter = (splitmix64(jitter_seed) % 1_000) as u32;
@@ -56,7 +64,10 @@ pub fn parse_retry_after(value: &str) -> Option<Duration> {
         return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs));
     }
     let when = httpdate::parse_http_date(value).ok()?;
-    Some(when.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))
+    Some(
+        when.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
 }
 
 /// A well-mixed 64-bit hash step, for jitter and ids without a RNG dependency.
@@ -72,7 +83,11 @@ mod tests {
     use super::*;
 
     fn policy() -> RetryPolicy {
-        RetryPolicy { attempts: 4, base_delay: Duration::from_millis(100), max_delay: Duration::from_millis(1000) }
+        RetryPolicy {
+            attempts: 4,
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_millis(1000),
+        }
     }
 
     #[test]
@@ -83,20 +98,37 @@ mod tests {
 
     #[test]
     fn attempts_are_bounded() {
-        assert!(policy().delay(ErrorClass::ServerError, 2, None, 1).is_some());
+        assert!(policy()
+            .delay(ErrorClass::ServerError, 2, None, 1)
+            .is_some());
         assert_eq!(policy().delay(ErrorClass::ServerError, 3, None, 1), None);
     }
 
     #[test]
     fn backoff_grows_with_jitter_and_cap() {
         for seed in 0..50 {
-            let d0 = policy().delay(ErrorClass::BadGateway, 0, None, seed).unwrap();
-            assert!(d0 >= Duration::from_millis(50) && d0 <= Duration::from_millis(100), "{d0:?}");
-            let d2 = policy().delay(ErrorClass::BadGateway, 2, None, seed).unwrap();
-            assert!(d2 >= Duration::from_millis(200) && d2 <= Duration::from_millis(400), "{d2:?}");
+            let d0 = policy()
+                .delay(ErrorClass::BadGateway, 0, None, seed)
+                .unwrap();
+            assert!(
+                d0 >= Duration::from_millis(50) && d0 <= Duration::from_millis(100),
+                "{d0:?}"
+            );
+            let d2 = policy()
+                .delay(ErrorClass::BadGateway, 2, None, seed)
+                .unwrap();
+            assert!(
+                d2 >= Duration::from_millis(200) && d2 <= Duration::from_millis(400),
+                "{d2:?}"
+            );
         }
-        let big = RetryPolicy { attempts: 40, ..policy() };
-        assert!(big.delay(ErrorClass::BadGateway, 30, None, 3).unwrap() <= Duration::from_millis(1000));
+        let big = RetryPolicy {
+            attempts: 40,
+            ..policy()
+        };
+        assert!(
+            big.delay(ErrorClass::BadGateway, 30, None, 3).unwrap() <= Duration::from_millis(1000)
+        );
     }
 
     #[test]
@@ -111,8 +143,14 @@ mod tests {
         assert_eq!(parse_retry_after(" 0.5 "), Some(Duration::from_millis(500)));
         let future = SystemTime::now() + Duration::from_secs(30);
         let d = parse_retry_after(&httpdate::fmt_http_date(future)).unwrap();
-        assert!(d > Duration::from_secs(27) && d <= Duration::from_secs(30), "{d:?}");
-        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO));
+        assert!(
+            d > Duration::from_secs(27) && d <= Duration::from_secs(30),
+            "{d:?}"
+        );
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO)
+        );
         assert_eq!(parse_retry_after("soon"), None);
     }
 }

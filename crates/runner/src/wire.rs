@@ -70,7 +70,10 @@ impl ApiError {
     /// `error_type` lives in `metadata` on chat completions and at the top on
     /// availability errors; read both.
     pub fn error_type(&self) -> Option<&str> {
-        self.metadata.as_ref().and_then(|m| m.get("error_type")).and_then(Value::as_str)
+        self.metadata
+            .as_ref()
+            .and_then(|m| m.get("error_type"))
+            .and_then(Value::as_str)
     }
 
     pub fn describe(&self) -> String {
@@ -154,7 +157,10 @@ impl ToolCallAssembler {
             self.calls.push(ToolCall {
                 id: String::new(),
                 kind: "function".into(),
-                function: FunctionCall { name: String::new(), arguments: String::new() },
+                function: FunctionCall {
+                    name: String::new(),
+                    arguments: String::new(),
+                },
             });
         }
         let call = &mut self.calls[index];

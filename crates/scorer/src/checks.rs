@@ -14,7 +14,12 @@ pub(crate) fn grade(scorer: &Scorer, answer: Answer<'_>, expected: Option<&Value
     let spec = scorer.spec();
     let mut scores = Vec::with_capacity(spec.checks.len() + 4);
     // The answer parsed once, shared by every check that reads JSON.
-    let parsed = parse_content(answer.content, spec.checks.iter().any(|c| c.kind == CheckKind::Json && c.lenient));
+    let parsed = parse_content(
+        answer.content,
+        spec.checks
+            .iter()
+            .any(|c| c.kind == CheckKind::Json && c.lenient),
+    );
     let mut validation_failure = None;
 
     for check in &spec.checks {
@@ -115,10 +120,16 @@ fn usable(parsed: &Parsed) -> Option<&Value> {
 fn json_check(parsed: &Parsed, check: &CheckSpec) -> (bool, f64, Option<String>) {
     match parsed {
         Parsed::Strict(_) => (true, 1.0, None),
-        Parsed::AfterCleanup(_) if check.lenient => {
-            (true, 1.0, Some("valid only after cleanup (fenced code or prose around the JSON)".into()))
-        }
-        Parsed::AfterCleanup(_) => (false, 0.0, Some("not JSON: text around the JSON object".into())),
+        Parsed::AfterCleanup(_) if check.lenient => (
+            true,
+            1.0,
+            Some("valid only after cleanup (fenced code or prose around the JSON)".into()),
+        ),
+        Parsed::AfterCleanup(_) => (
+            false,
+            0.0,
+            Some("not JSON: text around the JSON object".into()),
+        ),
         Parsed::Invalid(e) => (false, 0.0, Some(format!("not valid JSON: {e}"))),
         Parsed::Empty => (false, 0.0, Some("empty answer".into())),
     }
@@ -137,7 +148,11 @@ fn schema_check(scorer: &Scorer, parsed: &Parsed) -> (bool, f64, Option<String>)
         total += 1;
         if violations.len() < MAX_VIOLATIONS {
             let path = error.instance_path().to_string();
-            let path = if path.is_empty() { "/".to_string() } else { path };
+            let path = if path.is_empty() {
+                "/".to_string()
+            } else {
+                path
+            };
             violations.push(format!("{path}: {error}"));
         }
     }
@@ -189,7 +204,11 @@ fn enum_check(
 }
 
 /// Deep comparison of the expected object with the answer, field by field.
-fn fields_check(parsed: &Parsed, check: &CheckSpec, expected: Option<&Value>) -> (bool, f64, Option<String>) {
+fn fields_check(
+    parsed: &Parsed,
+    check: &CheckSpec,
+    expected: Option<&Value>,
+) -> (bool, f64, Option<String>) {
     let Some(expected) = expected else {
         return (false, 0.0, Some("case has no expected answer".into()));
     };
@@ -204,9 +223,18 @@ fn fields_check(parsed: &Parsed, check: &CheckSpec, expected: Option<&Value>) ->
     };
     cmp.compare("", expected, Some(got));
     let pass = cmp.mismatches.is_empty();
-    let value = if cmp.leaves == 0 { 1.0 } else { cmp.matched as f64 / cmp.leaves as f64 };
+    let value = if cmp.leaves == 0 {
+        1.0
+    } else {
+        cmp.matched as f64 / cmp.leaves as f64
+    };
     let detail = (!pass).then(|| {
-        let shown: Vec<&str> = cmp.mismatches.iter().take(MAX_VIOLATIONS).map(String::as_str).collect();
+        let shown: Vec<&str> = cmp
+            .mismatches
+            .iter()
+            .take(MAX_VIOLATIONS)
+            .map(String::as_str)
+            .collect();
         let more = cmp.mismatches.len().saturating_sub(MAX_VIOLATIONS);
         if more > 0 {
             format!("{}; and {more} more", shown.join("; "))
@@ -233,14 +261,19 @@ impl FieldCompare<'_> {
                 }
                 for k in g.keys().filter(|k| !w.contains_key(*k)) {
                     self.leaves += 1;
-                    self.mismatches.push(format!("{}: invented key", join(path, k)));
+                    self.mismatches
+                        .push(format!("{}: invented key", join(path, k)));
                 }
             }
             (Value::Array(w), Some(Value::Array(g))) => {
                 if w.len() != g.len() {
                     self.leaves += w.len().max(1);
-                    self.mismatches
-                        .push(format!("{}: expected {} items, got {}", display_path(path), w.len(), g.len()));
+                    self.mismatches.push(format!(
+                        "{}: expected {} items, got {}",
+                        display_path(path),
+                        w.len(),
+                        g.len()
+                    ));
                     return;
                 }
                 for (i, (wv, gv)) in w.iter().zip(g).enumerate() {
@@ -252,10 +285,14 @@ impl FieldCompare<'_> {
                 let problem = match got {
                     None if want.is_null() => Some("missing (expected null)".to_string()),
                     None => Some(format!("missing (expected {})", show(Some(want)))),
-                    Some(g) if want.is_null() && !g.is_null() => Some(format!("invented value {}", show(Some(g)))),
-                    Some(g) if !leaf_equal(want, g, self.check) => {
-                        Some(format!("expected {}, got {}", show(Some(want)), show(Some(g))))
+                    Some(g) if want.is_null() && !g.is_null() => {
+                        Some(format!("invented value {}", show(Some(g))))
                     }
+                    Some(g) if !leaf_equal(want, g, self.check) => Some(format!(
+                        "expected {}, got {}",
+                        show(Some(want)),
+                        show(Some(g))
+                    )),
                     Some(_) => None,
                 };
                 match problem {
@@ -344,7 +381,10 @@ mod tests {
     fn spec(toml_text: &str) -> ScorerSpec {
         let dir = std::env::temp_dir().join(format!("routeval-scorer-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join(format!("{}.toml", routeval_core::hash::short_hash(toml_text.as_bytes())));
+        let path = dir.join(format!(
+            "{}.toml",
+            routeval_core::hash::short_hash(toml_text.as_bytes())
+        ));
         std::fs::write(&path, toml_text).unwrap();
         ScorerSpec::load(&path).unwrap()
     }
@@ -366,31 +406,58 @@ mod tests {
     }
 
     fn grade(s: &Scorer, content: &str, expected: Value) -> crate::Verdict {
-        s.grade(Answer { content: Some(content), tool_calls: None }, Some(&expected))
+        s.grade(
+            Answer {
+                content: Some(content),
+                tool_calls: None,
+            },
+            Some(&expected),
+        )
     }
 
     #[test]
     fn correct_answer_is_accepted() {
-        let v = grade(&triage(), r#"{"category":"refund","priority":"high"}"#, json!({"category":"refund","priority":"high"}));
+        let v = grade(
+            &triage(),
+            r#"{"category":"refund","priority":"high"}"#,
+            json!({"category":"refund","priority":"high"}),
+        );
         assert!(v.accepted, "{v:?}");
         assert_eq!(v.validation_failure, None);
-        let per_field: Vec<_> = v.scores.iter().filter(|s| s.check.starts_with("enum.")).collect();
+        let per_field: Vec<_> = v
+            .scores
+            .iter()
+            .filter(|s| s.check.starts_with("enum."))
+            .collect();
         assert_eq!(per_field.len(), 2);
     }
 
     #[test]
     fn wrong_enum_fails_with_partial_credit_but_is_not_a_validation_failure() {
-        let v = grade(&triage(), r#"{"category":"billing","priority":"high"}"#, json!({"category":"refund","priority":"high"}));
+        let v = grade(
+            &triage(),
+            r#"{"category":"billing","priority":"high"}"#,
+            json!({"category":"refund","priority":"high"}),
+        );
         assert!(!v.accepted);
         assert_eq!(v.validation_failure, None);
         let e = v.scores.iter().find(|s| s.check == "enum").unwrap();
         assert_eq!(e.value, 0.5);
-        assert!(v.reason.contains("category: expected \"refund\", got \"billing\""), "{}", v.reason);
+        assert!(
+            v.reason
+                .contains("category: expected \"refund\", got \"billing\""),
+            "{}",
+            v.reason
+        );
     }
 
     #[test]
     fn schema_violation_names_the_instance_path() {
-        let v = grade(&triage(), r#"{"category":"billing","priority":"meh"}"#, json!({"category":"billing","priority":"low"}));
+        let v = grade(
+            &triage(),
+            r#"{"category":"billing","priority":"meh"}"#,
+            json!({"category":"billing","priority":"low"}),
+        );
         let (class, feedback) = v.validation_failure.unwrap();
         assert_eq!(class, ErrorClass::SchemaInvalid);
         assert!(feedback.contains("/priority"), "{feedback}");
@@ -399,21 +466,33 @@ mod tests {
     #[test]
     fn prose_around_json_is_invalid_unless_lenient() {
         let answer = "Here you go: {\"category\":\"billing\",\"priority\":\"low\"}";
-        let v = grade(&triage(), answer, json!({"category":"billing","priority":"low"}));
+        let v = grade(
+            &triage(),
+            answer,
+            json!({"category":"billing","priority":"low"}),
+        );
         assert_eq!(v.validation_failure.unwrap().0, ErrorClass::InvalidJson);
 
         let lenient = spec("[[checks]]\nkind = \"json\"\nlenient = true\n[[checks]]\nkind = \"enum\"\nfields = [\"category\"]\n");
         let s = Scorer::new(lenient, None, None).unwrap();
         let v = grade(&s, answer, json!({"category":"billing"}));
         assert!(v.accepted);
-        assert!(v.scores[0].detail.as_deref().unwrap().contains("after cleanup"));
+        assert!(v.scores[0]
+            .detail
+            .as_deref()
+            .unwrap()
+            .contains("after cleanup"));
     }
 
     #[test]
     fn fields_check_tells_missing_null_and_invented_apart() {
         let s = Scorer::new(spec("[[checks]]\nkind = \"fields\"\n"), None, None).unwrap();
         let expected = json!({"a": null, "b": 1.0, "c": "Acme  Corp", "d": null});
-        let v = grade(&s, r#"{"a": "x", "b": 1.004, "c": "acme corp", "e": 2}"#, expected);
+        let v = grade(
+            &s,
+            r#"{"a": "x", "b": 1.004, "c": "acme corp", "e": 2}"#,
+            expected,
+        );
         assert!(!v.accepted);
         let detail = v.scores[0].detail.clone().unwrap();
         assert!(detail.contains("a: invented value"), "{detail}");

@@ -36,8 +36,14 @@ mod tests {
 
     #[test]
     fn finds_fenced_and_embedded_json() {
-        assert_eq!(extract_json("Sure!\n```json\n{\"a\": 1}\n```\nDone."), Some(json!({"a": 1})));
-        assert_eq!(extract_json("The answer is {\"a\": [1, 2]} as requested."), Some(json!({"a": [1, 2]})));
+        assert_eq!(
+            extract_json("Sure!\n```json\n{\"a\": 1}\n```\nDone."),
+            Some(json!({"a": 1}))
+        );
+        assert_eq!(
+            extract_json("The answer is {\"a\": [1, 2]} as requested."),
+            Some(json!({"a": [1, 2]}))
+        );
         assert_eq!(extract_json("no json here"), None);
         assert_eq!(extract_json("{\"a\": 1"), None);
     }

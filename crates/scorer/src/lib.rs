@@ -65,13 +65,19 @@ pub struct Scorer {
 
 impl std::fmt::Debug for Scorer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Scorer").field("spec", &self.spec.path).finish()
+        f.debug_struct("Scorer")
+            .field("spec", &self.spec.path)
+            .finish()
     }
 }
 
 impl Scorer {
     /// Compile a scorer. The schema is the dataset's; tools are its OpenAI tool list.
-    pub fn new(spec: ScorerSpec, schema: Option<&Value>, tools: Option<&[Value]>) -> Result<Self, ScorerError> {
+    pub fn new(
+        spec: ScorerSpec,
+        schema: Option<&Value>,
+        tools: Option<&[Value]>,
+    ) -> Result<Self, ScorerError> {
         let path = spec.path.display().to_string();
         let schema = match schema {
             Some(s) => Some(Arc::new(jsonschema::validator_for(s).map_err(|e| {
@@ -92,11 +98,12 @@ impl Scorer {
                 .get("parameters")
                 .cloned()
                 .unwrap_or_else(|| serde_json::json!({"type": "object"}));
-            let validator = jsonschema::validator_for(&params).map_err(|e| ScorerError::InvalidToolSchema {
-                path: path.clone(),
-                tool: name.to_string(),
-                message: e.to_string(),
-            })?;
+            let validator =
+                jsonschema::validator_for(&params).map_err(|e| ScorerError::InvalidToolSchema {
+                    path: path.clone(),
+                    tool: name.to_string(),
+                    message: e.to_string(),
+                })?;
             tool_map.insert(name.to_string(), (params, validator));
         }
         for check in &spec.checks {

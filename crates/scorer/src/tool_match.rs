@@ -22,22 +22,43 @@ pub struct ToolMatch {
 
 type ToolSchemas = HashMap<String, (Value, jsonschema::Validator)>;
 
-pub fn match_tool_calls(calls: &[ToolCall], expected: Option<&Value>, tools: &ToolSchemas) -> ToolMatch {
+pub fn match_tool_calls(
+    calls: &[ToolCall],
+    expected: Option<&Value>,
+    tools: &ToolSchemas,
+) -> ToolMatch {
     let invalid_arguments = validate_calls(calls, tools);
-    let Some(expected_calls) = expected.and_then(|e| e.get("tool_calls")).and_then(Value::as_array) else {
-        return fail(0.0, "case has no expected `tool_calls`".into(), invalid_arguments);
+    let Some(expected_calls) = expected
+        .and_then(|e| e.get("tool_calls"))
+        .and_then(Value::as_array)
+    else {
+        return fail(
+            0.0,
+            "case has no expected `tool_calls`".into(),
+            invalid_arguments,
+        );
     };
     if expected_calls.is_empty() {
         return if calls.is_empty() {
-            ToolMatch { pass: true, score: 1.0, detail: None, invalid_arguments }
+            ToolMatch {
+                pass: true,
+                score: 1.0,
+                detail: None,
+                invalid_arguments,
+            }
         } else {
             let names: Vec<&str> = calls.iter().map(|c| c.function.name.as_str()).collect();
-            fail(0.0, format!("expected no tool call, got {}", names.join(", ")), invalid_arguments)
+            fail(
+                0.0,
+                format!("expected no tool call, got {}", names.join(", ")),
+                invalid_arguments,
+            )
         };
     }
 
     // Parse arguments once; a call whose arguments are not an object matches nothing.
-    let parsed: Vec<Result<Map<String, Value>, String>> = calls.iter().map(parse_arguments).collect();
+    let parsed: Vec<Result<Map<String, Value>, String>> =
+        calls.iter().map(parse_arguments).collect();
     // compatible[i][j]: got call i satisfies expected call j.
     let mut reasons: Vec<Vec<Option<String>>> = Vec::with_capacity(calls.len());
     for (call, args) in calls.iter().zip(&parsed) {
@@ -50,7 +71,10 @@ pub fn match_tool_calls(calls: &[ToolCall], expected: Option<&Value>, tools: &To
             .collect();
         reasons.push(row);
     }
-    let compatible: Vec<Vec<bool>> = reasons.iter().map(|r| r.iter().map(Option::is_none).collect()).collect();
+    let compatible: Vec<Vec<bool>> = reasons
+        .iter()
+        .map(|r| r.iter().map(Option::is_none).collect())
+        .collect();
     let assignment = max_matching(&compatible, expected_calls.len());
     let matched = assignment.iter().filter(|a| a.is_some()).count();
     let score = matched as f64 / expected_calls.len() as f64;
@@ -62,24 +86,38 @@ pub fn match_tool_calls(calls: &[ToolCall], expected: Option<&Value>, tools: &To
                 "expected {} call(s), got {}{}",
                 expected_calls.len(),
                 calls.len(),
-                if calls.is_empty() { String::new() } else { format!(" ({})", call_names(calls)) }
+                if calls.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", call_names(calls))
+                }
             ),
             invalid_arguments,
         );
     }
     if matched == expected_calls.len() {
-        return ToolMatch { pass: true, score: 1.0, detail: None, invalid_arguments };
+        return ToolMatch {
+            pass: true,
+            score: 1.0,
+            detail: None,
+            invalid_arguments,
+        };
     }
     // Explain the first unmatched expected call with the closest candidate's reason.
     let detail = (0..expected_calls.len())
-        .find(|j| !assignment.iter().any(|a| *a == Some(*j)))
+        .find(|j| !assignment.contains(&Some(*j)))
         .map(|j| {
-            let exp_name = expected_calls[j].get("name").and_then(Value::as_str).unwrap_or("?");
+            let exp_name = expected_calls[j]
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or("?");
             let best = (0..calls.len())
                 .find(|&i| calls[i].function.name == exp_name)
                 .or(if calls.is_empty() { None } else { Some(0) });
             match best {
-                Some(i) => reasons[i][j].clone().unwrap_or_else(|| "matched another call".into()),
+                Some(i) => reasons[i][j]
+                    .clone()
+                    .unwrap_or_else(|| "matched another call".into()),
                 None => format!("no call to `{exp_name}`"),
             }
         })
@@ -88,19 +126,38 @@ pub fn match_tool_calls(calls: &[ToolCall], expected: Option<&Value>, tools: &To
 }
 
 fn fail(score: f64, detail: String, invalid_arguments: Option<String>) -> ToolMatch {
-    ToolMatch { pass: false, score, detail: Some(detail), invalid_arguments }
+    ToolMatch {
+        pass: false,
+        score,
+        detail: Some(detail),
+        invalid_arguments,
+    }
 }
 
 fn call_names(calls: &[ToolCall]) -> String {
-    calls.iter().map(|c| c.function.name.as_str()).collect::<Vec<_>>().join(", ")
+    calls
+        .iter()
+        .map(|c| c.function.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn parse_arguments(call: &ToolCall) -> Result<Map<String, Value>, String> {
-    let raw = if call.function.arguments.trim().is_empty() { "{}" } else { &call.function.arguments };
+    let raw = if call.function.arguments.trim().is_empty() {
+        "{}"
+    } else {
+        &call.function.arguments
+    };
     match serde_json::from_str::<Value>(raw) {
         Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(format!("arguments of `{}` are JSON but not an object", call.function.name)),
-        Err(e) => Err(format!("arguments of `{}` are not valid JSON: {e}", call.function.name)),
+        Ok(_) => Err(format!(
+            "arguments of `{}` are JSON but not an object",
+            call.function.name
+        )),
+        Err(e) => Err(format!(
+            "arguments of `{}` are not valid JSON: {e}",
+            call.function.name
+        )),
     }
 }
 
@@ -110,7 +167,11 @@ fn validate_calls(calls: &[ToolCall], tools: &ToolSchemas) -> Option<String> {
         let Some((_, validator)) = tools.get(&call.function.name) else {
             let mut known: Vec<&str> = tools.keys().map(String::as_str).collect();
             known.sort_unstable();
-            return Some(format!("unknown tool `{}`; tools: {}", call.function.name, known.join(", ")));
+            return Some(format!(
+                "unknown tool `{}`; tools: {}",
+                call.function.name,
+                known.join(", ")
+            ));
         };
         let args = match parse_arguments(call) {
             Ok(args) => Value::Object(args),
@@ -118,7 +179,11 @@ fn validate_calls(calls: &[ToolCall], tools: &ToolSchemas) -> Option<String> {
         };
         let first_error = validator.iter_errors(&args).next().map(|error| {
             let path = error.instance_path().to_string();
-            let at = if path.is_empty() { String::new() } else { format!(" at {path}") };
+            let at = if path.is_empty() {
+                String::new()
+            } else {
+                format!(" at {path}")
+            };
             format!("`{}` arguments{at}: {error}", call.function.name)
         });
         if first_error.is_some() {
@@ -129,15 +194,28 @@ fn validate_calls(calls: &[ToolCall], tools: &ToolSchemas) -> Option<String> {
 }
 
 /// Whether one call satisfies one expected call; the reason when it does not.
-fn check_call(name: &str, args: &Map<String, Value>, expected: &Value, tools: &ToolSchemas) -> Result<(), String> {
-    let exp_name = expected.get("name").and_then(Value::as_str).unwrap_or_default();
+fn check_call(
+    name: &str,
+    args: &Map<String, Value>,
+    expected: &Value,
+    tools: &ToolSchemas,
+) -> Result<(), String> {
+    let exp_name = expected
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     if name != exp_name {
         return Err(format!("called `{name}`, expected `{exp_name}`"));
     }
     let empty = Map::new();
-    let exp_args = expected.get("arguments").and_then(Value::as_object).unwrap_or(&empty);
+    let exp_args = expected
+        .get("arguments")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
     let schema = tools.get(name).map(|(s, _)| s);
-    let properties = schema.and_then(|s| s.get("properties")).and_then(Value::as_object);
+    let properties = schema
+        .and_then(|s| s.get("properties"))
+        .and_then(Value::as_object);
 
     for key in args.keys() {
         if properties.is_some_and(|p| !p.contains_key(key)) {
@@ -147,7 +225,10 @@ fn check_call(name: &str, args: &Map<String, Value>, expected: &Value, tools: &T
             return Err(format!("`{name}`: unexpected argument `{key}`"));
         }
     }
-    if let Some(required) = schema.and_then(|s| s.get("required")).and_then(Value::as_array) {
+    if let Some(required) = schema
+        .and_then(|s| s.get("required"))
+        .and_then(Value::as_array)
+    {
         for key in required.iter().filter_map(Value::as_str) {
             if !args.contains_key(key) {
                 return Err(format!("`{name}`: missing required argument `{key}`"));
@@ -166,7 +247,9 @@ fn check_call(name: &str, args: &Map<String, Value>, expected: &Value, tools: &T
             }
             return Err(format!("`{name}`: missing argument `{key}`"));
         };
-        let declared = properties.and_then(|p| p.get(key)).and_then(|p| p.get("type"));
+        let declared = properties
+            .and_then(|p| p.get(key))
+            .and_then(|p| p.get("type"));
         if got.is_null() {
             if acceptable.iter().any(|v| v.is_null()) {
                 continue;
@@ -175,13 +258,18 @@ fn check_call(name: &str, args: &Map<String, Value>, expected: &Value, tools: &T
         }
         if let Some(declared) = declared {
             if !type_ok(got, declared) {
-                return Err(format!("`{name}`: `{key}` = {got} is not of type {declared}"));
+                return Err(format!(
+                    "`{name}`: `{key}` = {got} is not of type {declared}"
+                ));
             }
         }
         let candidates = acceptable.iter().filter(|v| v.as_str() != Some(""));
         if !candidates.clone().any(|want| values_equal(want, got)) {
             let shown: Vec<String> = candidates.map(|v| v.to_string()).collect();
-            return Err(format!("`{name}`: `{key}` = {got}, acceptable: {}", shown.join(" | ")));
+            return Err(format!(
+                "`{name}`: `{key}` = {got}, acceptable: {}",
+                shown.join(" | ")
+            ));
         }
     }
     Ok(())
@@ -211,9 +299,13 @@ fn values_equal(want: &Value, got: &Value) -> bool {
     match (want, got) {
         (Value::String(w), Value::String(g)) => normalise_str(w) == normalise_str(g),
         (Value::Number(w), Value::Number(g)) => w.as_f64() == g.as_f64(),
-        (Value::Array(w), Value::Array(g)) => w.len() == g.len() && w.iter().zip(g).all(|(a, b)| values_equal(a, b)),
+        (Value::Array(w), Value::Array(g)) => {
+            w.len() == g.len() && w.iter().zip(g).all(|(a, b)| values_equal(a, b))
+        }
         (Value::Object(w), Value::Object(g)) => {
-            w.len() == g.len() && w.iter().all(|(k, wv)| g.get(k).is_some_and(|gv| values_equal(wv, gv)))
+            w.len() == g.len()
+                && w.iter()
+                    .all(|(k, wv)| g.get(k).is_some_and(|gv| values_equal(wv, gv)))
         }
         _ => want == got,
     }
@@ -236,7 +328,12 @@ fn max_matching(compatible: &[Vec<bool>], n_expected: usize) -> Vec<Option<usize
     assignment
 }
 
-fn augment(i: usize, compatible: &[Vec<bool>], seen: &mut [bool], owner: &mut [Option<usize>]) -> bool {
+fn augment(
+    i: usize,
+    compatible: &[Vec<bool>],
+    seen: &mut [bool],
+    owner: &mut [Option<usize>],
+) -> bool {
     for j in 0..owner.len() {
         if compatible[i][j] && !seen[j] {
             seen[j] = true;
@@ -274,7 +371,14 @@ mod tests {
     }
 
     fn call(name: &str, args: &str) -> ToolCall {
-        ToolCall { id: "c".into(), kind: "function".into(), function: FunctionCall { name: name.into(), arguments: args.into() } }
+        ToolCall {
+            id: "c".into(),
+            kind: "function".into(),
+            function: FunctionCall {
+                name: name.into(),
+                arguments: args.into(),
+            },
+        }
     }
 
     fn check(calls: &[ToolCall], expected: Value) -> ToolMatch {
@@ -287,7 +391,10 @@ mod tests {
             {"name": "lookup_order", "arguments": {"order_id": ["SO-1"]}},
             {"name": "lookup_order", "arguments": {"order_id": ["SO-2"]}}
         ]});
-        let calls = [call("lookup_order", r#"{"order_id":"SO-2"}"#), call("lookup_order", r#"{"order_id":"so 1"}"#)];
+        let calls = [
+            call("lookup_order", r#"{"order_id":"SO-2"}"#),
+            call("lookup_order", r#"{"order_id":"so 1"}"#),
+        ];
         assert!(check(&calls, expected).pass);
     }
 
@@ -299,7 +406,10 @@ mod tests {
             {"name": "lookup_order", "arguments": {"order_id": ["SO-1"], "include_history": [true, false]}}
         ]});
         let calls = [
-            call("lookup_order", r#"{"order_id":"SO-1","include_history":true}"#),
+            call(
+                "lookup_order",
+                r#"{"order_id":"SO-1","include_history":true}"#,
+            ),
             call("lookup_order", r#"{"order_id":"SO-1"}"#),
         ];
         assert!(check(&calls, expected).pass);
@@ -308,18 +418,72 @@ mod tests {
     #[test]
     fn strict_types() {
         let exp = json!({"tool_calls": [{"name": "issue_refund", "arguments": {"order_id": ["A"], "amount": [5], "quantity": [5, ""]}}]});
-        assert!(check(&[call("issue_refund", r#"{"order_id":"A","amount":5.0}"#)], exp.clone()).pass, "int accepted as number");
-        assert!(!check(&[call("issue_refund", r#"{"order_id":"A","amount":"5"}"#)], exp.clone()).pass, "string is not a number");
-        assert!(!check(&[call("issue_refund", r#"{"order_id":"A","amount":5,"quantity":5.0}"#)], exp.clone()).pass, "5.0 is not an integer");
-        assert!(!check(&[call("issue_refund", r#"{"order_id":"A","amount":true}"#)], exp.clone()).pass, "bool is not a number");
-        assert!(!check(&[call("issue_refund", r#"{"order_id":"A","amount":null}"#)], exp).pass, "null not acceptable");
+        assert!(
+            check(
+                &[call("issue_refund", r#"{"order_id":"A","amount":5.0}"#)],
+                exp.clone()
+            )
+            .pass,
+            "int accepted as number"
+        );
+        assert!(
+            !check(
+                &[call("issue_refund", r#"{"order_id":"A","amount":"5"}"#)],
+                exp.clone()
+            )
+            .pass,
+            "string is not a number"
+        );
+        assert!(
+            !check(
+                &[call(
+                    "issue_refund",
+                    r#"{"order_id":"A","amount":5,"quantity":5.0}"#
+                )],
+                exp.clone()
+            )
+            .pass,
+            "5.0 is not an integer"
+        );
+        assert!(
+            !check(
+                &[call("issue_refund", r#"{"order_id":"A","amount":true}"#)],
+                exp.clone()
+            )
+            .pass,
+            "bool is not a number"
+        );
+        assert!(
+            !check(
+                &[call("issue_refund", r#"{"order_id":"A","amount":null}"#)],
+                exp
+            )
+            .pass,
+            "null not acceptable"
+        );
     }
 
     #[test]
     fn missing_extra_and_unknown_arguments_fail() {
-        let exp = json!({"tool_calls": [{"name": "lookup_order", "arguments": {"order_id": ["SO-1"]}}]});
-        assert!(!check(&[call("lookup_order", r#"{"order_id":"SO-1","include_history":true}"#)], exp.clone()).pass);
-        assert!(!check(&[call("lookup_order", r#"{"order_id":"SO-1","nope":1}"#)], exp.clone()).pass);
+        let exp =
+            json!({"tool_calls": [{"name": "lookup_order", "arguments": {"order_id": ["SO-1"]}}]});
+        assert!(
+            !check(
+                &[call(
+                    "lookup_order",
+                    r#"{"order_id":"SO-1","include_history":true}"#
+                )],
+                exp.clone()
+            )
+            .pass
+        );
+        assert!(
+            !check(
+                &[call("lookup_order", r#"{"order_id":"SO-1","nope":1}"#)],
+                exp.clone()
+            )
+            .pass
+        );
         assert!(!check(&[call("lookup_order", "{}")], exp).pass);
     }
 
@@ -328,8 +492,12 @@ mod tests {
         let none = json!({"tool_calls": []});
         assert!(check(&[], none.clone()).pass);
         assert!(!check(&[call("lookup_order", r#"{"order_id":"SO-1"}"#)], none).pass);
-        let one = json!({"tool_calls": [{"name": "lookup_order", "arguments": {"order_id": ["SO-1"]}}]});
-        let dup = [call("lookup_order", r#"{"order_id":"SO-1"}"#), call("lookup_order", r#"{"order_id":"SO-1"}"#)];
+        let one =
+            json!({"tool_calls": [{"name": "lookup_order", "arguments": {"order_id": ["SO-1"]}}]});
+        let dup = [
+            call("lookup_order", r#"{"order_id":"SO-1"}"#),
+            call("lookup_order", r#"{"order_id":"SO-1"}"#),
+        ];
         let m = check(&dup, one);
         assert!(!m.pass);
         assert!(m.detail.unwrap().contains("expected 1 call(s), got 2"));
@@ -337,8 +505,12 @@ mod tests {
 
     #[test]
     fn bad_arguments_have_their_own_reason_and_feedback() {
-        let exp = json!({"tool_calls": [{"name": "lookup_order", "arguments": {"order_id": ["SO-1"]}}]});
-        let m = check(&[call("lookup_order", r#"{"order_id": "SO-1""#)], exp.clone());
+        let exp =
+            json!({"tool_calls": [{"name": "lookup_order", "arguments": {"order_id": ["SO-1"]}}]});
+        let m = check(
+            &[call("lookup_order", r#"{"order_id": "SO-1""#)],
+            exp.clone(),
+        );
         assert!(m.detail.unwrap().contains("not valid JSON"));
         assert!(m.invalid_arguments.unwrap().contains("not valid JSON"));
         let m = check(&[call("lookup_order", "[1]")], exp);
@@ -347,7 +519,8 @@ mod tests {
 
     #[test]
     fn function_names_are_case_sensitive() {
-        let exp = json!({"tool_calls": [{"name": "lookup_order", "arguments": {"order_id": ["SO-1"]}}]});
+        let exp =
+            json!({"tool_calls": [{"name": "lookup_order", "arguments": {"order_id": ["SO-1"]}}]});
         assert!(!check(&[call("Lookup_Order", r#"{"order_id":"SO-1"}"#)], exp).pass);
     }
 }

@@ -40,9 +40,16 @@ impl Store {
     /// Open (creating if needed) a database at `sqlite://PATH` or a plain path, and
     /// bring its schema up to date.
     pub async fn open(url: &str) -> Result<Self> {
-        let url = if url.starts_with("sqlite:") { url.to_string() } else { format!("sqlite://{url}") };
+        let url = if url.starts_with("sqlite:") {
+            url.to_string()
+        } else {
+            format!("sqlite://{url}")
+        };
         let options = SqliteConnectOptions::from_str(&url)
-            .map_err(|source| StoreError::Open { url: url.clone(), source })?
+            .map_err(|source| StoreError::Open {
+                url: url.clone(),
+                source,
+            })?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             // NORMAL in WAL mode is durable across process crashes (kill -9), only a
@@ -54,7 +61,10 @@ impl Store {
             .max_connections(4)
             .connect_with(options)
             .await
-            .map_err(|source| StoreError::Open { url: url.clone(), source })?;
+            .map_err(|source| StoreError::Open {
+                url: url.clone(),
+                source,
+            })?;
         sqlx::migrate!("../../migrations").run(&pool).await?;
         Ok(Self { pool })
     }
@@ -65,7 +75,9 @@ impl Store {
 
     /// `PRAGMA integrity_check`: "ok" when the file is sound.
     pub async fn integrity_check(&self) -> Result<String> {
-        let (answer,): (String,) = sqlx::query_as("PRAGMA integrity_check").fetch_one(&self.pool).await?;
+        let (answer,): (String,) = sqlx::query_as("PRAGMA integrity_check")
+            .fetch_one(&self.pool)
+            .await?;
         Ok(answer)
     }
 

@@ -110,7 +110,12 @@ impl Store {
     pub async fn run_or_latest(&self, id: Option<&str>) -> Result<RunRow> {
         match id {
             Some(id) if id != "latest" => self.run(id).await,
-            _ => self.runs().await?.into_iter().next().ok_or(StoreError::NoRuns),
+            _ => self
+                .runs()
+                .await?
+                .into_iter()
+                .next()
+                .ok_or(StoreError::NoRuns),
         }
     }
 
@@ -123,10 +128,12 @@ impl Store {
     }
 
     pub async fn targets(&self, run_id: &str) -> Result<Vec<TargetRow>> {
-        Ok(sqlx::query_as("SELECT name, kind, spec_json FROM targets WHERE run_id = ? ORDER BY name")
-            .bind(run_id)
-            .fetch_all(&self.pool)
-            .await?)
+        Ok(sqlx::query_as(
+            "SELECT name, kind, spec_json FROM targets WHERE run_id = ? ORDER BY name",
+        )
+        .bind(run_id)
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     pub async fn datasets(&self, run_id: &str) -> Result<Vec<DatasetRow>> {
@@ -172,21 +179,29 @@ impl Store {
 
     /// (target, dataset, case, repeat) keys that already have a result: what a resumed
     /// run must not send again.
-    pub async fn finished_keys(&self, run_id: &str) -> Result<HashSet<(String, String, String, u32)>> {
-        let rows: Vec<(String, String, String, i64)> =
-            sqlx::query_as("SELECT target, dataset, case_id, repeat FROM results WHERE run_id = ? AND scoring = 0")
-                .bind(run_id)
-                .fetch_all(&self.pool)
-                .await?;
-        Ok(rows.into_iter().map(|(t, d, c, r)| (t, d, c, r as u32)).collect())
+    pub async fn finished_keys(
+        &self,
+        run_id: &str,
+    ) -> Result<HashSet<(String, String, String, u32)>> {
+        let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+            "SELECT target, dataset, case_id, repeat FROM results WHERE run_id = ? AND scoring = 0",
+        )
+        .bind(run_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(t, d, c, r)| (t, d, c, r as u32))
+            .collect())
     }
 
     /// Total spend recorded for a run, every attempt included.
     pub async fn run_spend(&self, run_id: &str) -> Result<f64> {
-        let (spent,): (f64,) = sqlx::query_as("SELECT COALESCE(SUM(cost), 0.0) FROM attempts WHERE run_id = ?")
-            .bind(run_id)
-            .fetch_one(&self.pool)
-            .await?;
+        let (spent,): (f64,) =
+            sqlx::query_as("SELECT COALESCE(SUM(cost), 0.0) FROM attempts WHERE run_id = ?")
+                .bind(run_id)
+                .fetch_one(&self.pool)
+                .await?;
         Ok(spent)
     }
 }

@@ -41,7 +41,12 @@ impl Store {
         Ok(())
     }
 
-    pub async fn set_run_status(&self, run_id: &str, status: &str, finished_at_ms: Option<i64>) -> Result<()> {
+    pub async fn set_run_status(
+        &self,
+        run_id: &str,
+        status: &str,
+        finished_at_ms: Option<i64>,
+    ) -> Result<()> {
         sqlx::query("UPDATE runs SET status = ?, finished_at = ? WHERE id = ?")
             .bind(status)
             .bind(finished_at_ms)
@@ -52,7 +57,14 @@ impl Store {
     }
 
     /// Record a route or chain of a run (idempotent on resume).
-    pub async fn record_target(&self, run_id: &str, name: &str, kind: &str, spec_json: &str, spec_hash: &str) -> Result<()> {
+    pub async fn record_target(
+        &self,
+        run_id: &str,
+        name: &str,
+        kind: &str,
+        spec_json: &str,
+        spec_hash: &str,
+    ) -> Result<()> {
         sqlx::query(
             "INSERT INTO targets (run_id, name, kind, spec_json, spec_hash) VALUES (?, ?, ?, ?, ?)
              ON CONFLICT (run_id, name) DO NOTHING",
@@ -145,7 +157,11 @@ pub fn spawn_writer(store: &Store, run_id: &str, capacity: usize) -> WriterHandl
 }
 
 /// Write one outcome; false when its result was already recorded (a resumed case).
-async fn write_outcome(tx: &mut Transaction<'_, Sqlite>, run_id: &str, outcome: &CaseOutcome) -> Result<bool> {
+async fn write_outcome(
+    tx: &mut Transaction<'_, Sqlite>,
+    run_id: &str,
+    outcome: &CaseOutcome,
+) -> Result<bool> {
     let r = &outcome.result;
     let inserted = sqlx::query(
         "INSERT INTO results (run_id, target, target_kind, dataset, case_id, repeat, scoring, accepted,

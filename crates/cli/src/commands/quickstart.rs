@@ -1,0 +1,74 @@
+//! `routeval quickstart`: the whole loop on the built-in simulator, no key needed.
+
+use crate::args::{QuickstartArgs, ReportFormat};
+use crate::commands::analyze::{ranking_tables, registry_json, write_file, write_report};
+use crate::commands::sim::case_files;
+use crate::exit::{CliError, CliResult, SUCCESS};
+use crate::pipeline::{execute, prepare, RunOptions};
+use routeval_analysis::{compute_metrics, rank, RunData};
+use routeval_sim::{Profiles, SimConfig};
+use routeval_store::Store;
+use std::net::{Ipv4Addr, SocketAddr};
+
+pub async fn run(args: QuickstartArgs) -> CliResult<u8> {
+    if !args.suite.exists() {
+        return Err(CliError::input(anyhow::anyhow!(
+            "{} not found: run quickstart from the routeval checkout, or pass --suite",
+            args.suite.display()
+        )));
+    }
+    let mut prepared = prepare(&args.suite, &[], &[])?;
+    let config = SimConfig {
+        profiles: Profiles::bundled(),
+        case_files: case_files(&args.suite)?,
+        seed: args.seed,
+        latency_scale: args.latency_scale,
+        api_key: None,
+    };
+    let server = routeval_sim::serve(config, SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+        .await
+        .map_err(CliError::failure)?;
+    eprintln!(
+        "simulator (a stand-in for real providers) on {}",
+        server.base_url()
+    );
+    for endpoint in prepared
+        .suite
+        .endpoints
+        .values_mut()
+        .filter(|e| e.simulated)
+    {
+        endpoint.base_url = server.base_url();
+    }
+
+    let opts = RunOptions {
+        db: args.db.db.clone(),
+        limit: None,
+        resume: None,
+        concurrency: None,
+        budget: None,
+        quiet: false,
+    };
+    let (run_id, _) = execute(&prepared, &opts).await?;
+    server.shutdown().await;
+
+    let store = Store::open(&args.db.db).await?;
+    let data = RunData::load(&store, Some(&run_id)).await?;
+    store.close().await;
+    let metrics = compute_metrics(&data)?;
+    let rankings = rank(&data, &metrics);
+    print!("{}", ranking_tables(&data, &rankings));
+
+    let md = write_report(&data, &rankings, ReportFormat::Md, &args.out)?;
+    let html = write_report(&data, &rankings, ReportFormat::Html, &args.out)?;
+    let registry = args.out.join("registry.json");
+    write_file(&registry, &registry_json(&data, &rankings)?)?;
+    println!(
+        "\nwrote {}, {}, {} and the database {}",
+        md.display(),
+        html.display(),
+        registry.display(),
+        args.db.db
+    );
+    Ok(SUCCESS)
+}

@@ -1,0 +1,67 @@
+//! Exit codes, defined once. Scripts and CI gate on them.
+
+use std::process::ExitCode;
+
+/// Everything went as asked.
+pub const SUCCESS: u8 = 0;
+/// A gate failed: a regression, a threshold not met.
+pub const GATE_FAILED: u8 = 1;
+/// Bad usage, config or input: nothing was sent.
+pub const BAD_INPUT: u8 = 2;
+/// Something outside the input failed (database, network set-up).
+pub const FAILURE: u8 = 3;
+
+/// An error at the CLI edge, with the exit code it means.
+#[derive(Debug)]
+pub struct CliError {
+    pub code: u8,
+    pub error: anyhow::Error,
+}
+
+impl CliError {
+    pub fn input(error: impl Into<anyhow::Error>) -> Self {
+        Self {
+            code: BAD_INPUT,
+            error: error.into(),
+        }
+    }
+
+    pub fn failure(error: impl Into<anyhow::Error>) -> Self {
+        Self {
+            code: FAILURE,
+            error: error.into(),
+        }
+    }
+
+    pub fn exit_code(&self) -> ExitCode {
+        ExitCode::from(self.code)
+    }
+}
+
+impl From<routeval_core::LoadError> for CliError {
+    fn from(e: routeval_core::LoadError) -> Self {
+        Self::input(e)
+    }
+}
+
+impl From<routeval_store::StoreError> for CliError {
+    fn from(e: routeval_store::StoreError) -> Self {
+        match e {
+            routeval_store::StoreError::NoSuchRun(_) | routeval_store::StoreError::NoRuns => {
+                Self::input(e)
+            }
+            other => Self::failure(other),
+        }
+    }
+}
+
+impl From<routeval_analysis::AnalysisError> for CliError {
+    fn from(e: routeval_analysis::AnalysisError) -> Self {
+        match e {
+            routeval_analysis::AnalysisError::Store(s) => s.into(),
+            other => Self::failure(other),
+        }
+    }
+}
+
+pub type CliResult<T = ()> = Result<T, CliError>;

@@ -1,0 +1,66 @@
+//! The `routeval` command line: argument parsing, progress display, exit codes.
+//! Each command wires the library crates together; the logic lives in them.
+
+mod args;
+mod commands;
+pub mod exit;
+mod pipeline;
+mod progress;
+
+use args::{Cli, Command, ExportWhat};
+use clap::Parser;
+use exit::CliError;
+use std::process::ExitCode;
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(cli.verbose);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(exit::FAILURE);
+        }
+    };
+    match runtime.block_on(dispatch(cli.command)) {
+        Ok(code) => ExitCode::from(code),
+        Err(CliError { code, error }) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(code)
+        }
+    }
+}
+
+async fn dispatch(command: Command) -> Result<u8, CliError> {
+    match command {
+        Command::Quickstart(a) => commands::quickstart::run(a).await,
+        Command::Run(a) => commands::run::run(a).await,
+        Command::Validate { suite } => commands::validate::run(&suite).await,
+        Command::Sim(a) => commands::sim::run(a).await,
+        Command::Rank(a) => commands::analyze::rank(a).await,
+        Command::Report(a) => commands::analyze::report(a).await,
+        Command::Export {
+            what: ExportWhat::Registry { db, run, out },
+        } => commands::analyze::export_registry(&db.db, run.as_deref(), out.as_deref()).await,
+    }
+}
+
+/// Logs go to stderr; results go to stdout. `--verbose` turns on the per-attempt
+/// request/response trace (keys redacted).
+fn init_tracing(verbose: bool) {
+    use tracing_subscriber::EnvFilter;
+    let default = if verbose {
+        "warn,routeval::trace=trace"
+    } else {
+        "warn"
+    };
+    let filter =
+        EnvFilter::try_from_env("ROUTEVAL_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}

@@ -1,0 +1,247 @@
+//! End-to-end tests of the `routeval` binary: bad input is refused with a located
+//! message and exit code 2; a run on the simulator over loopback lands in SQLite, and
+//! the ranking's figures equal plain SQL over that file.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn routeval(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_routeval"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("ROUTEVAL_DB")
+        .output()
+        .expect("routeval runs")
+}
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+const SUITE_HEAD: &str = r#"name = "t"
+
+[endpoints.sim]
+kind = "openrouter"
+base_url = "BASE_URL"
+simulated = true
+"#;
+
+#[test]
+fn typo_in_config_exits_2_naming_file_line_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let suite =
+        format!("{SUITE_HEAD}\n[routes.fast]\nendpoint = \"sim\"\nmodle = \"sim/atlas-pro\"\n");
+    std::fs::write(dir.path().join("suite.toml"), suite).unwrap();
+    let out = routeval(&["validate", "suite.toml"], dir.path());
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("suite.toml:10: key `routes.fast.modle`"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `model`?"), "{err}");
+}
+
+#[test]
+fn broken_dataset_line_exits_2_naming_file_line_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = repo_root();
+    let suite = format!(
+        "{SUITE_HEAD}\n[routes.fast]\nendpoint = \"sim\"\nmodel = \"sim/atlas-pro\"\n\n[datasets.d]\npath = \"cases.jsonl\"\ntask = \"classification\"\nscorer = \"{}\"\n",
+        root.join("scorers/support_tools.toml").display()
+    );
+    std::fs::write(dir.path().join("suite.toml"), suite).unwrap();
+    let good =
+        r#"{"id":"a","messages":[{"role":"user","content":"hi"}],"expected":{"tool_calls":[]}}"#;
+    let bad = r#"{"id":"c","messages":[{"role":"user","contnt":"hi"}]}"#;
+    std::fs::write(
+        dir.path().join("cases.jsonl"),
+        format!(
+            "{good}\n{}\n{bad}\n",
+            good.replace("\"a\"", "\"b\"").replace("hi", "yo")
+        ),
+    )
+    .unwrap();
+    let out = routeval(&["run", "suite.toml", "--db", "sqlite://x.db"], dir.path());
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("cases.jsonl:3: key `messages[0].contnt`"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `content`?"), "{err}");
+    assert!(
+        !dir.path().join("x.db").exists(),
+        "nothing is opened or sent for bad input"
+    );
+}
+
+/// A small suite over the bundled datasets, on a simulator started in this process.
+fn write_suite(dir: &Path, base_url: &str) -> PathBuf {
+    let root = repo_root();
+    let ds = |name: &str, extra: &str| {
+        format!(
+            "[datasets.{name}]\npath = \"{r}/datasets/{name}/cases.jsonl\"\ntask = \"t\"\nscorer = \"{r}/scorers/{name}.toml\"\nsystem_prompt = \"{r}/datasets/{name}/system.txt\"\n{extra}\n",
+            r = root.display()
+        )
+    };
+    let suite = format!(
+        "{}\n[routes.atlas]\nendpoint = \"sim\"\nmodel = \"sim/atlas-pro\"\n\n[routes.gale]\nendpoint = \"sim\"\nmodel = \"sim/gale-flaky\"\nstream = true\nretry = {{ attempts = 3, base_delay_ms = 1, max_delay_ms = 5 }}\ntimeouts = {{ first_byte_s = 1, idle_s = 1, total_s = 5 }}\n\n[routes.mini]\nendpoint = \"sim\"\nmodel = \"sim/swift-mini\"\n\n[chains.gale-then-atlas]\nsteps = [\"gale\", \"atlas\"]\nfallback_on = [\"rate_limited\", \"server_error\", \"timeout\", \"malformed\", \"schema_invalid\"]\n\n{}{}",
+        SUITE_HEAD.replace("BASE_URL", base_url),
+        ds(
+            "ticket_triage",
+            &format!("schema = \"{}/datasets/ticket_triage/schema.json\"\nresponse_format = \"json_schema\"", root.display())
+        ),
+        ds("support_tools", &format!("tools = \"{}/datasets/support_tools/tools.json\"", root.display())),
+    );
+    let path = dir.join("suite.toml");
+    std::fs::write(&path, suite).unwrap();
+    path
+}
+
+fn start_sim(rt: &tokio::runtime::Runtime) -> routeval_sim::SimServer {
+    let root = repo_root();
+    let config = routeval_sim::SimConfig {
+        profiles: routeval_sim::Profiles::bundled(),
+        case_files: ["ticket_triage", "support_tools"]
+            .iter()
+            .map(|d| root.join(format!("datasets/{d}/cases.jsonl")))
+            .collect(),
+        seed: 11,
+        latency_scale: 0.0,
+        api_key: None,
+    };
+    rt.block_on(routeval_sim::serve(config, "127.0.0.1:0".parse().unwrap()))
+        .unwrap()
+}
+
+#[test]
+fn run_then_rank_agrees_with_plain_sql() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = start_sim(&rt);
+    let dir = tempfile::tempdir().unwrap();
+    write_suite(dir.path(), &sim.base_url());
+    let db = format!("sqlite://{}", dir.path().join("r.db").display());
+
+    let out = routeval(
+        &["run", "suite.toml", "--db", &db, "--limit", "12", "--quiet"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        sim.requests() >= 2 * 12 * 4,
+        "every result went over HTTP: {}",
+        sim.requests()
+    );
+
+    let out = routeval(&["rank", "--db", &db, "--format", "json"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let ranking: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(ranking["simulated"], true);
+
+    let sql = rt.block_on(async {
+        let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
+        let rows: Vec<(String, String, f64, i64, i64)> = sqlx::query_as(
+            "SELECT r.dataset, r.target,
+                    (SELECT SUM(a.cost) FROM attempts a WHERE a.run_id = r.run_id AND a.dataset = r.dataset AND a.target = r.target),
+                    SUM(r.accepted), COUNT(*)
+             FROM results r GROUP BY r.dataset, r.target",
+        )
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        pool.close().await;
+        rows
+    });
+    assert_eq!(sql.len(), 2 * 4, "2 datasets x (3 routes + 1 chain)");
+    let mut compared = 0;
+    for dataset in ranking["datasets"].as_array().unwrap() {
+        for m in dataset["eligible"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .chain(dataset["ineligible"].as_array().unwrap())
+        {
+            let (_, _, cost, accepted, cases) = sql
+                .iter()
+                .find(|(d, t, ..)| {
+                    d == m["dataset"].as_str().unwrap() && t == m["target"].as_str().unwrap()
+                })
+                .expect("every ranked pair is in the database");
+            assert_eq!(m["cases"].as_i64().unwrap(), *cases);
+            assert_eq!(m["accepted"].as_i64().unwrap(), *accepted);
+            let expected = (*accepted > 0).then(|| cost / *accepted as f64);
+            match (m["cost_per_accepted"].as_f64(), expected) {
+                (Some(got), Some(want)) => {
+                    assert!((got - want).abs() <= want * 1e-9, "{m}: {got} vs {want}")
+                }
+                (None, None) => {}
+                other => panic!("cost per accepted disagrees for {m}: {other:?}"),
+            }
+            compared += 1;
+        }
+    }
+    assert_eq!(compared, 8);
+
+    let out = routeval(
+        &["report", "--db", &db, "--out", "out", "--format", "md,html"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let md_path = dir
+        .path()
+        .join(String::from_utf8_lossy(&out.stdout).lines().next().unwrap());
+    let md = std::fs::read_to_string(md_path).unwrap();
+    assert!(md.contains("**Simulated.**"));
+    assert!(md.contains("## ticket_triage"));
+
+    let out = routeval(&["export", "registry", "--db", &db], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let registry: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(registry["source"]["simulated"], true);
+    assert_eq!(registry["workflows"].as_array().unwrap().len(), 2);
+    rt.block_on(sim.shutdown());
+}
+
+#[test]
+fn quickstart_leaves_database_reports_and_registry() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("q.db").display());
+    let out_dir = dir.path().join("out");
+    let out = routeval(
+        &[
+            "quickstart",
+            "--db",
+            &db,
+            "--out",
+            out_dir.to_str().unwrap(),
+            "--latency-scale",
+            "0",
+        ],
+        &repo_root(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("SIMULATED"), "{stdout}");
+    for dataset in ["ticket_triage", "invoice_extraction", "support_tools"] {
+        assert!(stdout.contains(dataset), "{stdout}");
+    }
+    let files: Vec<String> = std::fs::read_dir(&out_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(files.iter().any(|f| f.ends_with(".md")), "{files:?}");
+    assert!(files.iter().any(|f| f.ends_with(".html")), "{files:?}");
+    let registry: Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("registry.json")).unwrap())
+            .unwrap();
+    assert_eq!(registry["workflows"].as_array().unwrap().len(), 3);
+}

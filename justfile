@@ -1,0 +1,28 @@
+# routeval recipes. `just` lists them.
+
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
+# List the recipes.
+default:
+    @just --list
+
+# Run the bundled suite on the built-in simulator: ranking, reports, registry export.
+quickstart:
+    cargo run --release -p routeval-cli -- quickstart
+
+# Run the whole test suite (what CI runs).
+test:
+    cargo test --workspace
+
+# Format and lint as CI does.
+lint:
+    cargo fmt --all -- --check
+    cargo clippy --workspace --all-targets -- -D warnings
+
+# Serve the simulator on port 4141 (for `routeval run routeval.toml`).
+sim:
+    cargo run --release -p routeval-cli -- sim --port 4141
+
+# Check the bundled suite without sending anything.
+validate:
+    cargo run --release -p routeval-cli -- validate routeval.toml
