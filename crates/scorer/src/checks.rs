@@ -381,10 +381,10 @@ mod tests {
     fn spec(toml_text: &str) -> ScorerSpec {
         let dir = std::env::temp_dir().join(format!("routeval-scorer-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join(format!(
-            "{}.toml",
-            routeval_core::hash::short_hash(toml_text.as_bytes())
-        ));
+        // One file per call: tests run in parallel and must not read each other's writes.
+        static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = dir.join(format!("spec-{n}.toml"));
         std::fs::write(&path, toml_text).unwrap();
         ScorerSpec::load(&path).unwrap()
     }
