@@ -73,25 +73,7 @@ impl Dataset {
             }
             None => None,
         };
-        let schema = match &config.schema {
-            Some(p) => Some(Arc::new(load_json(&suite.resolve(p))?)),
-            None => None,
-        };
-        let tools = match &config.tools {
-            Some(p) => {
-                let p = suite.resolve(p);
-                match load_json(&p)? {
-                    Value::Array(tools) => Some(tools),
-                    _ => {
-                        return Err(LoadError::new(
-                            &p,
-                            "tools file must hold a JSON array of tools",
-                        ))
-                    }
-                }
-            }
-            None => None,
-        };
+        let (schema, tools) = load_attachments(suite, &config)?;
         Ok(Self {
             name: name.to_string(),
             config,
@@ -164,6 +146,97 @@ impl Dataset {
             .max()
             .unwrap_or(0)
     }
+}
+
+/// A dataset's JSON Schema and OpenAI tools, when it names them.
+pub type Attachments = (Option<Arc<Value>>, Option<Vec<Value>>);
+
+/// The schema and tools a dataset names, without its cases: what a scorer needs to
+/// re-grade stored answers.
+pub fn load_attachments(suite: &Suite, config: &DatasetConfig) -> Result<Attachments, LoadError> {
+    let schema = match &config.schema {
+        Some(p) => Some(Arc::new(load_json(&suite.resolve(p))?)),
+        None => None,
+    };
+    let tools = match &config.tools {
+        Some(p) => Some(load_tools(&suite.resolve(p))?),
+        None => None,
+    };
+    Ok((schema, tools))
+}
+
+/// Read a tools file: a JSON array of OpenAI tools.
+pub fn load_tools(path: &PathBuf) -> Result<Vec<Value>, LoadError> {
+    match load_json(path)? {
+        Value::Array(tools) => Ok(tools),
+        _ => Err(LoadError::new(
+            path,
+            "tools file must hold a JSON array of tools",
+        )),
+    }
+}
+
+/// An answer to grade that did not come from a routeval run: one line of a responses
+/// JSONL file.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Response {
+    pub case_id: String,
+    /// The assistant message, OpenAI style.
+    pub message: ResponseMessage,
+    /// Wall time of the request, for `latency` checks.
+    #[serde(default)]
+    pub latency_ms: Option<f64>,
+    /// Spend of the request in USD, for `cost` checks.
+    #[serde(default)]
+    pub cost: Option<f64>,
+}
+
+/// An OpenAI assistant message as APIs return it: unknown fields (`annotations`,
+/// `audio`...) are ignored, since real responses carry more than we grade.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct ResponseMessage {
+    #[serde(default)]
+    pub role: Option<Role>,
+    #[serde(default)]
+    pub content: Option<String>,
+    #[serde(default)]
+    pub tool_calls: Option<Vec<crate::message::ToolCall>>,
+    /// OpenAI's structured-output refusal text.
+    #[serde(default)]
+    pub refusal: Option<String>,
+}
+
+/// Read a responses JSONL file. A bad line is an error naming the line and the key.
+pub fn load_responses(path: &Path) -> Result<Vec<(usize, Response)>, LoadError> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| LoadError::new(path, format!("cannot read responses: {e}")))?;
+    let mut out = Vec::new();
+    for (i, line) in BufReader::new(file).lines().enumerate() {
+        let line_no = i + 1;
+        let line =
+            line.map_err(|e| LoadError::new(path, format!("cannot read: {e}")).at_line(line_no))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let de = &mut serde_json::Deserializer::from_str(&line);
+        let response: Response = serde_path_to_error::deserialize(de).map_err(|e| {
+            let key = e.path().to_string();
+            let message =
+                crate::error::suggest_unknown_field(&strip_position(&e.into_inner().to_string()));
+            LoadError::new(path, message).at_line(line_no).with_key(key)
+        })?;
+        if let Some(role) = response.message.role.filter(|r| *r != Role::Assistant) {
+            return Err(LoadError::new(
+                path,
+                format!("expected an assistant message, got role {role:?}"),
+            )
+            .at_line(line_no)
+            .with_key("message.role"));
+        }
+        out.push((line_no, response));
+    }
+    Ok(out)
 }
 
 /// Read a JSONL file of cases. A bad line is an error naming the line and the key.
@@ -282,6 +355,32 @@ mod tests {
         let f = write("{\"id\":\"a\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}\n{\"id\": \"b\", \n");
         let err = load_cases(&f.1).unwrap_err();
         assert_eq!(err.line, Some(2), "{err}");
+    }
+
+    #[test]
+    fn responses_load_with_located_errors() {
+        let f = write(concat!(
+            "{\"case_id\":\"a\",\"message\":{\"role\":\"assistant\",\"content\":\"{}\",\"annotations\":[]},\"latency_ms\":12}\n",
+            "\n",
+            "{\"case_id\":\"b\",\"message\":{\"tool_calls\":[{\"id\":\"c1\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]}}\n",
+        ));
+        let r = load_responses(&f.1).unwrap();
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[1].0, 3);
+        assert_eq!(r[0].1.latency_ms, Some(12.0));
+        assert_eq!(
+            r[1].1.message.tool_calls.as_ref().unwrap()[0].function.name,
+            "f"
+        );
+
+        let f = write("{\"case_id\":\"a\",\"message\":{}}\n{\"case_id\":\"b\",\"mesage\":{}}\n");
+        let err = load_responses(&f.1).unwrap_err();
+        assert_eq!(err.line, Some(2), "{err}");
+        assert!(err.message.contains("did you mean `message`"), "{err}");
+
+        let f = write("{\"case_id\":\"a\",\"message\":{\"role\":\"user\"}}\n");
+        let err = load_responses(&f.1).unwrap_err();
+        assert_eq!(err.key.as_deref(), Some("message.role"), "{err}");
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! The checks a scorer spec can name, and the accept rule over them.
 
 use crate::json_extract::extract_json;
+use crate::normalise::{parse_date, StrNorm};
+use crate::text;
 use crate::tool_match::match_tool_calls;
 use crate::{Answer, Scorer, Verdict};
-use routeval_core::scorer_spec::{CheckKind, CheckSpec};
+use routeval_core::scorer_spec::{CheckKind, CheckSpec, ExtraRule, MissingRule};
 use routeval_core::{ErrorClass, ScoreRecord};
 use serde_json::Value;
 
@@ -13,19 +15,39 @@ const MAX_VIOLATIONS: usize = 5;
 pub(crate) fn grade(scorer: &Scorer, answer: Answer<'_>, expected: Option<&Value>) -> Verdict {
     let spec = scorer.spec();
     let mut scores = Vec::with_capacity(spec.checks.len() + 4);
-    // The answer parsed once, shared by every check that reads JSON.
-    let parsed = parse_content(
-        answer.content,
-        spec.checks
-            .iter()
-            .any(|c| c.kind == CheckKind::Json && c.lenient),
-    );
+    // The answer parsed once, shared by every check that reads JSON; only when a
+    // check reads it.
+    let reads_json = spec.checks.iter().any(|c| {
+        matches!(
+            c.kind,
+            CheckKind::Json | CheckKind::Schema | CheckKind::Enum | CheckKind::Fields
+        )
+    });
+    let parsed = if reads_json {
+        parse_content(
+            answer.content,
+            spec.checks
+                .iter()
+                .any(|c| c.kind == CheckKind::Json && c.lenient),
+        )
+    } else {
+        Parsed::Empty
+    };
     let mut validation_failure = None;
+    // (name, pass, value) per spec check, for the accept rule.
+    let mut outcomes: Vec<(&str, bool, f64)> = Vec::with_capacity(spec.checks.len());
 
-    for check in &spec.checks {
+    for (index, check) in spec.checks.iter().enumerate() {
         let name = check.name().to_string();
         let (pass, value, detail) = match check.kind {
-            CheckKind::Json => json_check(&parsed, check),
+            CheckKind::Json => {
+                let outcome = json_check(&parsed, check);
+                if check.lenient {
+                    // "Valid only after cleanup" stays visible in the data.
+                    scores.push(strict_row(&name, &parsed));
+                }
+                outcome
+            }
             CheckKind::Schema => schema_check(scorer, &parsed),
             CheckKind::Enum => {
                 let (pass, value, detail, fields) = enum_check(&parsed, check, expected);
@@ -35,12 +57,19 @@ pub(crate) fn grade(scorer: &Scorer, answer: Answer<'_>, expected: Option<&Value
             CheckKind::Fields => fields_check(&parsed, check, expected),
             CheckKind::ToolCalls => {
                 let calls = answer.tool_calls.unwrap_or_default();
-                let m = match_tool_calls(calls, expected, &scorer.tools);
+                let m = match_tool_calls(calls, expected, &scorer.tools, StrNorm::of(check));
                 if let Some(problem) = m.invalid_arguments.clone() {
                     validation_failure.get_or_insert((ErrorClass::InvalidToolCall, problem));
                 }
                 (m.pass, m.score, m.detail)
             }
+            CheckKind::Exact => text::exact(&answer, check, expected),
+            CheckKind::Contains => text::contains(&answer, check),
+            CheckKind::Regex => text::regex(&answer, check, &scorer.regexes[index]),
+            CheckKind::Refusal => text::refusal(&answer, check),
+            CheckKind::Length => text::length(&answer, check),
+            CheckKind::Latency => text::latency(&answer, check),
+            CheckKind::Cost => text::cost(&answer, check),
         };
         if !pass && check.kind.is_validation() && validation_failure.is_none() {
             let class = match check.kind {
@@ -49,6 +78,7 @@ pub(crate) fn grade(scorer: &Scorer, answer: Answer<'_>, expected: Option<&Value
             };
             validation_failure = Some((class, detail.clone().unwrap_or_default()));
         }
+        outcomes.push((check.name(), pass, value));
         scores.push(ScoreRecord {
             check: name,
             pass,
@@ -57,26 +87,96 @@ pub(crate) fn grade(scorer: &Scorer, answer: Answer<'_>, expected: Option<&Value
         });
     }
 
-    let failed: Vec<&str> = spec
-        .checks
-        .iter()
-        .map(CheckSpec::name)
-        .filter(|n| spec.is_required(n))
-        .filter(|n| scores.iter().any(|s| s.check == *n && !s.pass))
-        .collect();
-    let accepted = failed.is_empty();
-    let reason = if accepted {
-        "accepted".to_string()
-    } else {
-        let first = scores.iter().find(|s| s.check == failed[0]);
-        let detail = first.and_then(|s| s.detail.as_deref()).unwrap_or("");
-        format!("failed {}: {}", failed.join(", "), truncate(detail, 200))
-    };
+    let (accepted, reason) = accept(scorer, &outcomes, &scores);
     Verdict {
         accepted,
         scores,
         validation_failure,
         reason,
+    }
+}
+
+/// The accept rule: required checks pass, and with a threshold the weighted mean of
+/// check values reaches it. The reason says which part decided.
+fn accept(
+    scorer: &Scorer,
+    outcomes: &[(&str, bool, f64)],
+    scores: &[ScoreRecord],
+) -> (bool, String) {
+    let spec = scorer.spec();
+    let failed: Vec<&str> = outcomes
+        .iter()
+        .filter(|(name, pass, _)| !pass && spec.is_required(name))
+        .map(|(name, _, _)| *name)
+        .collect();
+    let detail_of = |name: &str| {
+        scores
+            .iter()
+            .find(|s| s.check == name)
+            .and_then(|s| s.detail.as_deref())
+            .unwrap_or("")
+            .to_string()
+    };
+    if let Some(first) = failed.first() {
+        return (
+            false,
+            format!(
+                "failed {}: {}",
+                failed.join(", "),
+                truncate(&detail_of(first), 200)
+            ),
+        );
+    }
+    let Some(threshold) = spec.accept.threshold else {
+        return (true, "accepted".into());
+    };
+    let (sum, total) = outcomes
+        .iter()
+        .fold((0.0, 0.0), |(s, t), (name, _, value)| {
+            let w = spec.weight(name);
+            (s + w * value, t + w)
+        });
+    let score = if total > 0.0 { sum / total } else { 0.0 };
+    let other_failures: Vec<&str> = outcomes
+        .iter()
+        .filter(|(_, pass, _)| !pass)
+        .map(|(name, _, _)| *name)
+        .collect();
+    let failures = if other_failures.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; failed {}: {}",
+            other_failures.join(", "),
+            truncate(&detail_of(other_failures[0]), 160)
+        )
+    };
+    // A small epsilon so that 0.8 reached by summing weights is not read as 0.7999.
+    if score + 1e-9 >= threshold {
+        (
+            true,
+            format!("accepted: weighted score {score:.2} >= {threshold:.2}{failures}"),
+        )
+    } else {
+        (
+            false,
+            format!("weighted score {score:.2} below threshold {threshold:.2}{failures}"),
+        )
+    }
+}
+
+fn strict_row(name: &str, parsed: &Parsed) -> ScoreRecord {
+    let (pass, detail) = match parsed {
+        Parsed::Strict(_) => (true, None),
+        Parsed::AfterCleanup(_) => (false, Some("valid only after cleanup".to_string())),
+        Parsed::Invalid(e) => (false, Some(format!("not valid JSON: {e}"))),
+        Parsed::Empty => (false, Some("empty answer".to_string())),
+    };
+    ScoreRecord {
+        check: format!("{name}.strict"),
+        pass,
+        value: if pass { 1.0 } else { 0.0 },
+        detail,
     }
 }
 
@@ -217,6 +317,7 @@ fn fields_check(
     };
     let mut cmp = FieldCompare {
         check,
+        norm: StrNorm::of(check),
         leaves: 0,
         matched: 0,
         mismatches: Vec::new(),
@@ -247,6 +348,7 @@ fn fields_check(
 
 struct FieldCompare<'a> {
     check: &'a CheckSpec,
+    norm: StrNorm,
     leaves: usize,
     matched: usize,
     mismatches: Vec<String>,
@@ -259,10 +361,12 @@ impl FieldCompare<'_> {
                 for (k, wv) in w {
                     self.compare(&join(path, k), wv, g.get(k));
                 }
-                for k in g.keys().filter(|k| !w.contains_key(*k)) {
-                    self.leaves += 1;
-                    self.mismatches
-                        .push(format!("{}: invented key", join(path, k)));
+                if self.check.extra_keys == ExtraRule::Fail {
+                    for k in g.keys().filter(|k| !w.contains_key(*k)) {
+                        self.leaves += 1;
+                        self.mismatches
+                            .push(format!("{}: invented key", join(path, k)));
+                    }
                 }
             }
             (Value::Array(w), Some(Value::Array(g))) => {
@@ -283,12 +387,16 @@ impl FieldCompare<'_> {
             (want, got) => {
                 self.leaves += 1;
                 let problem = match got {
+                    None if want.is_null() && self.check.missing == MissingRule::AsNull => None,
                     None if want.is_null() => Some("missing (expected null)".to_string()),
                     None => Some(format!("missing (expected {})", show(Some(want)))),
-                    Some(g) if want.is_null() && !g.is_null() => {
-                        Some(format!("invented value {}", show(Some(g))))
+                    Some(g) if want.is_null() && !g.is_null() => (self.check.invented_values
+                        == ExtraRule::Fail)
+                        .then(|| format!("invented value {}", show(Some(g)))),
+                    Some(Value::Null) if !want.is_null() => {
+                        Some(format!("null (expected {})", show(Some(want))))
                     }
-                    Some(g) if !leaf_equal(want, g, self.check) => Some(format!(
+                    Some(g) if !self.leaf_equal(want, g) => Some(format!(
                         "expected {}, got {}",
                         show(Some(want)),
                         show(Some(g))
@@ -302,37 +410,24 @@ impl FieldCompare<'_> {
             }
         }
     }
-}
 
-fn leaf_equal(want: &Value, got: &Value, check: &CheckSpec) -> bool {
-    match (want, got) {
-        (Value::Number(w), Value::Number(g)) => match (w.as_f64(), g.as_f64()) {
-            (Some(w), Some(g)) => (w - g).abs() <= check.numeric_tolerance,
-            _ => false,
-        },
-        (Value::String(w), Value::String(g)) => {
-            if check.ignore_case {
-                collapse_ws(w).to_lowercase() == collapse_ws(g).to_lowercase()
-            } else {
-                collapse_ws(w) == collapse_ws(g)
+    fn leaf_equal(&self, want: &Value, got: &Value) -> bool {
+        match (want, got) {
+            (Value::Number(w), Value::Number(g)) => match (w.as_f64(), g.as_f64()) {
+                (Some(w), Some(g)) => (w - g).abs() <= self.check.numeric_tolerance,
+                _ => false,
+            },
+            (Value::String(w), Value::String(g)) => {
+                if self.check.dates {
+                    if let (Some(dw), Some(dg)) = (parse_date(w), parse_date(g)) {
+                        return dw == dg;
+                    }
+                }
+                self.norm.eq(w, g)
             }
+            _ => want == got,
         }
-        _ => want == got,
     }
-}
-
-fn collapse_ws(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// Normalise a string the way the Berkeley Function Calling Leaderboard's AST checker
-/// does: lowercase, drop spaces and `,./-_*^`, treat `'` as `"`.
-pub fn normalise_str(s: &str) -> String {
-    s.chars()
-        .filter(|c| !c.is_whitespace() && !matches!(c, ',' | '.' | '/' | '-' | '_' | '*' | '^'))
-        .map(|c| if c == '\'' { '"' } else { c })
-        .flat_map(char::to_lowercase)
-        .collect()
 }
 
 fn lookup<'a>(value: &'a Value, dotted: &str) -> Option<&'a Value> {
@@ -362,7 +457,12 @@ fn show(v: Option<&Value>) -> String {
     }
 }
 
-fn truncate(s: &str, max: usize) -> String {
+/// A string shown in a detail: JSON-quoted and cut short.
+pub(crate) fn quote(s: &str) -> String {
+    truncate(&Value::String(s.to_string()).to_string(), 80)
+}
+
+pub(crate) fn truncate(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         s.to_string()
     } else {
@@ -406,13 +506,7 @@ mod tests {
     }
 
     fn grade(s: &Scorer, content: &str, expected: Value) -> crate::Verdict {
-        s.grade(
-            Answer {
-                content: Some(content),
-                tool_calls: None,
-            },
-            Some(&expected),
-        )
+        s.grade(Answer::text(content), Some(&expected))
     }
 
     #[test]
@@ -485,6 +579,14 @@ mod tests {
     }
 
     #[test]
+    fn null_where_null_is_expected_matches() {
+        let s = Scorer::new(spec("[[checks]]\nkind = \"fields\"\n"), None, None).unwrap();
+        let expected = json!({"a": null, "b": {"c": null}, "d": 1});
+        let v = grade(&s, r#"{"a": null, "b": {"c": null}, "d": 1}"#, expected);
+        assert!(v.accepted, "{v:?}");
+    }
+
+    #[test]
     fn fields_check_tells_missing_null_and_invented_apart() {
         let s = Scorer::new(spec("[[checks]]\nkind = \"fields\"\n"), None, None).unwrap();
         let expected = json!({"a": null, "b": 1.0, "c": "Acme  Corp", "d": null});
@@ -514,9 +616,296 @@ mod tests {
         assert!(v.accepted);
     }
 
+    fn fields(options: &str) -> Scorer {
+        Scorer::new(
+            spec(&format!("[[checks]]\nkind = \"fields\"\n{options}")),
+            None,
+            None,
+        )
+        .unwrap()
+    }
+
+    fn passes(s: &Scorer, content: &str, expected: Value) -> bool {
+        grade(s, content, expected).accepted
+    }
+
     #[test]
-    fn normaliser_follows_bfcl() {
-        assert_eq!(super::normalise_str("New-York, N.Y."), "newyorkny");
-        assert_eq!(super::normalise_str("it's"), "it\"s");
+    fn lenient_json_records_strictness_separately() {
+        let s = Scorer::new(
+            spec("[[checks]]\nkind = \"json\"\nlenient = true\n"),
+            None,
+            None,
+        )
+        .unwrap();
+        let v = grade(&s, "```json\n{\"a\": 1}\n```", json!({}));
+        assert!(v.accepted);
+        let strict = v.scores.iter().find(|s| s.check == "json.strict").unwrap();
+        assert!(!strict.pass);
+        assert_eq!(strict.detail.as_deref(), Some("valid only after cleanup"));
+        let v = grade(&s, "{\"a\": 1}", json!({}));
+        assert!(v.scores.iter().any(|s| s.check == "json.strict" && s.pass));
+        // A strict json check adds no extra row.
+        let v = grade(&triage(), "{}", json!({}));
+        assert!(!v.scores.iter().any(|s| s.check == "json.strict"));
+    }
+
+    #[test]
+    fn dates_compare_as_dates_only_when_asked() {
+        let want = json!({"date": "2025-03-04"});
+        for written in ["2025-03-04", "March 4, 2025", "4 Mar 2025"] {
+            let content = format!("{{\"date\": \"{written}\"}}");
+            assert!(
+                passes(&fields("dates = true\n"), &content, want.clone()),
+                "{written}"
+            );
+        }
+        assert!(!passes(
+            &fields("dates = true\n"),
+            r#"{"date": "March 5, 2025"}"#,
+            want.clone()
+        ));
+        assert!(!passes(
+            &fields(""),
+            r#"{"date": "March 4, 2025"}"#,
+            want.clone()
+        ));
+        // Strings that are not dates still compare as strings.
+        assert!(passes(
+            &fields("dates = true\n"),
+            r#"{"date": "soon"}"#,
+            json!({"date": "Soon"})
+        ));
+    }
+
+    #[test]
+    fn missing_rule() {
+        let want = json!({"a": 1, "b": null});
+        assert!(
+            !passes(&fields(""), r#"{"a": 1}"#, want.clone()),
+            "missing fails by default"
+        );
+        assert!(passes(
+            &fields("missing = \"as_null\"\n"),
+            r#"{"a": 1}"#,
+            want.clone()
+        ));
+        // A missing key that should hold a value fails under either rule.
+        let v = grade(&fields("missing = \"as_null\"\n"), r#"{"b": null}"#, want);
+        assert!(v.reason.contains("a: missing (expected 1)"), "{}", v.reason);
+    }
+
+    #[test]
+    fn null_where_a_value_was_expected_always_fails() {
+        for options in [
+            "",
+            "missing = \"as_null\"\ninvented_values = \"ignore\"\nextra_keys = \"ignore\"\n",
+        ] {
+            let v = grade(&fields(options), r#"{"a": null}"#, json!({"a": "x"}));
+            assert!(!v.accepted);
+            assert!(
+                v.reason.contains("a: null (expected \"x\")"),
+                "{}",
+                v.reason
+            );
+        }
+    }
+
+    #[test]
+    fn invented_values_rule() {
+        let want = json!({"po": null});
+        let v = grade(&fields(""), r#"{"po": "PO-1"}"#, want.clone());
+        assert!(v.reason.contains("po: invented value"), "{}", v.reason);
+        assert!(passes(
+            &fields("invented_values = \"ignore\"\n"),
+            r#"{"po": "PO-1"}"#,
+            want
+        ));
+    }
+
+    #[test]
+    fn extra_keys_rule() {
+        let want = json!({"a": 1});
+        let v = grade(&fields(""), r#"{"a": 1, "b": 2}"#, want.clone());
+        assert!(v.reason.contains("b: invented key"), "{}", v.reason);
+        assert!(passes(
+            &fields("extra_keys = \"ignore\"\n"),
+            r#"{"a": 1, "b": 2}"#,
+            want
+        ));
+    }
+
+    #[test]
+    fn string_normalisation_is_configurable() {
+        let want = json!({"name": "Acme  Corp"});
+        assert!(passes(
+            &fields(""),
+            r#"{"name": "acme corp"}"#,
+            want.clone()
+        ));
+        assert!(!passes(
+            &fields("ignore_case = false\n"),
+            r#"{"name": "acme corp"}"#,
+            want.clone()
+        ));
+        assert!(!passes(
+            &fields("whitespace = \"keep\"\n"),
+            r#"{"name": "Acme Corp"}"#,
+            want.clone()
+        ));
+        assert!(passes(
+            &fields("punctuation = true\n"),
+            r#"{"name": "Acme Corp."}"#,
+            want.clone()
+        ));
+        assert!(!passes(&fields(""), r#"{"name": "Acme Corp."}"#, want));
+        // Numeric tolerance.
+        assert!(passes(&fields(""), r#"{"n": 10.004}"#, json!({"n": 10})));
+        assert!(!passes(
+            &fields("numeric_tolerance = 0.0\n"),
+            r#"{"n": 10.004}"#,
+            json!({"n": 10})
+        ));
+    }
+
+    fn text_scorer(checks: &str) -> Scorer {
+        Scorer::new(spec(checks), None, None).unwrap()
+    }
+
+    #[test]
+    fn text_checks() {
+        let exact = text_scorer("[[checks]]\nkind = \"exact\"\n");
+        assert!(passes(&exact, " Paris ", json!("Paris")));
+        assert!(
+            !passes(&exact, "paris", json!("Paris")),
+            "case counts by default"
+        );
+        assert!(passes(&exact, "Paris", json!({"text": "Paris"})));
+        assert!(!passes(&exact, "Paris", json!({"other": 1})));
+        let fixed =
+            text_scorer("[[checks]]\nkind = \"exact\"\nvalue = \"OK\"\nignore_case = true\n");
+        assert!(passes(&fixed, "ok", json!(null)));
+
+        let contains = text_scorer("[[checks]]\nkind = \"contains\"\npatterns = [\"refund\", \"order SO-1\"]\nignore_case = true\n");
+        assert!(passes(
+            &contains,
+            "Your REFUND for Order  SO-1 is on its way",
+            json!(null)
+        ));
+        let v = grade(&contains, "Your refund is on its way", json!(null));
+        assert!(v.reason.contains("lacks `order SO-1`"), "{}", v.reason);
+        assert_eq!(v.scores[0].value, 0.5);
+        let not = text_scorer(
+            "[[checks]]\nkind = \"contains\"\npatterns = [\"password\"]\nnegate = true\n",
+        );
+        assert!(passes(&not, "all good", json!(null)));
+        assert!(!passes(&not, "your password is", json!(null)));
+
+        let re = text_scorer("[[checks]]\nkind = \"regex\"\npatterns = [\"^SO-\\\\d{5}$\"]\n");
+        assert!(passes(&re, "SO-12345", json!(null)));
+        assert!(!passes(&re, "so-12345", json!(null)));
+        assert!(!passes(&re, "SO-1234", json!(null)));
+
+        let len = text_scorer("[[checks]]\nkind = \"length\"\nmin_chars = 2\nmax_chars = 5\n");
+        assert!(passes(&len, "héllo", json!(null)), "chars, not bytes");
+        assert!(!passes(&len, "a", json!(null)));
+        assert!(grade(&len, "toolong", json!(null))
+            .reason
+            .contains("7 chars, more than 5"));
+
+        let refusal = text_scorer("[[checks]]\nkind = \"refusal\"\n");
+        assert!(passes(&refusal, "Here is your summary.", json!(null)));
+        assert!(!passes(
+            &refusal,
+            "I'm sorry, but I can't help with that.",
+            json!(null)
+        ));
+        let must = text_scorer("[[checks]]\nkind = \"refusal\"\nrefuse = true\n");
+        assert!(passes(
+            &must,
+            "I'm sorry, but I can't help with that.",
+            json!(null)
+        ));
+    }
+
+    #[test]
+    fn bad_regex_is_located() {
+        let s = spec(
+            "[[checks]]\nkind = \"json\"\n\n[[checks]]\nkind = \"regex\"\npatterns = [\"(\"]\n",
+        );
+        let err = Scorer::new(s, None, None).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains(":6: key `checks[1].patterns`"), "{text}");
+        assert!(text.contains("bad regex `(`"), "{text}");
+    }
+
+    #[test]
+    fn latency_and_cost_thresholds() {
+        let s = text_scorer("[[checks]]\nkind = \"latency\"\nmax_ms = 1000\n[[checks]]\nkind = \"cost\"\nmax_usd = 0.01\n");
+        let answer = |latency_ms, cost| Answer {
+            latency_ms,
+            cost,
+            ..Answer::text("x")
+        };
+        assert!(s.grade(answer(Some(900.0), Some(0.01)), None).accepted);
+        let v = s.grade(answer(Some(1200.0), Some(0.001)), None);
+        assert!(
+            v.reason.starts_with("failed latency: took 1200 ms"),
+            "{}",
+            v.reason
+        );
+        let v = s.grade(answer(Some(10.0), Some(0.02)), None);
+        assert!(v.reason.starts_with("failed cost"), "{}", v.reason);
+        let v = s.grade(answer(None, None), None);
+        assert!(v.reason.contains("no latency recorded"), "{}", v.reason);
+    }
+
+    #[test]
+    fn weighted_threshold_with_required_checks() {
+        let s = text_scorer(concat!(
+            "[[checks]]\nkind = \"json\"\n",
+            "[[checks]]\nkind = \"contains\"\npatterns = [\"a\"]\n",
+            "[[checks]]\nkind = \"length\"\nmax_chars = 10\n",
+            "[accept]\nrequire = [\"json\"]\nthreshold = 0.7\nweights = { json = 2, contains = 1, length = 1 }\n",
+        ));
+        // json + contains pass: (2 + 1) / 4 = 0.75 >= 0.7, although length fails.
+        let v = grade(&s, r#"{"k": "aaaaaaaaaaaaaa"}"#, json!(null));
+        assert!(v.accepted, "{v:?}");
+        assert!(
+            v.reason.contains("weighted score 0.75 >= 0.70"),
+            "{}",
+            v.reason
+        );
+        assert!(v.reason.contains("failed length"), "{}", v.reason);
+        // json + length pass, contains fails: 0.75 again.
+        assert!(grade(&s, r#"{"k": 1}"#, json!(null)).accepted);
+        // Only json passes: 0.5 < 0.7.
+        let v = grade(&s, r#"{"k": "bbbbbbbbbbbbbbbb"}"#, json!(null));
+        assert!(!v.accepted);
+        assert!(
+            v.reason
+                .starts_with("weighted score 0.50 below threshold 0.70"),
+            "{}",
+            v.reason
+        );
+        // The required check decides on its own, whatever the score.
+        let v = grade(&s, "aaa", json!(null));
+        assert!(!v.accepted);
+        assert!(v.reason.starts_with("failed json"), "{}", v.reason);
+    }
+
+    #[test]
+    fn shared_schema_is_compiled_once() {
+        let schema = json!({"type": "object", "title": "shared-by-two-scorers"});
+        let a = Scorer::new(spec("[[checks]]\nkind = \"schema\"\n"), Some(&schema), None).unwrap();
+        let b = Scorer::new(
+            spec("[[checks]]\nkind = \"json\"\n[[checks]]\nkind = \"schema\"\n"),
+            Some(&schema),
+            None,
+        )
+        .unwrap();
+        assert!(std::sync::Arc::ptr_eq(
+            a.schema.as_ref().unwrap(),
+            b.schema.as_ref().unwrap()
+        ));
     }
 }

@@ -4,18 +4,23 @@
 
 mod checks;
 mod json_extract;
+mod normalise;
+mod rescore;
+mod schema_cache;
+mod text;
 mod tool_match;
 
-pub use checks::normalise_str;
 pub use json_extract::extract_json;
-pub use tool_match::{match_tool_calls, ToolMatch};
+pub use normalise::{normalise_str, parse_date, StrNorm};
+pub use rescore::{rescore, rescore_batch, RescoreItem};
+pub use text::is_refusal;
+pub use tool_match::{match_tool_calls, ToolMatch, ToolSet};
 
 use rayon::prelude::*;
 use routeval_core::message::ToolCall;
 use routeval_core::scorer_spec::{CheckKind, ScorerSpec};
-use routeval_core::{ErrorClass, ScoreRecord};
+use routeval_core::{ErrorClass, LoadError, ScoreRecord};
 use serde_json::Value;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +39,9 @@ pub enum ScorerError {
         check: String,
         what: &'static str,
     },
+    /// A problem in the spec found when compiling it (a regex that does not compile).
+    #[error(transparent)]
+    Spec(#[from] LoadError),
 }
 
 /// What the model answered, as the scorer needs it.
@@ -41,6 +49,19 @@ pub enum ScorerError {
 pub struct Answer<'a> {
     pub content: Option<&'a str>,
     pub tool_calls: Option<&'a [ToolCall]>,
+    /// Wall time of the result, retries included, for `latency` checks.
+    pub latency_ms: Option<f64>,
+    /// Spend of the result in USD, retries included, for `cost` checks.
+    pub cost: Option<f64>,
+}
+
+impl<'a> Answer<'a> {
+    pub fn text(content: &'a str) -> Self {
+        Self {
+            content: Some(content),
+            ..Self::default()
+        }
+    }
 }
 
 /// The outcome of grading one answer.
@@ -54,13 +75,15 @@ pub struct Verdict {
     pub reason: String,
 }
 
-/// A compiled scorer for one workflow: spec, schema validator and tool schemas.
+/// A compiled scorer for one workflow: spec, schema validator, tool schemas and the
+/// regexes of its `regex` checks.
 #[derive(Clone)]
 pub struct Scorer {
     spec: Arc<ScorerSpec>,
     schema: Option<Arc<jsonschema::Validator>>,
-    /// Tool name to its parameters schema and compiled validator.
-    tools: Arc<HashMap<String, (Value, jsonschema::Validator)>>,
+    tools: Arc<ToolSet>,
+    /// Per check (same index as `spec.checks`): its compiled patterns, if a `regex` check.
+    regexes: Arc<Vec<Vec<regex::Regex>>>,
 }
 
 impl std::fmt::Debug for Scorer {
@@ -73,40 +96,32 @@ impl std::fmt::Debug for Scorer {
 
 impl Scorer {
     /// Compile a scorer. The schema is the dataset's; tools are its OpenAI tool list.
+    /// Schemas are compiled once per process and shared between scorers.
     pub fn new(
         spec: ScorerSpec,
         schema: Option<&Value>,
         tools: Option<&[Value]>,
     ) -> Result<Self, ScorerError> {
         let path = spec.path.display().to_string();
-        let schema = match schema {
-            Some(s) => Some(Arc::new(jsonschema::validator_for(s).map_err(|e| {
-                ScorerError::InvalidSchema {
-                    path: path.clone(),
-                    message: e.to_string(),
-                }
-            })?)),
-            None => None,
-        };
-        let mut tool_map = HashMap::new();
-        for tool in tools.unwrap_or_default() {
-            let function = tool.get("function").unwrap_or(tool);
-            let Some(name) = function.get("name").and_then(Value::as_str) else {
-                continue;
+        let schema =
+            match schema {
+                Some(s) => Some(schema_cache::compile(s).map_err(|message| {
+                    ScorerError::InvalidSchema {
+                        path: path.clone(),
+                        message,
+                    }
+                })?),
+                None => None,
             };
-            let params = function
-                .get("parameters")
-                .cloned()
-                .unwrap_or_else(|| serde_json::json!({"type": "object"}));
-            let validator =
-                jsonschema::validator_for(&params).map_err(|e| ScorerError::InvalidToolSchema {
-                    path: path.clone(),
-                    tool: name.to_string(),
-                    message: e.to_string(),
-                })?;
-            tool_map.insert(name.to_string(), (params, validator));
-        }
-        for check in &spec.checks {
+        let tools = ToolSet::compile(tools.unwrap_or_default()).map_err(|(tool, message)| {
+            ScorerError::InvalidToolSchema {
+                path: path.clone(),
+                tool,
+                message,
+            }
+        })?;
+        let mut regexes = Vec::with_capacity(spec.checks.len());
+        for (i, check) in spec.checks.iter().enumerate() {
             if check.kind == CheckKind::Schema && schema.is_none() {
                 return Err(ScorerError::Missing {
                     path,
@@ -114,18 +129,32 @@ impl Scorer {
                     what: "the dataset to set `schema`",
                 });
             }
-            if check.kind == CheckKind::ToolCalls && tool_map.is_empty() {
+            if check.kind == CheckKind::ToolCalls && tools.is_empty() {
                 return Err(ScorerError::Missing {
                     path,
                     check: check.name().to_string(),
                     what: "the dataset to offer `tools`",
                 });
             }
+            let mut compiled = Vec::new();
+            if check.kind == CheckKind::Regex {
+                for pattern in &check.patterns {
+                    let re = regex::RegexBuilder::new(pattern)
+                        .case_insensitive(check.ignore_case())
+                        .build()
+                        .map_err(|e| {
+                            spec.check_error(i, "patterns", format!("bad regex `{pattern}`: {e}"))
+                        })?;
+                    compiled.push(re);
+                }
+            }
+            regexes.push(compiled);
         }
         Ok(Self {
             spec: Arc::new(spec),
             schema,
-            tools: Arc::new(tool_map),
+            tools: Arc::new(tools),
+            regexes: Arc::new(regexes),
         })
     }
 
@@ -137,6 +166,50 @@ impl Scorer {
     pub fn grade(&self, answer: Answer<'_>, expected: Option<&Value>) -> Verdict {
         checks::grade(self, answer, expected)
     }
+}
+
+/// Score rows on what a result took to get, added by the runner (and by rescoring)
+/// next to the checks: they never decide acceptance.
+/// - `retries.attempts`: HTTP requests made (value), pass when one was enough;
+/// - `retries.validation`: validate-and-retry rounds (value), pass when none;
+/// - `retries.needed`: 1 when the result was accepted only after a retry or a
+///   fallback, pass when acceptance needed none.
+pub fn retry_scores(
+    attempts: u32,
+    validation_retries: u32,
+    transport_retries: u32,
+    accepted: bool,
+) -> Vec<ScoreRecord> {
+    let needed = accepted && attempts > 1;
+    vec![
+        ScoreRecord {
+            check: "retries.attempts".into(),
+            pass: attempts <= 1,
+            value: f64::from(attempts),
+            detail: Some(format!(
+                "{attempts} request(s): {validation_retries} validation retries, {transport_retries} transport retries"
+            )),
+        },
+        ScoreRecord {
+            check: "retries.validation".into(),
+            pass: validation_retries == 0,
+            value: f64::from(validation_retries),
+            detail: None,
+        },
+        ScoreRecord {
+            check: "retries.needed".into(),
+            pass: !needed,
+            value: if needed { 1.0 } else { 0.0 },
+            detail: Some(
+                match (accepted, needed) {
+                    (false, _) => "not accepted",
+                    (true, true) => "accepted only after a retry or fallback",
+                    (true, false) => "accepted on the first request",
+                }
+                .into(),
+            ),
+        },
+    ]
 }
 
 /// One response to re-grade, with its reference answer.

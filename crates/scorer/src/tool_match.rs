@@ -3,10 +3,12 @@
 //! argument that may be omitted), strict JSON types, BFCL string normalisation, and
 //! parallel calls matched order-insensitively by an optimal one-to-one assignment.
 
-use crate::checks::normalise_str;
+use crate::normalise::StrNorm;
+use crate::schema_cache;
 use routeval_core::message::ToolCall;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// The verdict on a set of tool calls.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,12 +22,58 @@ pub struct ToolMatch {
     pub invalid_arguments: Option<String>,
 }
 
-type ToolSchemas = HashMap<String, (Value, jsonschema::Validator)>;
+/// The tools offered, by name: each one's parameters schema and compiled validator.
+#[derive(Clone, Default)]
+pub struct ToolSet {
+    tools: HashMap<String, (Value, Arc<jsonschema::Validator>)>,
+}
 
+impl std::fmt::Debug for ToolSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut names: Vec<&String> = self.tools.keys().collect();
+        names.sort();
+        f.debug_struct("ToolSet").field("tools", &names).finish()
+    }
+}
+
+impl ToolSet {
+    /// Compile an OpenAI tool list (`[{"type": "function", "function": {...}}]`; bare
+    /// function objects are read too). On error: the tool's name and the problem.
+    pub fn compile(tools: &[Value]) -> Result<Self, (String, String)> {
+        let mut map = HashMap::new();
+        for tool in tools {
+            let function = tool.get("function").unwrap_or(tool);
+            let Some(name) = function.get("name").and_then(Value::as_str) else {
+                continue;
+            };
+            let params = function
+                .get("parameters")
+                .cloned()
+                .unwrap_or_else(|| serde_json::json!({"type": "object"}));
+            let validator = schema_cache::compile(&params).map_err(|e| (name.to_string(), e))?;
+            map.insert(name.to_string(), (params, validator));
+        }
+        Ok(Self { tools: map })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tools.is_empty()
+    }
+
+    fn get(&self, name: &str) -> Option<&(Value, Arc<jsonschema::Validator>)> {
+        self.tools.get(name)
+    }
+}
+
+type ToolSchemas = ToolSet;
+
+/// Match calls against the case's expected `{"tool_calls": [...]}`, comparing strings
+/// with `norm` (BFCL's normalisation by default in specs).
 pub fn match_tool_calls(
     calls: &[ToolCall],
     expected: Option<&Value>,
     tools: &ToolSchemas,
+    norm: StrNorm,
 ) -> ToolMatch {
     let invalid_arguments = validate_calls(calls, tools);
     let Some(expected_calls) = expected
@@ -65,7 +113,7 @@ pub fn match_tool_calls(
         let row = expected_calls
             .iter()
             .map(|exp| match args {
-                Ok(args) => check_call(&call.function.name, args, exp, tools).err(),
+                Ok(args) => check_call(&call.function.name, args, exp, tools, norm).err(),
                 Err(e) => Some(e.clone()),
             })
             .collect();
@@ -165,7 +213,7 @@ fn parse_arguments(call: &ToolCall) -> Result<Map<String, Value>, String> {
 fn validate_calls(calls: &[ToolCall], tools: &ToolSchemas) -> Option<String> {
     for call in calls {
         let Some((_, validator)) = tools.get(&call.function.name) else {
-            let mut known: Vec<&str> = tools.keys().map(String::as_str).collect();
+            let mut known: Vec<&str> = tools.tools.keys().map(String::as_str).collect();
             known.sort_unstable();
             return Some(format!(
                 "unknown tool `{}`; tools: {}",
@@ -199,6 +247,7 @@ fn check_call(
     args: &Map<String, Value>,
     expected: &Value,
     tools: &ToolSchemas,
+    norm: StrNorm,
 ) -> Result<(), String> {
     let exp_name = expected
         .get("name")
@@ -206,6 +255,10 @@ fn check_call(
         .unwrap_or_default();
     if name != exp_name {
         return Err(format!("called `{name}`, expected `{exp_name}`"));
+    }
+    // A tool that was not offered cannot be called, even if the reference names it.
+    if !tools.is_empty() && tools.get(name).is_none() {
+        return Err(format!("`{name}` is not one of the tools offered"));
     }
     let empty = Map::new();
     let exp_args = expected
@@ -264,7 +317,7 @@ fn check_call(
             }
         }
         let candidates = acceptable.iter().filter(|v| v.as_str() != Some(""));
-        if !candidates.clone().any(|want| values_equal(want, got)) {
+        if !candidates.clone().any(|want| values_equal(want, got, norm)) {
             let shown: Vec<String> = candidates.map(|v| v.to_string()).collect();
             return Err(format!(
                 "`{name}`: `{key}` = {got}, acceptable: {}",
@@ -295,17 +348,17 @@ fn type_ok(value: &Value, declared: &Value) -> bool {
     }
 }
 
-fn values_equal(want: &Value, got: &Value) -> bool {
+fn values_equal(want: &Value, got: &Value, norm: StrNorm) -> bool {
     match (want, got) {
-        (Value::String(w), Value::String(g)) => normalise_str(w) == normalise_str(g),
+        (Value::String(w), Value::String(g)) => norm.eq(w, g),
         (Value::Number(w), Value::Number(g)) => w.as_f64() == g.as_f64(),
         (Value::Array(w), Value::Array(g)) => {
-            w.len() == g.len() && w.iter().zip(g).all(|(a, b)| values_equal(a, b))
+            w.len() == g.len() && w.iter().zip(g).all(|(a, b)| values_equal(a, b, norm))
         }
         (Value::Object(w), Value::Object(g)) => {
             w.len() == g.len()
                 && w.iter()
-                    .all(|(k, wv)| g.get(k).is_some_and(|gv| values_equal(wv, gv)))
+                    .all(|(k, wv)| g.get(k).is_some_and(|gv| values_equal(wv, gv, norm)))
         }
         _ => want == got,
     }
@@ -353,7 +406,7 @@ mod tests {
     use serde_json::json;
 
     fn tools() -> ToolSchemas {
-        let mut m = HashMap::new();
+        let mut m = Vec::new();
         for (name, params) in [
             (
                 "lookup_order",
@@ -364,10 +417,9 @@ mod tests {
                 json!({"type":"object","properties":{"order_id":{"type":"string"},"amount":{"type":"number"},"quantity":{"type":"integer"}},"required":["order_id","amount"],"additionalProperties":false}),
             ),
         ] {
-            let v = jsonschema::validator_for(&params).unwrap();
-            m.insert(name.to_string(), (params, v));
+            m.push(json!({"type": "function", "function": {"name": name, "parameters": params}}));
         }
-        m
+        ToolSet::compile(&m).unwrap()
     }
 
     fn call(name: &str, args: &str) -> ToolCall {
@@ -382,7 +434,7 @@ mod tests {
     }
 
     fn check(calls: &[ToolCall], expected: Value) -> ToolMatch {
-        match_tool_calls(calls, Some(&expected), &tools())
+        match_tool_calls(calls, Some(&expected), &tools(), StrNorm::BFCL)
     }
 
     #[test]

@@ -1,0 +1,280 @@
+//! Reads and writes for re-grading a stored run without calling any model: the answer
+//! each result used, and a new numbered set of verdicts (`scoring = n`).
+
+use crate::{Result, Store};
+use routeval_core::{ErrorClass, ResultRecord};
+use sqlx::FromRow;
+
+/// A live result (`scoring = 0`) with the answer it used and its case's reference.
+#[derive(Debug, Clone, FromRow)]
+pub struct StoredAnswer {
+    pub target: String,
+    pub target_kind: String,
+    pub dataset: String,
+    pub case_id: String,
+    pub repeat: i64,
+    pub accepted: bool,
+    pub served_step: Option<i64>,
+    pub served_route: Option<String>,
+    pub attempts: i64,
+    pub validation_retries: i64,
+    pub transport_retries: i64,
+    pub cost: f64,
+    pub latency_ms: f64,
+    pub ttft_ms: Option<f64>,
+    pub error_class: Option<String>,
+    pub reason: String,
+    /// Content of the last attempt of the served chain step (None when nothing answered).
+    pub content: Option<String>,
+    /// Its tool calls, a JSON array string as received.
+    pub tool_calls_json: Option<String>,
+    /// `cases.expected_json` of the result's case.
+    pub expected_json: Option<String>,
+}
+
+impl Store {
+    /// Every live result of a run with the answer it used: the last attempt (highest
+    /// validate-and-retry round, then transport retry) of the served chain step.
+    pub async fn stored_answers(&self, run_id: &str) -> Result<Vec<StoredAnswer>> {
+        Ok(sqlx::query_as(
+            "SELECT r.target, r.target_kind, r.dataset, r.case_id, r.repeat, r.accepted, r.served_step,
+                    r.served_route, r.attempts, r.validation_retries, r.transport_retries, r.cost,
+                    r.latency_ms, r.ttft_ms, r.error_class, r.reason,
+                    a.content, a.tool_calls_json, c.expected_json
+             FROM results r
+             LEFT JOIN attempts a ON a.id = (
+                 SELECT a2.id FROM attempts a2
+                 WHERE a2.run_id = r.run_id AND a2.dataset = r.dataset AND a2.target = r.target
+                   AND a2.case_id = r.case_id AND a2.repeat = r.repeat
+                   AND a2.chain_step = r.served_step
+                 ORDER BY a2.try_index DESC, a2.http_attempt DESC
+                 LIMIT 1)
+             LEFT JOIN cases c ON c.run_id = r.run_id AND c.dataset = r.dataset AND c.case_id = r.case_id
+             WHERE r.run_id = ? AND r.scoring = 0
+             ORDER BY r.dataset, r.target, r.case_id, r.repeat",
+        )
+        .bind(run_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// The latest set of verdicts of a run: 0 when it was never rescored.
+    pub async fn latest_scoring(&self, run_id: &str) -> Result<i64> {
+        let (n,): (i64,) =
+            sqlx::query_as("SELECT COALESCE(MAX(scoring), 0) FROM results WHERE run_id = ?")
+                .bind(run_id)
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(n)
+    }
+
+    /// Write a new set of verdicts for a run in one transaction, numbered after the
+    /// latest; returns its number. `source` says what graded it.
+    pub async fn record_scoring(
+        &self,
+        run_id: &str,
+        source: &str,
+        created_at_ms: i64,
+        results: &[ResultRecord],
+    ) -> Result<i64> {
+        let mut tx = self.pool.begin().await?;
+        // Numbered inside the transaction, so two rescoring processes cannot take the
+        // same number (the second waits for the first's write lock, then sees it).
+        let (scoring,): (i64,) = sqlx::query_as(
+            "SELECT MAX(n) FROM (
+                 SELECT COALESCE(MAX(scoring), 0) + 1 AS n FROM results WHERE run_id = ?1
+                 UNION ALL SELECT COALESCE(MAX(scoring), 0) + 1 FROM scorings WHERE run_id = ?1)",
+        )
+        .bind(run_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO scorings (run_id, scoring, created_at, source) VALUES (?, ?, ?, ?)",
+        )
+        .bind(run_id)
+        .bind(scoring)
+        .bind(created_at_ms)
+        .bind(source)
+        .execute(&mut *tx)
+        .await?;
+        for r in results {
+            sqlx::query(
+                "INSERT INTO results (run_id, target, target_kind, dataset, case_id, repeat, scoring, accepted,
+                    served_step, served_route, attempts, validation_retries, transport_retries, cost, latency_ms,
+                    ttft_ms, error_class, reason)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(run_id)
+            .bind(&r.target)
+            .bind(&r.target_kind)
+            .bind(&r.dataset)
+            .bind(&r.case_id)
+            .bind(r.repeat as i64)
+            .bind(scoring)
+            .bind(r.accepted)
+            .bind(r.served_step.map(i64::from))
+            .bind(&r.served_route)
+            .bind(r.attempts as i64)
+            .bind(r.validation_retries as i64)
+            .bind(r.transport_retries as i64)
+            .bind(r.cost)
+            .bind(r.latency_ms)
+            .bind(r.ttft_ms)
+            .bind(r.error_class.map(ErrorClass::as_str))
+            .bind(&r.reason)
+            .execute(&mut *tx)
+            .await?;
+            for s in &r.scores {
+                sqlx::query(
+                    "INSERT INTO scores (run_id, target, dataset, case_id, repeat, scoring, check_name, pass, value, detail)
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                )
+                .bind(run_id)
+                .bind(&r.target)
+                .bind(&r.dataset)
+                .bind(&r.case_id)
+                .bind(r.repeat as i64)
+                .bind(scoring)
+                .bind(&s.check)
+                .bind(s.pass)
+                .bind(s.value)
+                .bind(&s.detail)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(scoring)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{spawn_writer, NewRun};
+    use routeval_core::{AttemptRecord, CaseOutcome, ScoreRecord};
+
+    fn attempt(step: u32, try_index: u32, http: u32, content: &str) -> AttemptRecord {
+        AttemptRecord {
+            target: "t".into(),
+            route: "r".into(),
+            chain_step: step,
+            dataset: "d".into(),
+            case_id: "c1".into(),
+            try_index,
+            http_attempt: http,
+            request_id: format!("{step}-{try_index}-{http}"),
+            content: Some(content.into()),
+            ..AttemptRecord::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn answers_come_from_the_served_step_and_scorings_are_numbered() {
+        let path = std::env::temp_dir().join(format!(
+            "routeval-rescore-{}-{}.db",
+            std::process::id(),
+            routeval_core::hash::short_hash(b"rescore-test")
+        ));
+        let _ = std::fs::remove_file(&path);
+        let store = Store::open(&path.display().to_string()).await.unwrap();
+        store
+            .create_run(&NewRun {
+                id: "run1".into(),
+                suite: "s".into(),
+                suite_path: "routeval.toml".into(),
+                started_at_ms: 0,
+                config_json: "{}".into(),
+                config_hash: "h".into(),
+                git_rev: None,
+                simulated: true,
+            })
+            .await
+            .unwrap();
+        let case: routeval_core::Case = serde_json::from_str(
+            r#"{"id":"c1","messages":[{"role":"user","content":"hi"}],"expected":{"x":1}}"#,
+        )
+        .unwrap();
+        store
+            .record_dataset(
+                "run1",
+                "d",
+                "classification",
+                "internal",
+                "s.toml",
+                0.5,
+                &[case],
+            )
+            .await
+            .unwrap();
+        let result = ResultRecord {
+            target: "t".into(),
+            target_kind: "chain".into(),
+            dataset: "d".into(),
+            case_id: "c1".into(),
+            repeat: 0,
+            accepted: true,
+            served_step: Some(1),
+            served_route: Some("r".into()),
+            attempts: 4,
+            validation_retries: 1,
+            transport_retries: 1,
+            cost: 0.5,
+            latency_ms: 10.0,
+            ttft_ms: None,
+            error_class: None,
+            reason: "accepted".into(),
+            scores: vec![ScoreRecord {
+                check: "json".into(),
+                pass: true,
+                value: 1.0,
+                detail: None,
+            }],
+        };
+        let writer = spawn_writer(&store, "run1", 4);
+        writer
+            .sender
+            .send(CaseOutcome {
+                attempts: vec![
+                    attempt(0, 0, 0, "step 0"),
+                    attempt(1, 0, 0, "first round"),
+                    attempt(1, 1, 0, "second round, first send"),
+                    attempt(1, 1, 1, "second round, retried"),
+                ],
+                result: result.clone(),
+            })
+            .await
+            .unwrap();
+        drop(writer.sender);
+        writer.task.await.unwrap().unwrap();
+
+        let answers = store.stored_answers("run1").await.unwrap();
+        assert_eq!(answers.len(), 1);
+        assert_eq!(answers[0].content.as_deref(), Some("second round, retried"));
+        assert_eq!(answers[0].expected_json.as_deref(), Some(r#"{"x":1}"#));
+        assert_eq!(store.latest_scoring("run1").await.unwrap(), 0);
+
+        let mut regraded = result.clone();
+        regraded.accepted = false;
+        assert_eq!(
+            store
+                .record_scoring("run1", "test", 1, &[regraded.clone()])
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            store
+                .record_scoring("run1", "test", 2, &[regraded])
+                .await
+                .unwrap(),
+            2
+        );
+        assert_eq!(store.latest_scoring("run1").await.unwrap(), 2);
+        // The live verdicts are untouched, and rescoring reads only them.
+        assert!(store.results("run1").await.unwrap()[0].accepted);
+        assert_eq!(store.stored_answers("run1").await.unwrap().len(), 1);
+        store.close().await;
+        let _ = std::fs::remove_file(&path);
+    }
+}
