@@ -2,7 +2,7 @@
 
 use crate::Result;
 use polars::prelude::*;
-use routeval_store::{DatasetRow, RunRow, Store, TargetRow};
+use routeval_store::{AttemptRow, DatasetRow, ResultRow, RunRow, ScoreRow, Store, TargetRow};
 
 /// Everything the analysis reads about one run.
 pub struct RunData {
@@ -15,6 +15,47 @@ pub struct RunData {
     pub scores: DataFrame,
     /// One row per HTTP attempt (no content).
     pub attempts: DataFrame,
+    /// One row per (dataset, case, tag); untagged cases have no row.
+    pub case_tags: DataFrame,
+    /// Pairs refused before sending, and served-provider policy violations.
+    pub governance: Governance,
+}
+
+/// What governance recorded about a run: shown loudly in every report.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Governance {
+    pub exclusions: Vec<routeval_store::ExclusionRow>,
+    pub violations: Vec<Violation>,
+}
+
+/// Attempts served by a provider outside their dataset's privacy policy.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Violation {
+    pub dataset: String,
+    pub target: String,
+    pub served_provider: Option<String>,
+    pub detail: String,
+    pub attempts: i64,
+}
+
+/// The rows a [`RunData`] is built from: what the store returns, or a hand-built fixture.
+#[derive(Default)]
+pub struct RunRows {
+    pub results: Vec<ResultRow>,
+    pub scores: Vec<ScoreRow>,
+    pub attempts: Vec<AttemptRow>,
+    /// (dataset, case id, tags as a JSON array).
+    pub case_tags: Vec<(String, String, String)>,
+}
+
+/// A column from any iterator of polars-native values.
+macro_rules! column {
+    ($rows:expr, $name:literal, |$r:ident| $value:expr) => {
+        Column::new(
+            $name.into(),
+            $rows.iter().map(|$r| $value).collect::<Vec<_>>(),
+        )
+    };
 }
 
 impl RunData {
@@ -22,170 +63,49 @@ impl RunData {
         let run = store.run_or_latest(run).await?;
         let datasets = store.datasets(&run.id).await?;
         let targets = store.targets(&run.id).await?;
+        let rows = RunRows {
+            results: store.results(&run.id).await?,
+            scores: store.scores(&run.id).await?,
+            attempts: store.attempts(&run.id).await?,
+            case_tags: store.case_tags(&run.id).await?,
+        };
+        let mut data = Self::from_rows(run, datasets, targets, rows)?;
+        data.governance = Governance {
+            exclusions: store.exclusions(&data.run.id).await?,
+            violations: store
+                .policy_violations(&data.run.id)
+                .await?
+                .into_iter()
+                .map(
+                    |(dataset, target, served_provider, detail, attempts)| Violation {
+                        dataset,
+                        target,
+                        served_provider,
+                        detail,
+                        attempts,
+                    },
+                )
+                .collect(),
+        };
+        Ok(data)
+    }
 
-        let rows = store.results(&run.id).await?;
-        let results = DataFrame::new_infer_height(vec![
-            Column::new(
-                "target".into(),
-                rows.iter().map(|r| r.target.as_str()).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "target_kind".into(),
-                rows.iter()
-                    .map(|r| r.target_kind.as_str())
-                    .collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "dataset".into(),
-                rows.iter().map(|r| r.dataset.as_str()).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "case_id".into(),
-                rows.iter().map(|r| r.case_id.as_str()).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "repeat".into(),
-                rows.iter().map(|r| r.repeat).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "accepted".into(),
-                rows.iter().map(|r| r.accepted).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "served_step".into(),
-                rows.iter().map(|r| r.served_step).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "attempts".into(),
-                rows.iter().map(|r| r.attempts).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "validation_retries".into(),
-                rows.iter()
-                    .map(|r| r.validation_retries)
-                    .collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "transport_retries".into(),
-                rows.iter().map(|r| r.transport_retries).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "cost".into(),
-                rows.iter().map(|r| r.cost).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "latency_ms".into(),
-                rows.iter().map(|r| r.latency_ms).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "ttft_ms".into(),
-                rows.iter().map(|r| r.ttft_ms).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "error_class".into(),
-                rows.iter()
-                    .map(|r| r.error_class.as_deref())
-                    .collect::<Vec<_>>(),
-            ),
-        ])?;
-        drop(rows);
-
-        let rows = store.scores(&run.id).await?;
-        let scores = DataFrame::new_infer_height(vec![
-            Column::new(
-                "target".into(),
-                rows.iter().map(|r| r.target.as_str()).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "dataset".into(),
-                rows.iter().map(|r| r.dataset.as_str()).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "case_id".into(),
-                rows.iter().map(|r| r.case_id.as_str()).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "repeat".into(),
-                rows.iter().map(|r| r.repeat).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "check".into(),
-                rows.iter()
-                    .map(|r| r.check_name.as_str())
-                    .collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "pass".into(),
-                rows.iter().map(|r| r.pass).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "value".into(),
-                rows.iter().map(|r| r.value).collect::<Vec<_>>(),
-            ),
-        ])?;
-        drop(rows);
-
-        let rows = store.attempts(&run.id).await?;
-        let attempts = DataFrame::new_infer_height(vec![
-            Column::new(
-                "target".into(),
-                rows.iter().map(|r| r.target.as_str()).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "route".into(),
-                rows.iter().map(|r| r.route.as_str()).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "dataset".into(),
-                rows.iter().map(|r| r.dataset.as_str()).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "status".into(),
-                rows.iter().map(|r| r.status).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "error_class".into(),
-                rows.iter()
-                    .map(|r| r.error_class.as_deref())
-                    .collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "served_model".into(),
-                rows.iter()
-                    .map(|r| r.served_model.as_deref())
-                    .collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "served_provider".into(),
-                rows.iter()
-                    .map(|r| r.served_provider.as_deref())
-                    .collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "prompt_tokens".into(),
-                rows.iter().map(|r| r.prompt_tokens).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "completion_tokens".into(),
-                rows.iter().map(|r| r.completion_tokens).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "cost".into(),
-                rows.iter().map(|r| r.cost).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "latency_ms".into(),
-                rows.iter().map(|r| r.latency_ms).collect::<Vec<_>>(),
-            ),
-        ])?;
-
+    /// Lay rows out as DataFrames (also how tests build fixtures).
+    pub fn from_rows(
+        run: RunRow,
+        datasets: Vec<DatasetRow>,
+        targets: Vec<TargetRow>,
+        rows: RunRows,
+    ) -> Result<Self> {
         Ok(Self {
+            results: results_frame(&rows.results)?,
+            scores: scores_frame(&rows.scores)?,
+            attempts: attempts_frame(&rows.attempts)?,
+            case_tags: tags_frame(&rows.case_tags)?,
+            governance: Governance::default(),
             run,
             datasets,
             targets,
-            results,
-            scores,
-            attempts,
         })
     }
 
@@ -195,4 +115,105 @@ impl RunData {
             .find(|d| d.name == dataset)
             .map_or(0.8, |d| d.min_acceptance)
     }
+
+    /// The spec of a recorded target, parsed.
+    pub fn spec(&self, target: &str) -> Option<serde_json::Value> {
+        self.targets
+            .iter()
+            .find(|t| t.name == target)
+            .and_then(|t| serde_json::from_str(&t.spec_json).ok())
+    }
+}
+
+pub fn results_frame(rows: &[ResultRow]) -> Result<DataFrame> {
+    Ok(DataFrame::new_infer_height(vec![
+        column!(rows, "target", |r| r.target.as_str()),
+        column!(rows, "target_kind", |r| r.target_kind.as_str()),
+        column!(rows, "dataset", |r| r.dataset.as_str()),
+        column!(rows, "case_id", |r| r.case_id.as_str()),
+        column!(rows, "repeat", |r| r.repeat),
+        column!(rows, "accepted", |r| r.accepted),
+        column!(rows, "served_step", |r| r.served_step),
+        column!(rows, "attempts", |r| r.attempts),
+        column!(rows, "validation_retries", |r| r.validation_retries),
+        column!(rows, "transport_retries", |r| r.transport_retries),
+        column!(rows, "cost", |r| r.cost),
+        column!(rows, "latency_ms", |r| r.latency_ms),
+        column!(rows, "ttft_ms", |r| r.ttft_ms),
+        column!(rows, "error_class", |r| r.error_class.as_deref()),
+    ])?)
+}
+
+fn scores_frame(rows: &[ScoreRow]) -> Result<DataFrame> {
+    let enums: Vec<_> = rows.iter().map(enum_cell).collect();
+    Ok(DataFrame::new_infer_height(vec![
+        column!(rows, "target", |r| r.target.as_str()),
+        column!(rows, "dataset", |r| r.dataset.as_str()),
+        column!(rows, "case_id", |r| r.case_id.as_str()),
+        column!(rows, "repeat", |r| r.repeat),
+        column!(rows, "check", |r| r.check_name.as_str()),
+        column!(rows, "pass", |r| r.pass),
+        column!(rows, "value", |r| r.value),
+        column!(rows, "detail", |r| r.detail.as_deref()),
+        column!(enums, "enum_field", |e| e.as_ref().map(|e| e.0)),
+        column!(enums, "expected", |e| e.as_ref().map(|e| e.1.as_str())),
+        column!(enums, "got", |e| e.as_ref().map(|e| e.2.as_str())),
+    ])?)
+}
+
+/// `enum.<field>` verdicts: (field, expected label, got label) from the detail JSON,
+/// parsed here because the polars build has no JSON or string kernels.
+fn enum_cell(row: &ScoreRow) -> Option<(&str, String, String)> {
+    let field = row.check_name.strip_prefix("enum.")?;
+    let detail: serde_json::Value = serde_json::from_str(row.detail.as_deref()?).ok()?;
+    Some((field, label(&detail["expected"]), label(&detail["got"])))
+}
+
+/// A JSON value as a confusion-matrix label: strings bare, absent as `(none)`.
+pub fn label(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => "(none)".into(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn attempts_frame(rows: &[AttemptRow]) -> Result<DataFrame> {
+    Ok(DataFrame::new_infer_height(vec![
+        column!(rows, "target", |r| r.target.as_str()),
+        column!(rows, "route", |r| r.route.as_str()),
+        column!(rows, "chain_step", |r| r.chain_step),
+        column!(rows, "dataset", |r| r.dataset.as_str()),
+        column!(rows, "case_id", |r| r.case_id.as_str()),
+        column!(rows, "repeat", |r| r.repeat),
+        column!(rows, "status", |r| r.status),
+        column!(rows, "error_class", |r| r.error_class.as_deref()),
+        column!(rows, "served_model", |r| r.served_model.as_deref()),
+        column!(rows, "served_provider", |r| r.served_provider.as_deref()),
+        column!(rows, "prompt_tokens", |r| r.prompt_tokens),
+        column!(rows, "completion_tokens", |r| r.completion_tokens),
+        column!(rows, "cached_tokens", |r| r.cached_tokens),
+        column!(rows, "reasoning_tokens", |r| r.reasoning_tokens),
+        column!(rows, "cost", |r| r.cost),
+        column!(rows, "latency_ms", |r| r.latency_ms),
+        column!(rows, "ttft_ms", |r| r.ttft_ms),
+    ])?)
+}
+
+/// One row per tag: tags are few per case, so the explosion is done while loading.
+fn tags_frame(rows: &[(String, String, String)]) -> Result<DataFrame> {
+    let exploded: Vec<(&str, &str, String)> = rows
+        .iter()
+        .flat_map(|(ds, case, json)| {
+            serde_json::from_str::<Vec<String>>(json)
+                .unwrap_or_default()
+                .into_iter()
+                .map(move |tag| (ds.as_str(), case.as_str(), tag))
+        })
+        .collect();
+    Ok(DataFrame::new_infer_height(vec![
+        column!(exploded, "dataset", |r| r.0),
+        column!(exploded, "case_id", |r| r.1),
+        column!(exploded, "tag", |r| r.2.as_str()),
+    ])?)
 }

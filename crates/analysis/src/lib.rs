@@ -1,17 +1,26 @@
-//! Analysis: polars over the results database. Metrics per dataset x target, the
-//! route ranking by cost per accepted response, reports and the registry export.
+//! Analysis: polars over the results database. Metrics per dataset x target (and per
+//! case tag), the route ranking by cost per accepted response with its Pareto frontier,
+//! offline fallback-chain simulation, run-to-run regression checks, reports and the
+//! registry export.
 //!
 //! Reads what the store recorded; calls no model.
 
+pub mod chains;
+mod charts;
+pub mod compare;
 mod frames;
 mod metrics;
 pub mod registry;
 pub mod report;
 mod stats;
 
-pub use frames::RunData;
-pub use metrics::{compute_metrics, rank, Ranking, TargetMetrics};
-pub use stats::wilson_interval;
+pub use frames::{label, results_frame, RunData, RunRows};
+pub use frames::{Governance, Violation};
+pub use metrics::{
+    compute_metrics, is_eligible, mark_pareto, rank, rank_with, tag_acceptance, ConfusionCell,
+    EnumField, RankOptions, Ranking, TagMetrics, TargetMetrics,
+};
+pub use stats::{mcnemar_p, quantile_linear, two_proportion_p, wilson_interval};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AnalysisError {
@@ -21,6 +30,8 @@ pub enum AnalysisError {
     Polars(#[from] polars::error::PolarsError),
     #[error("report template: {0}")]
     Template(#[from] minijinja::Error),
+    #[error("registry as TOML: {0}")]
+    Toml(#[from] toml::ser::Error),
     #[error("{0}")]
     Other(String),
 }

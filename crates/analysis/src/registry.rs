@@ -132,6 +132,37 @@ pub fn export(data: &RunData, rankings: &[Ranking]) -> RegistryExport {
     }
 }
 
+/// The export as pretty JSON.
+pub fn to_json(export: &RegistryExport) -> String {
+    serde_json::to_string_pretty(export).expect("the export is plain data")
+}
+
+/// The export as TOML. TOML has no null: absent values (an unset provider, a cost per
+/// accepted with nothing accepted) are left out rather than written.
+pub fn to_toml(export: &RegistryExport) -> crate::Result<String> {
+    let value = strip_nulls(serde_json::to_value(export).expect("the export is plain data"));
+    Ok(toml::to_string_pretty(&value)?)
+}
+
+fn strip_nulls(v: Value) -> Value {
+    match v {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, strip_nulls(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(
+            items
+                .into_iter()
+                .filter(|v| !v.is_null())
+                .map(strip_nulls)
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
 /// The OpenRouter request fields that select this route.
 fn request_fragment(route: &Value) -> Value {
     let mut out = json!({ "model": route.get("model").cloned().unwrap_or(Value::Null) });

@@ -1,12 +1,17 @@
 //! Reports rendered from the ranking: Markdown for CI summaries, one self-contained
-//! HTML file with inline SVG charts for people. Templates live in `reports/`.
+//! HTML file with inline SVG charts for people, JUnit XML for CI test views, JSON for
+//! tools and CSV of the results for notebooks. Templates live in `reports/`.
 
+use crate::chains::{chain_report, ChainReport, LiveComparison};
+use crate::charts;
 use crate::frames::RunData;
-use crate::metrics::{Ranking, TargetMetrics};
+use crate::metrics::{tag_acceptance, Ranking, TagMetrics, TargetMetrics};
 use crate::Result;
 use minijinja::{AutoEscape, Environment, Value};
+use polars::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::fmt::Write;
 
 const MARKDOWN: &str = include_str!("../../../reports/report.md.j2");
 const HTML: &str = include_str!("../../../reports/report.html.j2");
@@ -15,6 +20,23 @@ const HTML: &str = include_str!("../../../reports/report.html.j2");
 pub enum Format {
     Markdown,
     Html,
+    /// One testcase per dataset x target, failing when it misses its constraints.
+    Junit,
+    Json,
+    /// One row per result, for notebooks.
+    Csv,
+}
+
+impl Format {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Markdown => "md",
+            Format::Html => "html",
+            Format::Junit => "junit.xml",
+            Format::Json => "json",
+            Format::Csv => "csv",
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -28,8 +50,58 @@ struct RunInfo {
     simulated: bool,
 }
 
+/// What a report shows beyond the ranking.
+#[derive(Debug, Clone, Serialize)]
+pub struct Extras {
+    pub tags: Vec<TagMetrics>,
+    pub chains: ChainReport,
+}
+
+impl Extras {
+    /// Per-tag acceptance and a chain search of length 2 (what the reports show).
+    pub fn compute(data: &RunData) -> Result<Self> {
+        Ok(Self {
+            tags: tag_acceptance(data)?,
+            chains: chain_report(data, 2, None)?,
+        })
+    }
+}
+
 /// Render a report of a run.
 pub fn render(data: &RunData, rankings: &[Ranking], format: Format) -> Result<String> {
+    render_with(data, rankings, &Extras::compute(data)?, format)
+}
+
+/// Render a report with extras already computed.
+pub fn render_with(
+    data: &RunData,
+    rankings: &[Ranking],
+    extras: &Extras,
+    format: Format,
+) -> Result<String> {
+    match format {
+        Format::Markdown | Format::Html => render_template(data, rankings, extras, format),
+        Format::Junit => Ok(junit(data, rankings)),
+        Format::Json => Ok(serde_json::to_string_pretty(&serde_json::json!({
+            "run": data.run,
+            "simulated": data.run.simulated,
+            "datasets": rankings,
+            "tags": extras.tags,
+            "chains": extras.chains,
+            "exclusions": data.governance.exclusions,
+            "policy_violations": data.governance.violations,
+        }))
+        .expect("plain data")),
+        Format::Csv => results_csv(data),
+    }
+}
+
+fn render_template(
+    data: &RunData,
+    rankings: &[Ranking],
+    extras: &Extras,
+    format: Format,
+) -> Result<String> {
     let mut env = Environment::new();
     // Escape everything in HTML: target names and any model output are untrusted.
     env.set_auto_escape_callback(|name| {
@@ -47,6 +119,9 @@ pub fn render(data: &RunData, rankings: &[Ranking], format: Format) -> Result<St
     });
     env.add_filter("ms", |v: Option<f64>| v.map_or("–".to_string(), format_ms));
     env.add_filter("num", |v: f64| format!("{v:.2}"));
+    env.add_filter("onum", |v: Option<f64>| {
+        v.map_or("–".to_string(), |v| format!("{v:.0}"))
+    });
     env.add_template("report.md", MARKDOWN)?;
     env.add_template("report.html", HTML)?;
 
@@ -60,29 +135,224 @@ pub fn render(data: &RunData, rankings: &[Ranking], format: Format) -> Result<St
         simulated: data.run.simulated,
     };
     let (name, charts) = match format {
-        Format::Markdown => ("report.md", BTreeMap::new()),
-        Format::Html => (
-            "report.html",
-            rankings
-                .iter()
-                .map(|r| {
-                    let all: Vec<&TargetMetrics> = r.eligible.iter().chain(&r.ineligible).collect();
-                    let charts = BTreeMap::from([
-                        (
-                            "scatter",
-                            Value::from_safe_string(scatter_svg(&all, r.min_acceptance)),
-                        ),
-                        ("latency", Value::from_safe_string(latency_svg(&all))),
-                    ]);
-                    (r.dataset.clone(), charts)
-                })
-                .collect(),
-        ),
+        Format::Html => ("report.html", html_charts(rankings, extras)),
+        _ => ("report.md", BTreeMap::new()),
     };
-    let out = env
-        .get_template(name)?
-        .render(minijinja::context! { run, rankings, charts })?;
+    let tags: BTreeMap<&str, Vec<&TagMetrics>> =
+        extras.tags.iter().fold(BTreeMap::new(), |mut m, t| {
+            m.entry(t.dataset.as_str()).or_default().push(t);
+            m
+        });
+    let live: BTreeMap<&str, Vec<&LiveComparison>> =
+        extras.chains.live.iter().fold(BTreeMap::new(), |mut m, c| {
+            m.entry(c.dataset.as_str()).or_default().push(c);
+            m
+        });
+    let searched: BTreeMap<&str, Vec<_>> = extras
+        .chains
+        .datasets
+        .iter()
+        .map(|d| {
+            let top: Vec<_> = d.chains.iter().filter(|c| c.front == 0).take(5).collect();
+            (d.dataset.as_str(), top)
+        })
+        .collect();
+    let excluded: BTreeMap<&str, Vec<&routeval_store::ExclusionRow>> = data
+        .governance
+        .exclusions
+        .iter()
+        .fold(BTreeMap::new(), |mut m, e| {
+            m.entry(e.dataset.as_str()).or_default().push(e);
+            m
+        });
+    let out = env.get_template(name)?.render(minijinja::context! {
+        run, rankings, charts, tags, live, searched, excluded,
+        violations => data.governance.violations,
+        fallback_on => extras.chains.fallback_on,
+    })?;
     Ok(out)
+}
+
+fn html_charts(
+    rankings: &[Ranking],
+    extras: &Extras,
+) -> BTreeMap<String, BTreeMap<&'static str, Value>> {
+    rankings
+        .iter()
+        .map(|r| {
+            let all: Vec<&TargetMetrics> = r.eligible.iter().chain(&r.ineligible).collect();
+            let eligible: Vec<&str> = r.eligible.iter().map(|m| m.target.as_str()).collect();
+            let live: Vec<&LiveComparison> = extras
+                .chains
+                .live
+                .iter()
+                .filter(|c| c.dataset == r.dataset)
+                .collect();
+            let svg = Value::from_safe_string;
+            let mut charts = BTreeMap::from([
+                (
+                    "scatter",
+                    svg(charts::scatter(&all, &eligible, r.min_acceptance)),
+                ),
+                (
+                    "acceptance",
+                    svg(charts::acceptance(&all, r.min_acceptance)),
+                ),
+                ("latency", svg(charts::latency(&all))),
+                ("providers", svg(charts::providers(&all))),
+            ]);
+            if !live.is_empty() {
+                charts.insert("chains", svg(charts::chains(&live)));
+            }
+            (r.dataset.clone(), charts)
+        })
+        .collect()
+}
+
+/// JUnit XML: a testsuite per dataset, a testcase per target, failing when the target
+/// misses its dataset's constraints (CI systems show these as test results).
+pub fn junit(data: &RunData, rankings: &[Ranking]) -> String {
+    let x = charts::esc;
+    let total: usize = rankings
+        .iter()
+        .map(|r| r.eligible.len() + r.ineligible.len())
+        .sum();
+    let violations = &data.governance.violations;
+    let total = total + violations.len();
+    let failures: usize =
+        rankings.iter().map(|r| r.ineligible.len()).sum::<usize>() + violations.len();
+    let mut s = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"routeval {}\" tests=\"{total}\" failures=\"{failures}\">\n",
+        x(&data.run.suite)
+    );
+    for r in rankings {
+        let _ = writeln!(
+            s,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\">",
+            x(&r.dataset),
+            r.eligible.len() + r.ineligible.len(),
+            r.ineligible.len()
+        );
+        let _ = writeln!(
+            s,
+            "    <properties><property name=\"run_id\" value=\"{}\"/><property name=\"simulated\" value=\"{}\"/><property name=\"min_acceptance\" value=\"{}\"/></properties>",
+            x(&data.run.id),
+            data.run.simulated,
+            r.min_acceptance
+        );
+        for m in r.eligible.iter().chain(&r.ineligible) {
+            let time = m.p50_latency_ms / 1000.0;
+            let _ = write!(
+                s,
+                "    <testcase classname=\"{}\" name=\"{}\" time=\"{time:.3}\"",
+                x(&r.dataset),
+                x(&m.target)
+            );
+            let summary = format!(
+                "acceptance {:.1}% (95% CI {:.1}–{:.1}%), {} per accepted, p95 {}",
+                m.acceptance * 100.0,
+                m.acceptance_low * 100.0,
+                m.acceptance_high * 100.0,
+                m.cost_per_accepted.map_or("–".into(), format_usd),
+                format_ms(m.p95_latency_ms)
+            );
+            if r.eligible.iter().any(|e| e.target == m.target) {
+                let _ = writeln!(s, "><system-out>{}</system-out></testcase>", x(&summary));
+            } else {
+                let why = match r.max_p95_latency_ms {
+                    Some(max) if m.p95_latency_ms > max => format!(
+                        "p95 latency {} above the maximum {}",
+                        format_ms(m.p95_latency_ms),
+                        format_ms(max)
+                    ),
+                    _ => format!(
+                        "acceptance lower bound {:.1}% below the minimum {:.1}%",
+                        m.acceptance_low * 100.0,
+                        r.min_acceptance * 100.0
+                    ),
+                };
+                let _ = writeln!(
+                    s,
+                    "><failure message=\"{}\" type=\"below_threshold\">{}</failure></testcase>",
+                    x(&why),
+                    x(&summary)
+                );
+            }
+        }
+        s.push_str("  </testsuite>\n");
+    }
+    if !violations.is_empty() {
+        // Data that reached a provider its policy forbids fails the build, whatever the scores.
+        let _ = writeln!(
+            s,
+            "  <testsuite name=\"privacy policy\" tests=\"{n}\" failures=\"{n}\">",
+            n = violations.len()
+        );
+        for v in violations {
+            let _ = writeln!(
+                s,
+                "    <testcase classname=\"{}\" name=\"{} served by {}\"><failure message=\"{}\" type=\"policy_violation\">{} attempt(s)</failure></testcase>",
+                x(&v.dataset),
+                x(&v.target),
+                x(v.served_provider.as_deref().unwrap_or("?")),
+                x(&v.detail),
+                v.attempts
+            );
+        }
+        s.push_str("  </testsuite>\n");
+    }
+    s.push_str("</testsuites>\n");
+    s
+}
+
+/// Every result row as CSV (RFC 4180 quoting), with the run id for joining runs.
+pub fn results_csv(data: &RunData) -> Result<String> {
+    let df = &data.results;
+    let names = [
+        "dataset",
+        "target",
+        "target_kind",
+        "case_id",
+        "repeat",
+        "accepted",
+        "served_step",
+        "attempts",
+        "validation_retries",
+        "transport_retries",
+        "cost",
+        "latency_ms",
+        "ttft_ms",
+        "error_class",
+    ];
+    let cols: Vec<&Column> = names
+        .iter()
+        .map(|n| df.column(n))
+        .collect::<PolarsResult<_>>()?;
+    let mut s = format!("run_id,{}\n", names.join(","));
+    for i in 0..df.height() {
+        s.push_str(&csv_field(&data.run.id));
+        for c in &cols {
+            s.push(',');
+            let v = c.get(i)?;
+            let text = match v {
+                AnyValue::Null => String::new(),
+                AnyValue::String(t) => csv_field(t),
+                AnyValue::StringOwned(t) => csv_field(&t),
+                other => other.to_string(),
+            };
+            s.push_str(&text);
+        }
+        s.push('\n');
+    }
+    Ok(s)
+}
+
+fn csv_field(v: &str) -> String {
+    if v.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", v.replace('"', "\"\""))
+    } else {
+        v.to_string()
+    }
 }
 
 pub fn format_usd(v: f64) -> String {
@@ -107,141 +377,4 @@ pub fn format_time(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
         .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
         .unwrap_or_else(|| ms.to_string())
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
-
-const W: f64 = 420.0;
-const H: f64 = 260.0;
-const PAD_L: f64 = 48.0;
-const PAD_R: f64 = 16.0;
-const PAD_T: f64 = 12.0;
-const PAD_B: f64 = 36.0;
-
-/// Cost per accepted (log scale) against acceptance, with the interval as a bar and
-/// the minimum acceptance as a dashed line.
-fn scatter_svg(metrics: &[&TargetMetrics], min_acceptance: f64) -> String {
-    let costs: Vec<f64> = metrics
-        .iter()
-        .filter_map(|m| m.cost_per_accepted)
-        .filter(|c| *c > 0.0)
-        .collect();
-    let (lo, hi) = costs
-        .iter()
-        .fold((f64::INFINITY, 0.0f64), |(l, h), c| (l.min(*c), h.max(*c)));
-    let (lo, hi) = if costs.is_empty() {
-        (1e-6, 1e-3)
-    } else {
-        (
-            lo.log10().floor(),
-            hi.log10().ceil().max(lo.log10().floor() + 1.0),
-        )
-    };
-    let x = |c: f64| PAD_L + (c.log10() - lo) / (hi - lo) * (W - PAD_L - PAD_R);
-    let y = |a: f64| PAD_T + (1.0 - a) * (H - PAD_T - PAD_B);
-    let mut s = format!(
-        r#"<svg viewBox="0 0 {W} {H}" width="100%" role="img" aria-label="cost vs acceptance">"#
-    );
-    s.push_str(&axes(y));
-    let mut decade = lo;
-    while decade <= hi {
-        let px = x(10f64.powf(decade));
-        s.push_str(&format!(
-            r##"<line x1="{px:.1}" y1="{}" x2="{px:.1}" y2="{}" stroke="#f1f5f9"/><text x="{px:.1}" y="{}" text-anchor="middle">{}</text>"##,
-            PAD_T,
-            H - PAD_B,
-            H - PAD_B + 14.0,
-            esc(&format_usd(10f64.powf(decade)))
-        ));
-        decade += 1.0;
-    }
-    s.push_str(&format!(
-        r##"<line x1="{PAD_L}" y1="{y:.1}" x2="{}" y2="{y:.1}" stroke="#f59e0b" stroke-dasharray="4 3"/>"##,
-        W - PAD_R,
-        y = y(min_acceptance)
-    ));
-    s.push_str(&format!(
-        r#"<text x="{}" y="{}" text-anchor="middle">cost per accepted response (log)</text>"#,
-        (W + PAD_L) / 2.0,
-        H - 4.0
-    ));
-    for m in metrics {
-        let Some(cost) = m.cost_per_accepted.filter(|c| *c > 0.0) else {
-            continue;
-        };
-        let eligible = m.acceptance >= min_acceptance;
-        let color = if eligible { "#0f766e" } else { "#9ca3af" };
-        let (px, py) = (x(cost), y(m.acceptance));
-        s.push_str(&format!(
-            r#"<line x1="{px:.1}" y1="{:.1}" x2="{px:.1}" y2="{:.1}" stroke="{color}" stroke-width="2" opacity="0.5"/><circle cx="{px:.1}" cy="{py:.1}" r="5" fill="{color}"><title>{}: {:.1}% accepted, {} per accepted</title></circle><text x="{:.1}" y="{:.1}">{}</text>"#,
-            y(m.acceptance_low),
-            y(m.acceptance_high),
-            esc(&m.target),
-            m.acceptance * 100.0,
-            esc(&format_usd(cost)),
-            px + 7.0,
-            py - 6.0,
-            esc(&m.target)
-        ));
-    }
-    s.push_str("</svg>");
-    s
-}
-
-/// Horizontal bars: p50 solid, p95 as a lighter extension.
-fn latency_svg(metrics: &[&TargetMetrics]) -> String {
-    let max = metrics
-        .iter()
-        .map(|m| m.p95_latency_ms)
-        .fold(1.0f64, f64::max);
-    let row = 22.0;
-    let label_w = 130.0;
-    let h = PAD_T + row * metrics.len() as f64 + 24.0;
-    let scale = |v: f64| (v / max) * (W - label_w - 70.0);
-    let mut s =
-        format!(r#"<svg viewBox="0 0 {W} {h}" width="100%" role="img" aria-label="latency">"#);
-    for (i, m) in metrics.iter().enumerate() {
-        let y = PAD_T + row * i as f64;
-        s.push_str(&format!(
-            r##"<text x="{:.1}" y="{:.1}" text-anchor="end">{}</text><rect x="{label_w}" y="{y:.1}" width="{:.1}" height="14" fill="#bfdbfe"/><rect x="{label_w}" y="{y:.1}" width="{:.1}" height="14" fill="#2563eb"/><text x="{:.1}" y="{:.1}">{} / {}</text>"##,
-            label_w - 6.0,
-            y + 11.0,
-            esc(&m.target),
-            scale(m.p95_latency_ms),
-            scale(m.p50_latency_ms),
-            label_w + scale(m.p95_latency_ms) + 4.0,
-            y + 11.0,
-            esc(&format_ms(m.p50_latency_ms)),
-            esc(&format_ms(m.p95_latency_ms))
-        ));
-    }
-    s.push_str("</svg>");
-    s
-}
-
-fn axes(y: impl Fn(f64) -> f64) -> String {
-    let mut s = String::new();
-    for tick in [0.0, 0.25, 0.5, 0.75, 1.0] {
-        s.push_str(&format!(
-            r##"<line x1="{PAD_L}" y1="{py:.1}" x2="{}" y2="{py:.1}" stroke="#f1f5f9"/><text x="{}" y="{:.1}" text-anchor="end">{}%</text>"##,
-            W - PAD_R,
-            PAD_L - 6.0,
-            y(tick) + 4.0,
-            (tick * 100.0) as u32,
-            py = y(tick)
-        ));
-    }
-    s.push_str(&format!(
-        r##"<line x1="{PAD_L}" y1="{PAD_T}" x2="{PAD_L}" y2="{}" stroke="#94a3b8"/><line x1="{PAD_L}" y1="{b}" x2="{}" y2="{b}" stroke="#94a3b8"/>"##,
-        H - PAD_B,
-        W - PAD_R,
-        b = H - PAD_B
-    ));
-    s
 }

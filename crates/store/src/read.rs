@@ -81,8 +81,11 @@ pub struct AttemptRow {
     pub served_provider: Option<String>,
     pub prompt_tokens: Option<i64>,
     pub completion_tokens: Option<i64>,
+    pub cached_tokens: Option<i64>,
+    pub reasoning_tokens: Option<i64>,
     pub cost: f64,
     pub latency_ms: f64,
+    pub ttft_ms: Option<f64>,
 }
 
 impl Store {
@@ -169,8 +172,19 @@ impl Store {
     pub async fn attempts(&self, run_id: &str) -> Result<Vec<AttemptRow>> {
         Ok(sqlx::query_as(
             "SELECT target, route, chain_step, dataset, case_id, repeat, status, error_class, served_model,
-                    served_provider, prompt_tokens, completion_tokens, cost, latency_ms
+                    served_provider, prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens,
+                    cost, latency_ms, ttft_ms
              FROM attempts WHERE run_id = ?",
+        )
+        .bind(run_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Every case of a run as (dataset, case id, tags as a JSON array of strings).
+    pub async fn case_tags(&self, run_id: &str) -> Result<Vec<(String, String, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT dataset, case_id, tags_json FROM cases WHERE run_id = ? ORDER BY dataset, case_id",
         )
         .bind(run_id)
         .fetch_all(&self.pool)

@@ -1,0 +1,227 @@
+//! Regression check between two runs: per dataset x target, the change in acceptance
+//! with a significance test, and the change in cost per accepted and p95 latency.
+//!
+//! When the runs share most cases the test is McNemar's on the paired verdicts (each
+//! case is its own control, so it sees smaller changes); otherwise a pooled
+//! two-proportion z-test.
+
+use crate::frames::RunData;
+use crate::metrics::{compute_metrics, TargetMetrics};
+use crate::stats::{mcnemar_p, two_proportion_p};
+use crate::{AnalysisError, Result};
+use polars::prelude::*;
+use routeval_store::{RunRow, Store};
+use serde::Serialize;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Copy)]
+pub struct CompareOptions {
+    /// A drop in acceptance larger than this (absolute, 0.05 = 5 points) that is also
+    /// significant is a regression.
+    pub threshold: f64,
+    /// Significance level.
+    pub alpha: f64,
+}
+
+impl Default for CompareOptions {
+    fn default() -> Self {
+        Self {
+            threshold: 0.05,
+            alpha: 0.05,
+        }
+    }
+}
+
+/// One side of a comparison.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Side {
+    pub cases: u64,
+    pub accepted: u64,
+    pub acceptance: f64,
+    pub acceptance_low: f64,
+    pub acceptance_high: f64,
+    pub cost_per_accepted: Option<f64>,
+    pub p95_latency_ms: f64,
+}
+
+impl From<&TargetMetrics> for Side {
+    fn from(m: &TargetMetrics) -> Self {
+        Self {
+            cases: m.cases,
+            accepted: m.accepted,
+            acceptance: m.acceptance,
+            acceptance_low: m.acceptance_low,
+            acceptance_high: m.acceptance_high,
+            cost_per_accepted: m.cost_per_accepted,
+            p95_latency_ms: m.p95_latency_ms,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Test {
+    Mcnemar,
+    TwoProportion,
+}
+
+/// The change of one (dataset, target) between the runs.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Change {
+    pub dataset: String,
+    pub target: String,
+    pub base: Side,
+    pub new: Side,
+    pub delta_acceptance: f64,
+    pub test: Test,
+    /// Results present in both runs (same case and repeat).
+    pub paired: u64,
+    /// Paired results only the base accepted / only the new run accepted.
+    pub base_only: u64,
+    pub new_only: u64,
+    pub p_value: f64,
+    pub delta_cost_per_accepted: Option<f64>,
+    pub delta_p95_latency_ms: f64,
+    pub significant: bool,
+    /// Significant and worse than the threshold.
+    pub regression: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Comparison {
+    pub base_run: RunRow,
+    pub new_run: RunRow,
+    pub threshold: f64,
+    pub alpha: f64,
+    pub changes: Vec<Change>,
+    /// (dataset, target) evaluated in one run only.
+    pub only_in_base: Vec<(String, String)>,
+    pub only_in_new: Vec<(String, String)>,
+}
+
+impl Comparison {
+    pub fn regressions(&self) -> impl Iterator<Item = &Change> {
+        self.changes.iter().filter(|c| c.regression)
+    }
+}
+
+/// The run started before `new` of the same suite: the default baseline.
+pub async fn previous_run(store: &Store, new: &RunRow) -> Result<RunRow> {
+    store
+        .runs()
+        .await?
+        .into_iter()
+        .filter(|r| r.suite == new.suite && r.id != new.id)
+        .find(|r| (r.started_at, &r.id) < (new.started_at, &new.id))
+        .ok_or_else(|| {
+            AnalysisError::Other(format!(
+                "no run of suite `{}` before {} to compare with",
+                new.suite, new.id
+            ))
+        })
+}
+
+/// Paired verdict counts per (dataset, target): n, base-only and new-only accepted.
+fn paired_counts(base: &RunData, new: &RunData) -> Result<HashMap<(String, String), [u64; 3]>> {
+    let on = [col("dataset"), col("target"), col("case_id"), col("repeat")];
+    let side = |d: &RunData, alias: &str| {
+        d.results.clone().lazy().select([
+            col("dataset"),
+            col("target"),
+            col("case_id"),
+            col("repeat"),
+            col("accepted").alias(alias),
+        ])
+    };
+    let only = |a: &str, b: &str| col(a).and(col(b).not()).cast(DataType::UInt64).sum();
+    let df = side(base, "a_base")
+        .join(
+            side(new, "a_new"),
+            on.clone(),
+            on,
+            JoinArgs::new(JoinType::Inner),
+        )
+        .group_by([col("dataset"), col("target")])
+        .agg([
+            len().cast(DataType::UInt64).alias("n"),
+            only("a_base", "a_new").alias("base_only"),
+            only("a_new", "a_base").alias("new_only"),
+        ])
+        .collect()?;
+    let (ds, tg) = (df.column("dataset")?.str()?, df.column("target")?.str()?);
+    let u = |name: &str| -> Result<UInt64Chunked> {
+        Ok(df.column(name)?.cast(&DataType::UInt64)?.u64()?.clone())
+    };
+    let (n, b, c) = (u("n")?, u("base_only")?, u("new_only")?);
+    Ok((0..df.height())
+        .filter_map(|i| {
+            Some((
+                (ds.get(i)?.to_string(), tg.get(i)?.to_string()),
+                [n.get(i)?, b.get(i)?, c.get(i)?],
+            ))
+        })
+        .collect())
+}
+
+/// Compare two runs.
+pub fn compare(base: &RunData, new: &RunData, opts: CompareOptions) -> Result<Comparison> {
+    let (mb, mn) = (compute_metrics(base)?, compute_metrics(new)?);
+    let paired = paired_counts(base, new)?;
+    let key = |m: &TargetMetrics| (m.dataset.clone(), m.target.clone());
+    let base_by: HashMap<_, _> = mb.iter().map(|m| (key(m), m)).collect();
+    let mut changes = Vec::new();
+    let mut only_in_new = Vec::new();
+    for n in &mn {
+        let Some(b) = base_by.get(&key(n)) else {
+            only_in_new.push(key(n));
+            continue;
+        };
+        let [pn, bo, no] = paired.get(&key(n)).copied().unwrap_or([0, 0, 0]);
+        // Paired when most results of both runs have a counterpart.
+        let is_paired = pn > 0 && 2 * pn >= b.cases.max(n.cases);
+        let (test, p) = if is_paired {
+            (Test::Mcnemar, mcnemar_p(bo, no))
+        } else {
+            (
+                Test::TwoProportion,
+                two_proportion_p(b.accepted, b.cases, n.accepted, n.cases),
+            )
+        };
+        let delta = n.acceptance - b.acceptance;
+        let significant = p < opts.alpha;
+        changes.push(Change {
+            dataset: n.dataset.clone(),
+            target: n.target.clone(),
+            base: Side::from(*b),
+            new: Side::from(n),
+            delta_acceptance: delta,
+            test,
+            paired: pn,
+            base_only: bo,
+            new_only: no,
+            p_value: p,
+            delta_cost_per_accepted: n
+                .cost_per_accepted
+                .zip(b.cost_per_accepted)
+                .map(|(n, b)| n - b),
+            delta_p95_latency_ms: n.p95_latency_ms - b.p95_latency_ms,
+            significant,
+            regression: significant && delta < -opts.threshold,
+        });
+    }
+    let new_keys: Vec<_> = mn.iter().map(key).collect();
+    let only_in_base = mb
+        .iter()
+        .map(key)
+        .filter(|k| !new_keys.contains(k))
+        .collect();
+    Ok(Comparison {
+        base_run: base.run.clone(),
+        new_run: new.run.clone(),
+        threshold: opts.threshold,
+        alpha: opts.alpha,
+        changes,
+        only_in_base,
+        only_in_new,
+    })
+}
