@@ -38,6 +38,10 @@ pub struct Suite {
     pub chains: BTreeMap<String, Chain>,
     #[serde(default)]
     pub datasets: BTreeMap<String, DatasetConfig>,
+    /// Provider policy per privacy class; `public`, `internal`, `confidential` and
+    /// `regulated` have built-in policies a suite may override.
+    #[serde(default)]
+    pub privacy: BTreeMap<String, crate::policy::PrivacyPolicy>,
     /// Folder of the suite file; relative paths are resolved against it.
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -105,6 +109,10 @@ pub struct Route {
     pub retry: RetryConfig,
     #[serde(default)]
     pub timeouts: TimeoutConfig,
+    /// After each answer, read OpenRouter's generation stats (`GET /generation?id=`) for
+    /// the authoritative cost and the provider that served.
+    #[serde(default)]
+    pub fetch_generation: bool,
 }
 
 /// OpenRouter's `provider` object, every documented field.
@@ -402,6 +410,16 @@ impl Suite {
                 }
             }
         }
+        for (class, policy) in &self.privacy {
+            for target in policy.approved_targets.iter().flatten() {
+                if !self.routes.contains_key(target) && !self.chains.contains_key(target) {
+                    return Err(err(
+                        &["privacy", class, "approved_targets"],
+                        format!("no route or chain named `{target}`"),
+                    ));
+                }
+            }
+        }
         for (name, ds) in &self.datasets {
             for target in &ds.targets {
                 if !self.routes.contains_key(target) && !self.chains.contains_key(target) {
@@ -410,6 +428,15 @@ impl Suite {
                         format!("no route or chain named `{target}`"),
                     ));
                 }
+            }
+            if self.policy(&ds.privacy).is_none() {
+                return Err(err(
+                    &["datasets", name, "privacy"],
+                    format!(
+                        "unknown privacy class `{}`; define [privacy.{}] or use public, internal, confidential, regulated",
+                        ds.privacy, ds.privacy
+                    ),
+                ));
             }
             if let Some(min) = ds.min_acceptance {
                 if !(0.0..=1.0).contains(&min) {

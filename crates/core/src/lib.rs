@@ -11,6 +11,7 @@ pub mod error;
 pub mod hash;
 pub mod locate;
 pub mod message;
+pub mod policy;
 pub mod record;
 pub mod scorer_spec;
 

@@ -13,6 +13,8 @@ pub enum CostSource {
     Reported,
     /// Token counts times catalog prices.
     Catalog,
+    /// `total_cost` from the endpoint's generation stats.
+    Generation,
     /// No usage and no prices: counted as zero.
     Unknown,
 }
@@ -22,6 +24,7 @@ impl CostSource {
         match self {
             CostSource::Reported => "reported",
             CostSource::Catalog => "catalog",
+            CostSource::Generation => "generation",
             CostSource::Unknown => "unknown",
         }
     }
@@ -69,6 +72,8 @@ pub struct AttemptRecord {
     pub retry_after_s: Option<f64>,
     /// Unix milliseconds when the request was sent.
     pub started_at_ms: i64,
+    /// Set when the provider that served is outside what the dataset's privacy policy allows.
+    pub policy_violation: Option<String>,
 }
 
 /// One check's verdict on one result.

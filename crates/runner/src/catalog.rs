@@ -1,6 +1,7 @@
 //! Model catalog prices, read from an endpoint's `GET /models`, used to compute the
 //! cost of attempts whose response reports none.
 
+use crate::client::EndpointClient;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::time::Duration;
@@ -16,8 +17,10 @@ pub struct Price {
 /// What the catalog says about one model.
 #[derive(Debug, Clone, Default)]
 pub struct CatalogModel {
+    pub name: Option<String>,
     pub price: Price,
     pub context_length: Option<u64>,
+    pub max_completion_tokens: Option<u64>,
     pub supported_parameters: Vec<String>,
 }
 
@@ -29,10 +32,17 @@ struct ModelsResponse {
 #[derive(Debug, Deserialize)]
 struct ModelEntry {
     id: String,
+    name: Option<String>,
     context_length: Option<u64>,
+    top_provider: Option<TopProvider>,
     pricing: Option<Pricing>,
     #[serde(default)]
     supported_parameters: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct TopProvider {
+    max_completion_tokens: Option<u64>,
 }
 
 /// Prices are decimal strings on the wire.
@@ -50,18 +60,10 @@ fn price_of(s: &Option<String>) -> f64 {
 /// Fetch `GET {base_url}/models`. Best effort: a catalog is a convenience, not a
 /// reason to fail a run.
 pub async fn fetch_catalog(
-    base_url: &str,
+    endpoint: &EndpointClient,
     timeout: Duration,
 ) -> Result<HashMap<String, CatalogModel>, String> {
-    let client = reqwest::Client::builder()
-        .timeout(timeout)
-        .build()
-        .map_err(|e| e.to_string())?;
-    let response = client
-        .get(format!("{}/models", base_url.trim_end_matches('/')))
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
+    let response = endpoint.get("/models", timeout).await?;
     if !response.status().is_success() {
         return Err(format!("HTTP {}", response.status()));
     }
@@ -75,14 +77,35 @@ pub async fn fetch_catalog(
                 completion: price_of(&p.completion),
                 request: price_of(&p.request),
             });
-            (
-                m.id,
-                CatalogModel {
-                    price,
-                    context_length: m.context_length,
-                    supported_parameters: m.supported_parameters,
-                },
-            )
+            let model = CatalogModel {
+                name: m.name,
+                price,
+                context_length: m.context_length,
+                max_completion_tokens: m.top_provider.and_then(|t| t.max_completion_tokens),
+                supported_parameters: m.supported_parameters,
+            };
+            (m.id, model)
         })
         .collect())
+}
+
+/// `GET {base_url}/models/{id}/endpoints`: the providers serving a model, as the
+/// endpoint lists them (raw JSON: the shape varies between deployments).
+pub async fn fetch_endpoints(
+    endpoint: &EndpointClient,
+    model_id: &str,
+    timeout: Duration,
+) -> Result<serde_json::Value, String> {
+    let response = endpoint
+        .get(&format!("/models/{model_id}/endpoints"), timeout)
+        .await?;
+    if !response.status().is_success() {
+        return Err(format!("HTTP {}", response.status()));
+    }
+    let body: serde_json::Value = response.json().await.map_err(|e| e.to_string())?;
+    Ok(body
+        .get("data")
+        .and_then(|d| d.get("endpoints"))
+        .cloned()
+        .unwrap_or(body))
 }

@@ -4,7 +4,7 @@
 use crate::catalog::Price;
 use crate::limits::RouteLimiter;
 use crate::redact::Redactor;
-use crate::retry::{parse_retry_after, RetryPolicy};
+use crate::retry::{parse_rate_limit_reset, parse_retry_after, RetryPolicy};
 use crate::wire::{content_text, Chunk, Completion, ErrorBody, ToolCallAssembler, Usage};
 use bytes::Bytes;
 use eventsource_stream::Eventsource;
@@ -73,12 +73,9 @@ impl EndpointClient {
             headers.insert(AUTHORIZATION, value);
         }
         if endpoint.kind == EndpointKind::Openrouter {
-            // App attribution, unless the suite sets its own.
+            // App attribution, unless the suite sets its own (`HTTP-Referer` names the app's
+            // own URL, so only the suite can set it).
             headers.insert("X-Title", HeaderValue::from_static("routeval"));
-            headers.insert(
-                "HTTP-Referer",
-                HeaderValue::from_static("https://github.com/routeval/routeval"),
-            );
         }
         for (k, v) in &endpoint.headers {
             let name_h = HeaderName::from_bytes(k.as_bytes()).map_err(|_| bad(k))?;
@@ -94,6 +91,24 @@ impl EndpointClient {
             },
             key,
         ))
+    }
+}
+
+impl EndpointClient {
+    /// `GET {base_url}{path}` with the endpoint's headers (some catalogs want the key too).
+    pub async fn get(&self, path: &str, timeout: Duration) -> Result<reqwest::Response, String> {
+        let client = reqwest::Client::builder()
+            .timeout(timeout)
+            .build()
+            .map_err(|e| e.to_string())?;
+        let mut headers = self.headers.clone();
+        headers.remove(CONTENT_TYPE);
+        client
+            .get(format!("{}{path}", self.base_url))
+            .headers(headers)
+            .send()
+            .await
+            .map_err(|e| error_chain(&e))
     }
 }
 
@@ -254,8 +269,14 @@ impl RouteClient {
             ex.error_message = Some(self.redactor.redact(&msg));
         }
         self.fill_cost(&mut ex);
+        if self.route.fetch_generation && ex.class.is_none() {
+            self.enrich_from_generation(&mut ex).await;
+        }
         tracing::trace!(target: "routeval::trace", route = %self.name, request_id, status = ?ex.status,
-            class = ?ex.class, latency_ms = ex.latency.as_millis() as u64, "response");
+            class = ?ex.class, error = ?ex.error_message, served_model = ?ex.served_model,
+            served_provider = ?ex.served_provider, latency_ms = ex.latency.as_millis() as u64,
+            content = ?ex.answer.as_ref().and_then(|a| a.content.as_deref()),
+            tool_calls = ?ex.answer.as_ref().map(|a| &a.tool_calls), "response");
         ex
     }
 
@@ -293,11 +314,15 @@ impl RouteClient {
             Ok(Ok(r)) => r,
         };
         let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get(RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(parse_retry_after);
+        let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok());
+        // Retry-After first; OpenRouter's own 429s may carry only X-RateLimit-Reset.
+        let retry_after = header(RETRY_AFTER.as_str())
+            .and_then(parse_retry_after)
+            .or_else(|| {
+                (status == 429)
+                    .then(|| header("x-ratelimit-reset").and_then(parse_rate_limit_reset))
+                    .flatten()
+            });
         let generation_header = response
             .headers()
             .get("x-generation-id")
@@ -483,6 +508,39 @@ impl RouteClient {
         ex
     }
 
+    /// Replace cost and provider with the generation stats, which OpenRouter may publish
+    /// a moment after the answer: a 404 is retried briefly, then the reported figures stand.
+    async fn enrich_from_generation(&self, ex: &mut Exchange) {
+        let Some(id) = ex.generation_id.clone() else {
+            return;
+        };
+        for wait_ms in [0u64, 200, 500, 1000] {
+            tokio::time::sleep(Duration::from_millis(wait_ms)).await;
+            let Ok(response) = self
+                .endpoint
+                .get(&format!("/generation?id={id}"), Duration::from_secs(10))
+                .await
+            else {
+                return;
+            };
+            if response.status().as_u16() == 404 {
+                continue;
+            }
+            let Ok(body) = response.json::<Value>().await else {
+                return;
+            };
+            let data = &body["data"];
+            if let Some(cost) = data["total_cost"].as_f64() {
+                ex.cost = cost;
+                ex.cost_source = Some(CostSource::Generation);
+            }
+            if let Some(provider) = data["provider_name"].as_str() {
+                ex.served_provider = Some(provider.to_string());
+            }
+            return;
+        }
+    }
+
     fn fill_cost(&self, ex: &mut Exchange) {
         let usage = ex.usage.as_ref();
         if let Some(cost) = usage.and_then(|u| u.cost) {
@@ -613,7 +671,16 @@ fn classify_reqwest(e: &reqwest::Error) -> ErrorClass {
     {
         return ErrorClass::Dns;
     }
-    if chain.contains("certificate") || chain.contains("tls") || chain.contains("handshake") {
+    // rustls speaks of certificates, handshakes, alerts and corrupt (non-TLS) messages.
+    let tls_words = [
+        "certificate",
+        "tls",
+        "handshake",
+        "corrupt message",
+        "alert",
+        "ssl",
+    ];
+    if tls_words.iter().any(|w| chain.contains(w)) {
         return ErrorClass::Tls;
     }
     if e.is_connect() {

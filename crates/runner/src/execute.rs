@@ -101,7 +101,20 @@ pub async fn run_job(ctx: &RunContext, job: &Job) -> Option<CaseOutcome> {
     let (mut validation_retries, mut transport_retries) = (0, 0);
     let mut last = None;
     for (step_index, route) in steps.iter().enumerate() {
-        let step = run_step(ctx, job, case, route, &target_name, step_index as u32).await?;
+        let prior = Prior {
+            latency,
+            cost: attempts.iter().map(|a: &AttemptRecord| a.cost).sum(),
+        };
+        let step = run_step(
+            ctx,
+            job,
+            case,
+            route,
+            &target_name,
+            step_index as u32,
+            prior,
+        )
+        .await?;
         attempts.extend(step.attempts.iter().cloned());
         latency += step.latency;
         validation_retries += step.validation_retries;
@@ -132,7 +145,13 @@ pub async fn run_job(ctx: &RunContext, job: &Job) -> Option<CaseOutcome> {
         (None, Some(v)) => v.reason.clone(),
         (None, None) => "no answer".into(),
     };
-    let scores: Vec<ScoreRecord> = step.verdict.map(|v| v.scores).unwrap_or_default();
+    let mut scores: Vec<ScoreRecord> = step.verdict.map(|v| v.scores).unwrap_or_default();
+    scores.extend(routeval_scorer::retry_scores(
+        attempts.len() as u32,
+        validation_retries,
+        transport_retries,
+        accepted,
+    ));
     let cost = attempts.iter().map(|a| a.cost).sum();
     let result = ResultRecord {
         target: target_name,
@@ -156,6 +175,14 @@ pub async fn run_job(ctx: &RunContext, job: &Job) -> Option<CaseOutcome> {
     Some(CaseOutcome { attempts, result })
 }
 
+/// What earlier chain steps already took, so latency and cost checks see the
+/// result's figures, not one step's.
+#[derive(Clone, Copy)]
+struct Prior {
+    latency: Duration,
+    cost: f64,
+}
+
 /// One route's go at a case: validate-and-retry rounds, each with transport retries.
 async fn run_step(
     ctx: &RunContext,
@@ -164,6 +191,7 @@ async fn run_step(
     route: &RouteClient,
     target_name: &str,
     chain_step: u32,
+    prior: Prior,
 ) -> Option<StepOutcome> {
     let ds = &job.dataset;
     let max_rounds = ds.scorer.spec().validation_retries + 1;
@@ -242,12 +270,12 @@ async fn run_step(
         if let Some(class) = exchange.class {
             // No usable answer; grade what came (a truncated answer, say) for the record.
             if exchange.answer.is_some() {
-                out.verdict = Some(grade(ds, case, &answer));
+                out.verdict = Some(grade(ds, case, &answer, prior, &out));
             }
             out.class = Some(class);
             return Some(out);
         }
-        let verdict = grade(ds, case, &answer);
+        let verdict = grade(ds, case, &answer, prior, &out);
         let feedback = match (&verdict.validation_failure, verdict.accepted) {
             (Some((class, feedback)), false) => Some((*class, feedback.clone())),
             _ => None,
@@ -268,11 +296,23 @@ async fn run_step(
     Some(out)
 }
 
-fn grade(ds: &PreparedDataset, case: &Case, answer: &Answer) -> Verdict {
+/// Grade an answer with the result's latency and spend so far (earlier chain steps
+/// and every attempt of this one included).
+fn grade(
+    ds: &PreparedDataset,
+    case: &Case,
+    answer: &Answer,
+    prior: Prior,
+    step: &StepOutcome,
+) -> Verdict {
+    let latency = prior.latency + step.latency;
+    let cost = prior.cost + step.attempts.iter().map(|a| a.cost).sum::<f64>();
     ds.scorer.grade(
         routeval_scorer::Answer {
             content: answer.content.as_deref(),
             tool_calls: Some(&answer.tool_calls),
+            latency_ms: Some(latency.as_secs_f64() * 1e3),
+            cost: Some(cost),
         },
         case.expected.as_ref(),
     )
@@ -359,6 +399,7 @@ fn attempt_record(
             .and_then(|a| serde_json::to_string(&a.tool_calls).ok()),
         retry_after_s: ex.retry_after.map(|d| d.as_secs_f64()),
         started_at_ms,
+        policy_violation: policy_violation(job, route, ex),
     }
 }
 
@@ -366,4 +407,23 @@ pub fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// The served provider checked against the dataset's privacy policy: a provider
+/// outside what the policy (or the route's pinned `only` list) allows is a violation.
+fn policy_violation(job: &Job, route: &RouteClient, ex: &Exchange) -> Option<String> {
+    let policy = job.dataset.policy.as_ref()?;
+    let served = ex.served_provider.as_deref()?;
+    let allowed = routeval_core::policy::allowed_serving_providers(policy, &route.route)?;
+    if allowed
+        .iter()
+        .any(|a| routeval_core::policy::same_provider(a, served))
+    {
+        return None;
+    }
+    Some(format!(
+        "served by `{served}`, outside the providers the `{}` data may reach ({})",
+        job.dataset.dataset.config.privacy,
+        allowed.join(", ")
+    ))
 }

@@ -4,6 +4,8 @@
 //!
 //! It produces [`CaseOutcome`]s on a channel and knows nothing of SQL or polars.
 
+pub mod budget;
+pub mod capability;
 pub mod catalog;
 pub mod client;
 mod execute;
@@ -28,10 +30,22 @@ use tokio::sync::{mpsc, Semaphore};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-/// A dataset with its compiled scorer.
+/// A dataset with its compiled scorer and the privacy policy its data travels under.
 pub struct PreparedDataset {
     pub dataset: Dataset,
     pub scorer: Scorer,
+    /// Checked against the provider that served each attempt.
+    pub policy: Option<routeval_core::policy::PrivacyPolicy>,
+}
+
+impl PreparedDataset {
+    pub fn new(dataset: Dataset, scorer: Scorer) -> Self {
+        Self {
+            dataset,
+            scorer,
+            policy: None,
+        }
+    }
 }
 
 /// (target, dataset, case id, repeat): the identity of one result.
@@ -47,8 +61,9 @@ pub struct RunPlan {
     /// Results already recorded (a resumed run): not sent again.
     pub skip: HashSet<ResultKey>,
     pub budget_usd: Option<f64>,
-    /// Spend already recorded for this run (a resumed run).
+    /// Spend already recorded for this run (a resumed run), in all and per route.
     pub spent_usd: f64,
+    pub route_spent_usd: HashMap<String, f64>,
     /// At most this many cases per dataset.
     pub limit: Option<usize>,
 }
@@ -144,22 +159,21 @@ pub fn build_routes(
     Ok((routes, redactor))
 }
 
-/// The targets of a dataset as runnable clients.
+/// Targets as runnable clients.
 pub fn resolve_targets(
     suite: &Suite,
-    dataset: &str,
+    targets: &[TargetRef],
     routes: &BTreeMap<String, Arc<RouteClient>>,
 ) -> Vec<Target> {
-    suite
-        .targets_of(dataset)
-        .into_iter()
+    targets
+        .iter()
         .map(|t| match t {
-            TargetRef::Route(name) => Target::Route(routes[&name].clone()),
+            TargetRef::Route(name) => Target::Route(routes[name].clone()),
             TargetRef::Chain(name) => {
-                let chain = suite.chains[&name].clone();
+                let chain = suite.chains[name].clone();
                 let steps = chain.steps.iter().map(|s| routes[s].clone()).collect();
                 Target::Chain {
-                    name,
+                    name: name.clone(),
                     chain: Arc::new(chain),
                     steps,
                 }
@@ -172,7 +186,14 @@ pub fn resolve_targets(
 pub async fn fetch_catalogs(suite: &Suite) -> HashMap<String, HashMap<String, CatalogModel>> {
     let mut out = HashMap::new();
     for (name, endpoint) in &suite.endpoints {
-        match fetch_catalog(&endpoint.base_url, Duration::from_secs(10)).await {
+        let client = match EndpointClient::new(name, endpoint) {
+            Ok((client, _)) => client,
+            Err(e) => {
+                tracing::warn!(endpoint = %name, error = %e, "model catalog not read");
+                continue;
+            }
+        };
+        match fetch_catalog(&client, Duration::from_secs(10)).await {
             Ok(models) => {
                 out.insert(name.clone(), models);
             }
@@ -191,8 +212,7 @@ struct Shared {
     global: Arc<Semaphore>,
     sink: mpsc::Sender<CaseOutcome>,
     on_outcome: Arc<dyn Fn(&CaseOutcome) + Send + Sync>,
-    /// Spend in micro-dollars, for the budget check.
-    spent: AtomicU64,
+    budget: budget::Budget,
     outcomes: AtomicU64,
     budget_hit: AtomicBool,
 }
@@ -219,7 +239,20 @@ pub async fn run(
         global: Arc::new(Semaphore::new(plan.concurrency.max(1))),
         sink,
         on_outcome,
-        spent: AtomicU64::new((plan.spent_usd * 1e6) as u64),
+        budget: budget::Budget::new(
+            plan.budget_usd,
+            plan.spent_usd,
+            plan.work
+                .iter()
+                .flat_map(|(_, targets)| targets)
+                .flat_map(|t| match t {
+                    Target::Route(r) => vec![r.clone()],
+                    Target::Chain { steps, .. } => steps.clone(),
+                })
+                .map(|r| (r.name.clone(), r.route.budget_usd))
+                .collect(),
+            &plan.route_spent_usd,
+        ),
         outcomes: AtomicU64::new(0),
         budget_hit: AtomicBool::new(false),
     });
@@ -249,7 +282,7 @@ pub async fn run(
     RunSummary {
         status,
         outcomes: shared.outcomes.load(Ordering::Relaxed),
-        spent_usd: shared.spent.load(Ordering::Relaxed) as f64 / 1e6,
+        spent_usd: shared.budget.spent(),
     }
 }
 
@@ -273,6 +306,12 @@ async fn lane(plan: Arc<RunPlan>, shared: Arc<Shared>, target_name: String) {
                 ))
             })
             .clone();
+        let rounds = ds.scorer.spec().validation_retries + 1;
+        let reservation = budget::worst_case(
+            target,
+            capability::needs_of(&ds.dataset).prompt_tokens,
+            rounds,
+        );
         for repeat in 0..plan.repeats {
             for (ci, case) in ds.dataset.cases.iter().enumerate().take(limit) {
                 let key = (
@@ -283,12 +322,6 @@ async fn lane(plan: Arc<RunPlan>, shared: Arc<Shared>, target_name: String) {
                 );
                 if plan.skip.contains(&key) {
                     continue;
-                }
-                if let Some(budget) = plan.budget_usd {
-                    if shared.spent.load(Ordering::Relaxed) as f64 / 1e6 >= budget {
-                        shared.budget_hit.store(true, Ordering::Relaxed);
-                        break 'dispatch;
-                    }
                 }
                 let stop = &shared.control.stop;
                 let lane_permit = tokio::select! {
@@ -301,9 +334,16 @@ async fn lane(plan: Arc<RunPlan>, shared: Arc<Shared>, target_name: String) {
                     _ = stop.cancelled() => break 'dispatch,
                     p = shared.global.clone().acquire_owned() => p.expect("global semaphore is never closed"),
                 };
+                // Reserve the worst case only once the case can go: what is reserved is
+                // always in flight, so the budget stops dispatch, never running cases.
+                if !shared.budget.try_reserve(&reservation) {
+                    shared.budget_hit.store(true, Ordering::Relaxed);
+                    break 'dispatch;
+                }
                 while let Some(done) = tasks.try_join_next() {
                     log_join_error(done);
                 }
+                let reservation = reservation.clone();
                 let job = Job {
                     dataset: ds.clone(),
                     case_index: ci,
@@ -314,11 +354,8 @@ async fn lane(plan: Arc<RunPlan>, shared: Arc<Shared>, target_name: String) {
                 tasks.spawn(async move {
                     let outcome = run_job(&shared.ctx, &job).await;
                     drop((lane_permit, global_permit));
+                    shared.budget.settle(&reservation, outcome.as_ref());
                     if let Some(outcome) = outcome {
-                        shared.spent.fetch_add(
-                            (outcome.result.cost * 1e6).round() as u64,
-                            Ordering::Relaxed,
-                        );
                         (shared.on_outcome)(&outcome);
                         if shared.sink.send(outcome).await.is_ok() {
                             shared.outcomes.fetch_add(1, Ordering::Relaxed);

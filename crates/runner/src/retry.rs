@@ -38,7 +38,11 @@ impl RetryPolicy {
         retry_after: Option<Duration>,
         jitter_seed: u64,
     ) -> Option<Duration> {
-        if !class.is_transient() || retries_so_far + 1 >= self.attempts {
+        // A 402 with Retry-After is OpenRouter's in-flight budget limit: wait and retry.
+        // Without the header it means no credits, and retrying only repeats the refusal.
+        let retryable =
+            class.is_transient() || (class == ErrorClass::PaymentRequired && retry_after.is_some());
+        if !retryable || retries_so_far + 1 >= self.attempts {
             return None;
         }
         if let Some(wait) = retry_after {
@@ -68,6 +72,28 @@ pub fn parse_retry_after(value: &str) -> Option<Duration> {
         when.duration_since(SystemTime::now())
             .unwrap_or(Duration::ZERO),
     )
+}
+
+/// Parse `X-RateLimit-Reset`: an epoch timestamp in milliseconds (OpenRouter) or
+/// seconds, or a number of seconds to wait.
+pub fn parse_rate_limit_reset(value: &str) -> Option<Duration> {
+    let v: f64 = value
+        .trim()
+        .parse()
+        .ok()
+        .filter(|v: &f64| v.is_finite() && *v >= 0.0)?;
+    let now = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .ok()?
+        .as_secs_f64();
+    let wait = if v > 1e12 {
+        v / 1e3 - now
+    } else if v > 1e9 {
+        v - now
+    } else {
+        v
+    };
+    Some(Duration::from_secs_f64(wait.max(0.0)))
 }
 
 /// A well-mixed 64-bit hash step, for jitter and ids without a RNG dependency.
@@ -135,6 +161,38 @@ mod tests {
     fn retry_after_wins() {
         let d = policy().delay(ErrorClass::RateLimited, 0, Some(Duration::from_secs(3)), 1);
         assert_eq!(d, Some(Duration::from_secs(3)));
+    }
+
+    #[test]
+    fn payment_required_is_retried_only_when_told_when() {
+        assert_eq!(
+            policy().delay(ErrorClass::PaymentRequired, 0, None, 1),
+            None
+        );
+        let wait = Some(Duration::from_secs(2));
+        assert_eq!(
+            policy().delay(ErrorClass::PaymentRequired, 0, wait, 1),
+            wait
+        );
+    }
+
+    #[test]
+    fn parses_rate_limit_reset() {
+        let now_ms = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as f64;
+        let d = parse_rate_limit_reset(&format!("{}", now_ms + 5_000.0)).unwrap();
+        assert!(
+            d > Duration::from_secs(4) && d <= Duration::from_secs(5),
+            "{d:?}"
+        );
+        assert_eq!(parse_rate_limit_reset("3"), Some(Duration::from_secs(3)));
+        assert_eq!(
+            parse_rate_limit_reset("1000"),
+            Some(Duration::from_secs(1000))
+        );
+        assert_eq!(parse_rate_limit_reset("x"), None);
     }
 
     #[test]

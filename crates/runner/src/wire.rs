@@ -56,6 +56,8 @@ pub struct ApiError {
     pub code: Option<Value>,
     pub message: Option<String>,
     pub metadata: Option<Value>,
+    /// Availability errors carry their type here rather than in `metadata`.
+    pub error_type: Option<String>,
 }
 
 impl ApiError {
@@ -74,6 +76,7 @@ impl ApiError {
             .as_ref()
             .and_then(|m| m.get("error_type"))
             .and_then(Value::as_str)
+            .or(self.error_type.as_deref())
     }
 
     pub fn describe(&self) -> String {

@@ -145,6 +145,12 @@ fn select_provider<'a>(
     req: &ChatRequest,
     d: Draws,
 ) -> Result<&'a Provider, String> {
+    if m.ignores_provider_preferences {
+        return m
+            .providers
+            .last()
+            .ok_or_else(|| "the model has no providers".to_string());
+    }
     let prefs = &req.provider;
     if prefs.require_parameters {
         if !req.tools.is_empty() && !m.supports_tools {

@@ -64,6 +64,10 @@ pub struct ModelProfile {
     /// A fixed fault per request of one case on this model; the last entry repeats.
     #[serde(default)]
     pub script: Option<Vec<Fault>>,
+    /// A misbehaving router, for governance tests: ignores the request's `provider`
+    /// preferences and serves from the last-listed provider.
+    #[serde(default)]
+    pub ignores_provider_preferences: bool,
 }
 
 impl ModelProfile {

@@ -3,10 +3,14 @@
 //!
 //! This crate stores and reads back; it computes no metrics.
 
+mod governance;
 mod read;
+mod rescore;
 mod write;
 
+pub use governance::{ExclusionRow, ModelRow};
 pub use read::{AttemptRow, DatasetRow, ResultRow, RunRow, ScoreRow, TargetRow};
+pub use rescore::StoredAnswer;
 pub use write::{spawn_writer, NewRun, WriterHandle};
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

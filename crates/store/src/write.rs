@@ -216,8 +216,8 @@ async fn write_outcome(
                 http_attempt, request_id, request_hash, status, error_class, error_message, served_model,
                 served_provider, generation_id, prompt_tokens, completion_tokens, cached_tokens,
                 reasoning_tokens, cost, cost_source, latency_ms, ttft_ms, chunks, finish_reason,
-                native_finish_reason, content, tool_calls_json, retry_after_s, started_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                native_finish_reason, content, tool_calls_json, retry_after_s, started_at, policy_violation)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(run_id)
         .bind(&a.target)
@@ -251,6 +251,7 @@ async fn write_outcome(
         .bind(&a.tool_calls)
         .bind(a.retry_after_s)
         .bind(a.started_at_ms)
+        .bind(&a.policy_violation)
         .execute(&mut **tx)
         .await?;
     }

@@ -212,7 +212,7 @@ tool_choice = "auto"
         let spec = ScorerSpec::load(&suite.resolve(&dataset.config.scorer)).unwrap();
         let scorer =
             Scorer::new(spec, dataset.schema.as_deref(), dataset.tools.as_deref()).unwrap();
-        datasets.push(Arc::new(PreparedDataset { dataset, scorer }));
+        datasets.push(Arc::new(PreparedDataset::new(dataset, scorer)));
     }
     Env {
         sim,
@@ -240,7 +240,11 @@ impl Env {
             .map(|ds| {
                 (
                     ds.clone(),
-                    routeval_runner::resolve_targets(&self.suite, &ds.dataset.name, &routes),
+                    routeval_runner::resolve_targets(
+                        &self.suite,
+                        &self.suite.targets_of(&ds.dataset.name),
+                        &routes,
+                    ),
                 )
             })
             .collect();
@@ -252,6 +256,7 @@ impl Env {
             skip: HashSet::new(),
             budget_usd: None,
             spent_usd: 0.0,
+            route_spent_usd: Default::default(),
             limit: None,
         };
         let expected = plan.job_count();
@@ -1095,5 +1100,32 @@ async fn catalog_prices_routes_that_report_no_cost() {
             (a.cost_source, a.cost),
             (Some(routeval_core::record::CostSource::Unknown), 0.0)
         );
+    }
+}
+
+#[tokio::test]
+async fn generation_stats_give_the_authoritative_cost_and_provider() {
+    let profiles =
+        "[models.\"t/silent\"]\nname = \"silent\"\ncontext_length = 100000\nprompt_price = 3.0\n\
+                    completion_price = 15.0\nquality = 1.0\nreports_cost = false\n\
+                    providers = [{ name = \"Stats Host\", slug = \"stats-host\" }]\n\n";
+    let routes = route_with("gen", "t/silent", false, "fetch_generation = true");
+    let e = env(profiles, &routes, None).await;
+    let outcomes = e.run_with(&HashMap::new()).await;
+    for o in of(&outcomes, "gen") {
+        let a = &o.attempts[0];
+        assert_eq!(
+            a.cost_source,
+            Some(routeval_core::record::CostSource::Generation),
+            "{a:?}"
+        );
+        let want =
+            a.prompt_tokens.unwrap() as f64 * 3e-6 + a.completion_tokens.unwrap() as f64 * 15e-6;
+        assert!(
+            want > 0.0 && (a.cost - want).abs() < 1e-12,
+            "{} vs {want}",
+            a.cost
+        );
+        assert_eq!(a.served_provider.as_deref(), Some("Stats Host"));
     }
 }

@@ -1,0 +1,220 @@
+//! A run killed at any moment (SIGKILL) or stopped with Ctrl-C (SIGINT) resumes to
+//! exactly one result per (target, case, repeat), without re-sending finished cases,
+//! and leaves a sound database.
+
+use routeval_sim::{Profiles, SimConfig, SimServer};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+const PROFILES: &str = r#"
+[models."test/steady"]
+name = "Steady"
+context_length = 100000
+prompt_price = 1.0
+completion_price = 2.0
+quality = 1.0
+ttft_ms = 150
+tokens_per_s = 400
+"#;
+
+const ROUTES: usize = 2;
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+fn start_sim(rt: &tokio::runtime::Runtime) -> SimServer {
+    let config = SimConfig {
+        profiles: Profiles::parse(Path::new("resume-profiles.toml"), PROFILES).unwrap(),
+        case_files: vec![repo_root().join("datasets/ticket_triage/cases.jsonl")],
+        seed: 3,
+        latency_scale: 1.0,
+        api_key: None,
+    };
+    rt.block_on(routeval_sim::serve(config, "127.0.0.1:0".parse().unwrap()))
+        .unwrap()
+}
+
+fn write_suite(dir: &Path, base_url: &str) {
+    let r = repo_root();
+    let suite = format!(
+        r#"name = "resume"
+concurrency = 8
+
+[endpoints.sim]
+kind = "openrouter"
+base_url = "{base_url}"
+simulated = true
+
+[routes.one]
+endpoint = "sim"
+model = "test/steady"
+
+[routes.two]
+endpoint = "sim"
+model = "test/steady"
+stream = true
+
+[datasets.ticket_triage]
+path = "{r}/datasets/ticket_triage/cases.jsonl"
+task = "classification"
+scorer = "{r}/scorers/ticket_triage.toml"
+system_prompt = "{r}/datasets/ticket_triage/system.txt"
+schema = "{r}/datasets/ticket_triage/schema.json"
+response_format = "json_schema"
+"#,
+        r = r.display()
+    );
+    std::fs::write(dir.join("suite.toml"), suite).unwrap();
+}
+
+fn routeval(dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_routeval"));
+    cmd.current_dir(dir)
+        .env_remove("ROUTEVAL_DB")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    cmd
+}
+
+struct DbState {
+    run_id: String,
+    status: String,
+    results: i64,
+    distinct_results: i64,
+    attempts: i64,
+    integrity: String,
+}
+
+fn db_state(rt: &tokio::runtime::Runtime, db: &str) -> DbState {
+    rt.block_on(async {
+        let pool = sqlx::SqlitePool::connect(db).await.unwrap();
+        let (run_id, status): (String, String) = sqlx::query_as("SELECT id, status FROM runs")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        let (results,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM results")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        let (distinct_results,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM (SELECT DISTINCT target, dataset, case_id, repeat FROM results)",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        let (attempts,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM attempts")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        let (integrity,): (String,) = sqlx::query_as("PRAGMA integrity_check")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        DbState {
+            run_id,
+            status,
+            results,
+            distinct_results,
+            attempts,
+            integrity,
+        }
+    })
+}
+
+/// Start a run, interrupt it after `after` with `signal`, resume it, check the result.
+fn interrupt_and_resume(after: Duration, signal: &str) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = start_sim(&rt);
+    let dir = tempfile::tempdir().unwrap();
+    write_suite(dir.path(), &sim.base_url());
+    let db = format!("sqlite://{}", dir.path().join("r.db").display());
+    let cases = 86;
+    let jobs = (cases * ROUTES) as i64;
+
+    let mut child = routeval(dir.path())
+        .args(["run", "suite.toml", "--db", &db, "--quiet"])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(after);
+    let status = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = child.wait().unwrap();
+    if signal == "-INT" {
+        assert_eq!(exit.code(), Some(0), "Ctrl-C drains and exits cleanly");
+    }
+
+    let before = db_state(&rt, &db);
+    assert_eq!(before.integrity, "ok");
+    assert!(
+        before.results < jobs,
+        "interrupted before the end ({signal} after {after:?})"
+    );
+    assert_eq!(before.results, before.distinct_results);
+    // Attempts are written with their result: nothing half-recorded survives a kill.
+    assert_eq!(before.attempts, before.results);
+    if signal == "-INT" {
+        assert_eq!(before.status, "interrupted");
+    }
+
+    let sent_before = sim.requests();
+    let out = routeval(dir.path())
+        .args([
+            "run",
+            "suite.toml",
+            "--db",
+            &db,
+            "--quiet",
+            "--resume",
+            &before.run_id,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let after_state = db_state(&rt, &db);
+    assert_eq!(after_state.status, "completed");
+    assert_eq!(
+        after_state.results, jobs,
+        "every (target, case, repeat) exactly once"
+    );
+    assert_eq!(after_state.distinct_results, jobs);
+    assert_eq!(
+        after_state.attempts, jobs,
+        "one attempt per job: the steady model never fails"
+    );
+    assert_eq!(after_state.integrity, "ok");
+    assert_eq!(
+        (sim.requests() - sent_before) as i64,
+        jobs - before.results,
+        "resume sends only what was not recorded"
+    );
+    rt.block_on(sim.shutdown());
+}
+
+#[test]
+fn sigkill_early_then_resume() {
+    interrupt_and_resume(Duration::from_millis(700), "-KILL");
+}
+
+#[test]
+fn sigkill_midway_then_resume() {
+    interrupt_and_resume(Duration::from_millis(2200), "-KILL");
+}
+
+#[test]
+fn ctrl_c_drains_then_resume() {
+    interrupt_and_resume(Duration::from_millis(1500), "-INT");
+}

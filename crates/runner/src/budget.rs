@@ -1,0 +1,175 @@
+//! Spend caps. Before a case is sent, the worst case of its requests (max tokens at
+//! catalog prices) is reserved against the suite budget and the caps of the routes it
+//! may use; dispatch stops when a reservation would not fit. Actual spend replaces the
+//! reservation when the case ends.
+
+use crate::capability::max_tokens;
+use crate::catalog::Price;
+use crate::execute::Target;
+use routeval_core::CaseOutcome;
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+#[derive(Debug, Default, Clone, Copy)]
+struct Account {
+    cap: Option<f64>,
+    spent: f64,
+    reserved: f64,
+}
+
+impl Account {
+    fn fits(&self, amount: f64) -> bool {
+        self.cap
+            .is_none_or(|cap| self.spent + self.reserved + amount <= cap)
+    }
+}
+
+/// The suite budget and per-route caps of one run.
+#[derive(Debug)]
+pub struct Budget {
+    state: Mutex<(Account, HashMap<String, Account>)>,
+}
+
+/// What one case holds until it ends.
+#[derive(Debug, Clone, Default)]
+pub struct Reservation {
+    total: f64,
+    per_route: Vec<(String, f64)>,
+}
+
+impl Budget {
+    /// `spent` is what a resumed run already spent, in all and per route.
+    pub fn new(
+        cap: Option<f64>,
+        spent: f64,
+        route_caps: HashMap<String, Option<f64>>,
+        route_spent: &HashMap<String, f64>,
+    ) -> Self {
+        let routes = route_caps
+            .into_iter()
+            .map(|(name, cap)| {
+                let spent = route_spent.get(&name).copied().unwrap_or(0.0);
+                (
+                    name,
+                    Account {
+                        cap,
+                        spent,
+                        reserved: 0.0,
+                    },
+                )
+            })
+            .collect();
+        Self {
+            state: Mutex::new((
+                Account {
+                    cap,
+                    spent,
+                    reserved: 0.0,
+                },
+                routes,
+            )),
+        }
+    }
+
+    /// Reserve a case's worst case, all or nothing.
+    pub fn try_reserve(&self, r: &Reservation) -> bool {
+        let mut guard = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let (total, routes) = &mut *guard;
+        if !total.fits(r.total)
+            || r.per_route
+                .iter()
+                .any(|(name, amount)| routes.get(name).is_some_and(|a| !a.fits(*amount)))
+        {
+            return false;
+        }
+        total.reserved += r.total;
+        for (name, amount) in &r.per_route {
+            if let Some(a) = routes.get_mut(name) {
+                a.reserved += amount;
+            }
+        }
+        true
+    }
+
+    /// Release a reservation and book what the case really spent, per route.
+    pub fn settle(&self, r: &Reservation, outcome: Option<&CaseOutcome>) {
+        let mut guard = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let (total, routes) = &mut *guard;
+        total.reserved = (total.reserved - r.total).max(0.0);
+        for (name, amount) in &r.per_route {
+            if let Some(a) = routes.get_mut(name) {
+                a.reserved = (a.reserved - amount).max(0.0);
+            }
+        }
+        for attempt in outcome.map(|o| o.attempts.as_slice()).unwrap_or_default() {
+            total.spent += attempt.cost;
+            if let Some(a) = routes.get_mut(&attempt.route) {
+                a.spent += attempt.cost;
+            }
+        }
+    }
+
+    pub fn spent(&self) -> f64 {
+        self.state.lock().unwrap_or_else(|p| p.into_inner()).0.spent
+    }
+}
+
+/// Worst case of one case on a target: every step tried, every validation round used,
+/// each request using its full completion budget. Unknown prices count as zero.
+pub fn worst_case(target: &Target, prompt_tokens: u64, rounds: u32) -> Reservation {
+    let steps = match target {
+        Target::Route(r) => vec![r.clone()],
+        Target::Chain { steps, .. } => steps.clone(),
+    };
+    let per_route: Vec<(String, f64)> = steps
+        .iter()
+        .map(|r| {
+            let p = r.price.unwrap_or(Price::default());
+            let one = prompt_tokens as f64 * p.prompt
+                + max_tokens(&r.route) as f64 * p.completion
+                + p.request;
+            (r.name.clone(), one * f64::from(rounds))
+        })
+        .collect();
+    Reservation {
+        total: per_route.iter().map(|(_, c)| c).sum(),
+        per_route,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reservation(total: f64, route: &str) -> Reservation {
+        Reservation {
+            total,
+            per_route: vec![(route.to_string(), total)],
+        }
+    }
+
+    #[test]
+    fn reservations_stop_before_the_cap() {
+        let b = Budget::new(
+            Some(1.0),
+            0.2,
+            HashMap::from([("a".to_string(), Some(0.5))]),
+            &HashMap::new(),
+        );
+        assert!(b.try_reserve(&reservation(0.4, "a")));
+        assert!(
+            !b.try_reserve(&reservation(0.2, "a")),
+            "route cap: 0.4 reserved + 0.2 > 0.5"
+        );
+        assert!(
+            b.try_reserve(&reservation(0.3, "b")),
+            "other routes only meet the suite budget"
+        );
+        assert!(
+            !b.try_reserve(&reservation(0.2, "b")),
+            "suite: 0.2 spent + 0.7 reserved + 0.2 > 1.0"
+        );
+        b.settle(&reservation(0.4, "a"), None);
+        assert!(b.try_reserve(&reservation(0.2, "b")));
+    }
+}

@@ -1,0 +1,250 @@
+//! Capability checks: can a route's model do what a dataset needs? Read from the
+//! model catalog before anything is sent.
+
+use crate::catalog::CatalogModel;
+use routeval_core::config::{ResponseFormatKind, Route};
+use routeval_core::Dataset;
+use serde_json::Value;
+
+/// Characters per token, for estimates made without the model's tokenizer.
+const CHARS_PER_TOKEN: usize = 4;
+/// Completion budget assumed when a route sets no `max_tokens`.
+pub const DEFAULT_MAX_TOKENS: u64 = 4096;
+
+/// What a dataset asks of the model that serves it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Needs {
+    pub tools: bool,
+    pub tool_choice: bool,
+    pub response_format: Option<ResponseFormatKind>,
+    /// Longest prompt of the dataset (system prompt, messages, tools), in estimated tokens.
+    pub prompt_tokens: u64,
+}
+
+pub fn needs_of(dataset: &Dataset) -> Needs {
+    let tools_chars = dataset
+        .tools
+        .as_ref()
+        .map_or(0, |t| Value::Array(t.clone()).to_string().len());
+    let any_case_tools = dataset.cases.iter().any(|c| c.tools.is_some());
+    Needs {
+        tools: dataset.tools.is_some() || any_case_tools,
+        tool_choice: dataset.config.tool_choice.is_some()
+            || dataset.cases.iter().any(|c| c.tool_choice.is_some()),
+        response_format: match dataset.config.response_format {
+            ResponseFormatKind::None => None,
+            other => Some(other),
+        },
+        prompt_tokens: ((dataset.longest_prompt_chars() + tools_chars) / CHARS_PER_TOKEN) as u64,
+    }
+}
+
+/// The completion budget a route allows per request.
+pub fn max_tokens(route: &Route) -> u64 {
+    ["max_tokens", "max_completion_tokens"]
+        .iter()
+        .find_map(|k| route.params.get(*k).and_then(Value::as_u64))
+        .unwrap_or(DEFAULT_MAX_TOKENS)
+}
+
+/// Why a route cannot serve a dataset: `(rule, detail)`. `None` catalog entry means the
+/// catalog does not list the model, which is itself a finding.
+pub fn check(
+    needs: &Needs,
+    route: &Route,
+    model: Option<&CatalogModel>,
+) -> Result<(), (String, String)> {
+    let Some(model) = model else {
+        return Err((
+            "capability.catalog".into(),
+            format!("model `{}` is not in the endpoint's catalog", route.model),
+        ));
+    };
+    // A catalog that lists no parameters (plain OpenAI-compatible `/models`) says nothing
+    // about capabilities: only context length is checked then.
+    let known = !model.supported_parameters.is_empty();
+    let supports = |p: &str| !known || model.supported_parameters.iter().any(|s| s == p);
+    let fail = |rule: &str, detail: String| Err((format!("capability.{rule}"), detail));
+    if needs.tools && !supports("tools") {
+        return fail("tools", format!("`{}` does not support tools", route.model));
+    }
+    if needs.tool_choice && !supports("tool_choice") {
+        return fail(
+            "tool_choice",
+            format!("`{}` does not support tool_choice", route.model),
+        );
+    }
+    match needs.response_format {
+        Some(ResponseFormatKind::JsonSchema) if !supports("structured_outputs") => {
+            return fail(
+                "structured_outputs",
+                format!(
+                    "`{}` does not support json_schema structured outputs",
+                    route.model
+                ),
+            )
+        }
+        Some(ResponseFormatKind::JsonObject) if !supports("response_format") => {
+            return fail(
+                "response_format",
+                format!("`{}` does not support response_format", route.model),
+            )
+        }
+        _ => {}
+    }
+    if let Some(context) = model.context_length {
+        let wanted = needs.prompt_tokens + max_tokens(route);
+        if wanted > context {
+            return fail(
+                "context_length",
+                format!(
+                    "longest prompt (~{} tokens) plus max_tokens ({}) exceeds `{}`'s context of {context}",
+                    needs.prompt_tokens,
+                    max_tokens(route),
+                    route.model
+                ),
+            );
+        }
+    }
+    // OpenRouter ignores unsupported parameters unless told not to; then they are needs.
+    if route.provider.as_ref().and_then(|p| p.require_parameters) == Some(true) {
+        if let Some(p) = route.params.keys().find(|p| !supports(p)) {
+            return fail(
+                "parameters",
+                format!(
+                    "`{}` does not support parameter `{p}` and the route requires parameters",
+                    route.model
+                ),
+            );
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model(params: &[&str], context: u64) -> CatalogModel {
+        CatalogModel {
+            context_length: Some(context),
+            supported_parameters: params.iter().map(|s| s.to_string()).collect(),
+            ..CatalogModel::default()
+        }
+    }
+
+    fn route(extra: &str) -> Route {
+        toml::from_str(&format!("endpoint = \"e\"\nmodel = \"a/b\"\n{extra}")).unwrap()
+    }
+
+    fn needs(tools: bool, rf: Option<ResponseFormatKind>, prompt: u64) -> Needs {
+        Needs {
+            tools,
+            tool_choice: false,
+            response_format: rf,
+            prompt_tokens: prompt,
+        }
+    }
+
+    #[test]
+    fn each_missing_capability_has_its_rule() {
+        let r = route("params = { max_tokens = 500 }");
+        let rule = |n: &Needs, m: &CatalogModel| check(n, &r, Some(m)).unwrap_err().0;
+        assert_eq!(
+            rule(&needs(true, None, 10), &model(&["seed"], 8000)),
+            "capability.tools"
+        );
+        assert_eq!(
+            rule(
+                &needs(false, Some(ResponseFormatKind::JsonSchema), 10),
+                &model(&["response_format"], 8000)
+            ),
+            "capability.structured_outputs"
+        );
+        assert_eq!(
+            rule(&needs(false, None, 7600), &model(&[], 8000)),
+            "capability.context_length"
+        );
+        assert!(check(&needs(false, None, 7400), &r, Some(&model(&[], 8000))).is_ok());
+        assert_eq!(
+            check(&needs(false, None, 1), &r, None).unwrap_err().0,
+            "capability.catalog"
+        );
+    }
+
+    #[test]
+    fn an_empty_parameter_list_is_unknown_not_refused() {
+        assert!(check(&needs(true, None, 10), &route(""), Some(&model(&[], 8000))).is_ok());
+    }
+
+    #[test]
+    fn parameters_matter_only_when_required() {
+        let loose = route("params = { seed = 1 }");
+        let strict = route("params = { seed = 1 }\nprovider = { require_parameters = true }");
+        let m = model(&["tools"], 100_000);
+        assert!(check(&needs(false, None, 1), &loose, Some(&m)).is_ok());
+        assert_eq!(
+            check(&needs(false, None, 1), &strict, Some(&m))
+                .unwrap_err()
+                .0,
+            "capability.parameters"
+        );
+    }
+}
+
+/// A (dataset, target) pair refused before sending, and the rule that refused it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exclusion {
+    pub dataset: String,
+    pub target: String,
+    pub rule: String,
+    pub detail: String,
+    /// A capability refusal overridden with `--force`: the pair runs anyway.
+    pub forced: bool,
+}
+
+/// Sort a dataset's targets into those that may run and those refused, before anything
+/// is sent. Privacy refusals always hold; capability refusals can be forced (to measure
+/// what happens). Without a catalog for an endpoint, capabilities are not checked.
+pub fn eligibility(
+    suite: &routeval_core::Suite,
+    dataset: &Dataset,
+    catalogs: &std::collections::HashMap<String, std::collections::HashMap<String, CatalogModel>>,
+    force: bool,
+) -> (Vec<routeval_core::TargetRef>, Vec<Exclusion>) {
+    let needs = needs_of(dataset);
+    let mut eligible = Vec::new();
+    let mut excluded = Vec::new();
+    for target in suite.targets_of(&dataset.name) {
+        let exclusion = |rule: String, detail: String, forced: bool| Exclusion {
+            dataset: dataset.name.clone(),
+            target: target.name().to_string(),
+            rule,
+            detail,
+            forced,
+        };
+        if let Err(e) = suite.check_privacy(&dataset.name, &target) {
+            excluded.push(exclusion(e.rule, e.detail, false));
+            continue;
+        }
+        let steps: Vec<&String> = match &target {
+            routeval_core::TargetRef::Route(name) => vec![name],
+            routeval_core::TargetRef::Chain(name) => suite.chains[name].steps.iter().collect(),
+        };
+        let refusal = steps.iter().find_map(|step| {
+            let route = &suite.routes[*step];
+            let catalog = catalogs.get(&route.endpoint).filter(|c| !c.is_empty())?;
+            check(&needs, route, catalog.get(&route.model)).err()
+        });
+        match refusal {
+            Some((rule, detail)) => {
+                excluded.push(exclusion(rule, detail, force));
+                if force {
+                    eligible.push(target);
+                }
+            }
+            None => eligible.push(target),
+        }
+    }
+    (eligible, excluded)
+}

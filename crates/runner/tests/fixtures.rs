@@ -1,0 +1,367 @@
+//! Recorded bodies and SSE streams in OpenRouter's documented formats
+//! (`tests/fixtures/`), served byte for byte from a loopback socket and read by the
+//! real client: what is parsed and how each failure is classed.
+
+use bytes::Bytes;
+use routeval_core::config::{Endpoint, EndpointKind, Route};
+use routeval_core::record::CostSource;
+use routeval_core::ErrorClass;
+use routeval_runner::client::{EndpointClient, Exchange, RouteClient};
+use routeval_runner::redact::Redactor;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+/// How the fake server answers.
+struct Reply {
+    status: &'static str,
+    content_type: &'static str,
+    extra_headers: &'static str,
+    body: Vec<u8>,
+    /// Keep the connection open this long after the body (to trip idle timeouts).
+    stall: Duration,
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name),
+    )
+    .unwrap()
+}
+
+fn ok(content_type: &'static str, name: &str) -> Reply {
+    Reply {
+        status: "200 OK",
+        content_type,
+        extra_headers: "",
+        body: fixture(name),
+        stall: Duration::ZERO,
+    }
+}
+
+/// Serve one reply per connection, forever, on a loopback port.
+async fn serve(reply: Reply) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let reply = Arc::new(reply);
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            let reply = reply.clone();
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 65536];
+                let mut got = Vec::new();
+                // Read the head and the body the client announced.
+                loop {
+                    let n = socket.read(&mut buf).await.unwrap_or(0);
+                    if n == 0 {
+                        return;
+                    }
+                    got.extend_from_slice(&buf[..n]);
+                    // Not HTTP (a TLS handshake, say): answer as a plain HTTP server would.
+                    if !got.starts_with(b"POST") && !got.starts_with(b"GET") {
+                        let _ = socket
+                            .write_all(b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n")
+                            .await;
+                        return;
+                    }
+                    let text = String::from_utf8_lossy(&got);
+                    if let Some(end) = text.find("\r\n\r\n") {
+                        let len = text[..end]
+                            .lines()
+                            .find_map(|l| {
+                                l.to_ascii_lowercase()
+                                    .strip_prefix("content-length:")
+                                    .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                            })
+                            .unwrap_or(0);
+                        if got.len() >= end + 4 + len {
+                            break;
+                        }
+                    }
+                }
+                let head = format!(
+                    "HTTP/1.1 {}\r\nContent-Type: {}\r\n{}Connection: close\r\n\r\n",
+                    reply.status, reply.content_type, reply.extra_headers
+                );
+                let _ = socket.write_all(head.as_bytes()).await;
+                let _ = socket.write_all(&reply.body).await;
+                let _ = socket.flush().await;
+                tokio::time::sleep(reply.stall).await;
+            });
+        }
+    });
+    format!("http://{addr}/api/v1")
+}
+
+fn client(base_url: String, stream: bool) -> RouteClient {
+    let endpoint = Endpoint {
+        kind: EndpointKind::Openrouter,
+        base_url,
+        api_key_env: None,
+        headers: Default::default(),
+        simulated: false,
+    };
+    let (endpoint, _) = EndpointClient::new("fixture", &endpoint).unwrap();
+    let mut route: Route = toml::from_str("endpoint = \"fixture\"\nmodel = \"a/b\"").unwrap();
+    route.stream = stream;
+    route.timeouts.idle_s = 0.3;
+    route.timeouts.total_s = 5.0;
+    RouteClient::new(
+        "r",
+        &route,
+        Arc::new(endpoint),
+        None,
+        Arc::new(Redactor::default()),
+    )
+    .unwrap()
+}
+
+async fn exchange(reply: Reply, stream: bool) -> Exchange {
+    let url = serve(reply).await;
+    client(url, stream)
+        .send(Bytes::from_static(b"{}"), "req-1")
+        .await
+}
+
+#[tokio::test]
+async fn plain_completion_is_read_in_full() {
+    let ex = exchange(ok("application/json", "plain_completion.json"), false).await;
+    assert_eq!(ex.class, None, "{:?}", ex.error_message);
+    assert_eq!(ex.status, Some(200));
+    let answer = ex.answer.unwrap();
+    assert_eq!(
+        answer.content.as_deref(),
+        Some(r#"{"category": "billing", "priority": "high", "escalate": false}"#)
+    );
+    assert_eq!(
+        ex.served_model.as_deref(),
+        Some("anthropic/claude-sonnet-4")
+    );
+    assert_eq!(ex.served_provider.as_deref(), Some("Amazon Bedrock"));
+    assert_eq!(
+        ex.generation_id.as_deref(),
+        Some("gen-1761234567-AbCdEfGhIjKlMnOp")
+    );
+    assert_eq!(ex.finish_reason.as_deref(), Some("stop"));
+    assert_eq!(ex.native_finish_reason.as_deref(), Some("end_turn"));
+    let usage = ex.usage.unwrap();
+    assert_eq!(usage.prompt_tokens, Some(412));
+    assert_eq!(
+        usage.prompt_tokens_details.unwrap().cached_tokens,
+        Some(256)
+    );
+    assert_eq!(
+        usage.completion_tokens_details.unwrap().reasoning_tokens,
+        Some(7)
+    );
+    assert_eq!(ex.cost, 0.001521);
+    assert_eq!(ex.cost_source, Some(CostSource::Reported));
+    assert_eq!(ex.ttft, None);
+}
+
+#[tokio::test]
+async fn plain_tool_calls_keep_their_order_and_arguments() {
+    let ex = exchange(ok("application/json", "plain_tool_calls.json"), false).await;
+    assert_eq!(ex.class, None);
+    let calls = ex.answer.unwrap().tool_calls;
+    assert_eq!(calls.len(), 2);
+    assert_eq!(calls[1].id, "call_b2");
+    assert_eq!(
+        calls[1].function.arguments,
+        r#"{"order_id":"SO-20931","include_history":true}"#
+    );
+}
+
+#[tokio::test]
+async fn stream_with_keepalive_comments_and_usage_chunk() {
+    let ex = exchange(ok("text/event-stream", "stream_with_usage.sse"), true).await;
+    assert_eq!(ex.class, None, "{:?}", ex.error_message);
+    assert_eq!(
+        ex.answer.unwrap().content.as_deref(),
+        Some(r#"{"category": "refund", "priority": "low", "escalate": true}"#)
+    );
+    assert_eq!(
+        ex.chunks,
+        Some(6),
+        "comments are not chunks; the usage chunk is"
+    );
+    assert!(ex.ttft.is_some());
+    assert_eq!(ex.served_provider.as_deref(), Some("DeepInfra"));
+    assert_eq!(ex.usage.unwrap().completion_tokens, Some(22));
+    assert_eq!(ex.cost, 0.0000533);
+}
+
+#[tokio::test]
+async fn streamed_tool_call_deltas_are_assembled_by_index() {
+    let ex = exchange(ok("text/event-stream", "stream_tool_calls.sse"), true).await;
+    assert_eq!(ex.class, None, "{:?}", ex.error_message);
+    let calls = ex.answer.unwrap().tool_calls;
+    assert_eq!(calls.len(), 2);
+    assert_eq!(calls[0].id, "toolu_01");
+    assert_eq!(calls[0].function.name, "check_inventory");
+    assert_eq!(
+        calls[0].function.arguments,
+        r#"{"sku": "SKU-4410-BLK", "quantity": 2}"#
+    );
+    assert_eq!(calls[1].function.name, "lookup_order");
+    assert_eq!(calls[1].function.arguments, r#"{"order_id": "SO-55210"}"#);
+    assert_eq!(ex.finish_reason.as_deref(), Some("tool_calls"));
+    assert_eq!(ex.native_finish_reason.as_deref(), Some("tool_use"));
+}
+
+#[tokio::test]
+async fn multi_line_data_fields_are_joined() {
+    let ex = exchange(ok("text/event-stream", "stream_multiline_data.sse"), true).await;
+    assert_eq!(ex.class, None, "{:?}", ex.error_message);
+    assert_eq!(
+        ex.answer.unwrap().content.as_deref(),
+        Some(r#"{"ok": true}"#)
+    );
+}
+
+#[tokio::test]
+async fn error_event_after_200_keeps_partial_output() {
+    let ex = exchange(ok("text/event-stream", "stream_mid_error.sse"), true).await;
+    assert_eq!(ex.class, Some(ErrorClass::StreamError));
+    assert_eq!(ex.status, Some(200));
+    assert!(ex
+        .error_message
+        .unwrap()
+        .contains("Provider disconnected (provider_unavailable)"));
+    assert_eq!(
+        ex.answer.unwrap().content.as_deref(),
+        Some(r#"{"category": "tech"#)
+    );
+}
+
+#[tokio::test]
+async fn stream_without_done_is_cut() {
+    let ex = exchange(ok("text/event-stream", "stream_no_done.sse"), true).await;
+    assert_eq!(ex.class, Some(ErrorClass::StreamCut));
+}
+
+#[tokio::test]
+async fn stalled_stream_trips_the_idle_timeout() {
+    let mut reply = ok("text/event-stream", "stream_no_done.sse");
+    reply.stall = Duration::from_secs(3);
+    let ex = exchange(reply, true).await;
+    assert_eq!(
+        ex.class,
+        Some(ErrorClass::TimeoutIdle),
+        "{:?}",
+        ex.error_message
+    );
+    assert!(ex.latency < Duration::from_secs(2), "{:?}", ex.latency);
+}
+
+#[tokio::test]
+async fn error_bodies_are_classed_with_their_message() {
+    let mut reply = ok("application/json", "error_429.json");
+    reply.status = "429 Too Many Requests";
+    reply.extra_headers = "Retry-After: 7\r\n";
+    let ex = exchange(reply, false).await;
+    assert_eq!(ex.class, Some(ErrorClass::RateLimited));
+    assert_eq!(ex.retry_after, Some(Duration::from_secs(7)));
+    assert_eq!(
+        ex.error_message.as_deref(),
+        Some("HTTP 429: Rate limit exceeded: free-models-per-min (rate_limit_exceeded)")
+    );
+
+    let mut reply = ok("application/json", "error_404_availability.json");
+    reply.status = "404 Not Found";
+    let ex = exchange(reply, false).await;
+    assert_eq!(ex.class, Some(ErrorClass::NotFound));
+    assert!(ex.error_message.unwrap().ends_with("(not_found)"));
+
+    let mut reply = ok("text/html", "error_502.html");
+    reply.status = "502 Bad Gateway";
+    let ex = exchange(reply, true).await;
+    assert_eq!(ex.class, Some(ErrorClass::BadGateway));
+    assert!(ex
+        .error_message
+        .unwrap()
+        .starts_with("HTTP 502: <!DOCTYPE html> <html> <head><title>502 Bad Gateway"));
+}
+
+#[tokio::test]
+async fn rate_limit_reset_header_is_honoured_without_retry_after() {
+    let mut reply = ok("application/json", "error_429.json");
+    reply.status = "429 Too Many Requests";
+    let reset_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis()
+        + 4_000;
+    reply.extra_headers = Box::leak(format!("X-RateLimit-Reset: {reset_ms}\r\n").into_boxed_str());
+    let ex = exchange(reply, false).await;
+    let wait = ex.retry_after.unwrap();
+    assert!(
+        wait > Duration::from_secs(2) && wait <= Duration::from_secs(4),
+        "{wait:?}"
+    );
+}
+
+#[tokio::test]
+async fn https_to_a_plain_http_server_is_a_tls_failure() {
+    let url = serve(ok("application/json", "plain_completion.json"))
+        .await
+        .replace("http://", "https://");
+    let ex = client(url, false)
+        .send(Bytes::from_static(b"{}"), "req-1")
+        .await;
+    assert_eq!(ex.class, Some(ErrorClass::Tls), "{:?}", ex.error_message);
+    assert!(ex.latency < Duration::from_secs(2));
+}
+
+#[tokio::test]
+async fn openai_endpoints_get_no_openrouter_extensions() {
+    let route: Route = toml::from_str(
+        "endpoint = \"e\"\nmodel = \"gpt-x\"\nmodels = [\"a\", \"b\"]\nprovider = { only = [\"p\"] }\nparams = { seed = 4, stop = [\"END\"], parallel_tool_calls = false }",
+    )
+    .unwrap();
+    let spec = routeval_runner::client::RequestSpec {
+        messages: &[],
+        tools: None,
+        tool_choice: None,
+        response_format: None,
+    };
+    for (kind, expect_extensions) in [
+        (EndpointKind::Openai, false),
+        (EndpointKind::Openrouter, true),
+    ] {
+        let endpoint = Endpoint {
+            kind,
+            base_url: "http://127.0.0.1:9/v1".into(),
+            api_key_env: None,
+            headers: Default::default(),
+            simulated: false,
+        };
+        let (endpoint, _) = EndpointClient::new("e", &endpoint).unwrap();
+        let client = RouteClient::new(
+            "r",
+            &route,
+            Arc::new(endpoint),
+            None,
+            Arc::new(Redactor::default()),
+        )
+        .unwrap();
+        let body = client.build_body(&spec);
+        assert_eq!(body["seed"], 4);
+        assert_eq!(body["stop"][0], "END");
+        assert_eq!(body["parallel_tool_calls"], false);
+        assert_eq!(
+            body.get("provider").is_some(),
+            expect_extensions,
+            "{kind:?}"
+        );
+        assert_eq!(body.get("models").is_some(), expect_extensions, "{kind:?}");
+        assert_eq!(body.get("usage").is_some(), expect_extensions, "{kind:?}");
+    }
+}
