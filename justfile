@@ -26,3 +26,7 @@ sim:
 # Check the bundled suite without sending anything.
 validate:
     cargo run --release -p routeval-cli -- validate routeval.toml
+
+# Benchmarks of the release binary against a static loopback endpoint, wrk as the ceiling.
+bench:
+    scripts/bench.sh

@@ -40,12 +40,25 @@ pub enum Command {
     Sim(SimArgs),
     /// Rank each dataset's routes and chains by cost per accepted response.
     Rank(RankArgs),
+    /// Simulate fallback chains offline from the single routes' results of a run.
+    Chains(ChainsArgs),
+    /// Compare two runs per dataset and target; gate on significant regressions.
+    Compare(CompareArgs),
     /// Write a report of a run.
     Report(ReportArgs),
+    /// Re-grade a run's stored answers (no model is called) into a new set of verdicts.
+    Rescore(RescoreArgs),
+    /// Grade responses from anywhere against cases; verdicts as JSONL on stdout.
+    Grade(GradeArgs),
     /// Export the approved routes.
     Export {
         #[command(subcommand)]
         what: ExportWhat,
+    },
+    /// The model catalog: sync it into the database, list and filter it, suggest routes.
+    Models {
+        #[command(subcommand)]
+        what: ModelsCommand,
     },
 }
 
@@ -96,6 +109,10 @@ pub struct RunArgs {
     /// No progress bar (for logs).
     #[arg(long)]
     pub quiet: bool,
+    /// Run (dataset, route) pairs that fail a capability check anyway, to measure what
+    /// happens. Privacy refusals always hold.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -132,12 +149,18 @@ pub struct RankArgs {
     pub dataset: Option<String>,
     #[arg(long, value_enum, default_value = "table")]
     pub format: RankFormat,
+    /// Targets slower than this p95 latency (ms) are not eligible.
+    #[arg(long)]
+    pub max_p95_ms: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ReportFormat {
     Md,
     Html,
+    Junit,
+    Json,
+    Csv,
 }
 
 #[derive(Debug, Args)]
@@ -163,5 +186,153 @@ pub enum ExportWhat {
         /// Output file; stdout when absent.
         #[arg(long)]
         out: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "json")]
+        format: RegistryFormat,
     },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RegistryFormat {
+    Json,
+    Toml,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ChainsFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ChainsArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    /// Run id (default: the latest run).
+    #[arg(long)]
+    pub run: Option<String>,
+    /// Longest chain searched.
+    #[arg(long, default_value_t = 2)]
+    pub max_len: usize,
+    /// Failure classes or families a step falls back on (comma-separated); default: the
+    /// suite's chain's when it has exactly one, else rate_limited, server_error,
+    /// timeout, malformed, schema_invalid.
+    #[arg(long, value_delimiter = ',')]
+    pub fallback_on: Vec<String>,
+    /// Chains listed per dataset.
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ChainsFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CompareFormat {
+    Table,
+    Json,
+    Md,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Baseline {
+    /// The run of the same suite started before NEW.
+    Previous,
+    /// Same as `previous` (there is no approval record yet).
+    Latest,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Baseline run id (or NEW alone with `--baseline`).
+    pub base: Option<String>,
+    /// New run id (default: the latest run).
+    pub new: Option<String>,
+    /// Pick the baseline instead of naming it: the previous run of NEW's suite.
+    #[arg(long, value_enum)]
+    pub baseline: Option<Baseline>,
+    #[command(flatten)]
+    pub db: DbArg,
+    /// Exit 1 when a significant (p < 0.05) drop in acceptance exceeds the threshold.
+    #[arg(long)]
+    pub fail_on_regression: bool,
+    /// Largest tolerated drop in acceptance (absolute: 0.05 = 5 points).
+    #[arg(long, default_value_t = 0.05)]
+    pub threshold: f64,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: CompareFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ModelsCommand {
+    /// Read each endpoint's `/models` into the database, keeping price history.
+    Sync {
+        #[arg(long, default_value = "routeval.toml")]
+        suite: PathBuf,
+        #[command(flatten)]
+        db: DbArg,
+        /// Also read each model's per-provider endpoints list (one request per model).
+        #[arg(long)]
+        with_endpoints: bool,
+    },
+    /// List synced models, filtered.
+    List {
+        #[command(flatten)]
+        db: DbArg,
+        /// Required parameters, comma-separated (tools,response_format,structured_outputs...).
+        #[arg(long, value_delimiter = ',')]
+        supports: Vec<String>,
+        #[arg(long)]
+        min_context: Option<u64>,
+        /// Highest prompt price, USD per million tokens.
+        #[arg(long)]
+        max_price: Option<f64>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Propose candidate routes for a dataset from the synced catalog.
+    Suggest {
+        dataset: String,
+        #[arg(long, default_value = "routeval.toml")]
+        suite: PathBuf,
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long, default_value_t = 5)]
+        max: usize,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct RescoreArgs {
+    /// Run id, or `latest`.
+    #[arg(default_value = "latest")]
+    pub run: String,
+    /// Scorer spec to grade with instead of the suite's: `FILE` for every dataset, or
+    /// `DATASET=FILE` for one (repeatable).
+    #[arg(long)]
+    pub scorer: Vec<String>,
+    /// Suite file whose datasets' schema and tools to use; by default the suite stored
+    /// with the run, its paths read from the folder of the run's suite file.
+    #[arg(long)]
+    pub suite: Option<PathBuf>,
+    #[command(flatten)]
+    pub db: DbArg,
+}
+
+#[derive(Debug, Args)]
+pub struct GradeArgs {
+    /// Scorer spec (TOML).
+    #[arg(long)]
+    pub scorer: PathBuf,
+    /// Cases (JSONL), with their `expected` answers.
+    #[arg(long)]
+    pub cases: PathBuf,
+    /// Responses (JSONL): `{"case_id": ..., "message": {OpenAI assistant message}}` per line,
+    /// optionally with `latency_ms` and `cost`.
+    #[arg(long)]
+    pub responses: PathBuf,
+    /// JSON Schema for `schema` checks.
+    #[arg(long)]
+    pub schema: Option<PathBuf>,
+    /// OpenAI tools (JSON array) for `tool_calls` checks.
+    #[arg(long)]
+    pub tools: Option<PathBuf>,
 }

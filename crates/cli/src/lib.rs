@@ -41,10 +41,50 @@ async fn dispatch(command: Command) -> Result<u8, CliError> {
         Command::Validate { suite } => commands::validate::run(&suite).await,
         Command::Sim(a) => commands::sim::run(a).await,
         Command::Rank(a) => commands::analyze::rank(a).await,
+        Command::Chains(a) => commands::chains::run(a).await,
+        Command::Compare(a) => commands::compare::run(a).await,
         Command::Report(a) => commands::analyze::report(a).await,
+        Command::Rescore(a) => commands::rescore::run(a).await,
+        Command::Grade(a) => commands::grade::run(a).await,
+        Command::Models { what } => match what {
+            args::ModelsCommand::Sync {
+                suite,
+                db,
+                with_endpoints,
+            } => commands::models::sync(&suite, &db.db, with_endpoints).await,
+            args::ModelsCommand::List {
+                db,
+                supports,
+                min_context,
+                max_price,
+                json,
+            } => {
+                let filter = commands::models::ListFilter {
+                    supports,
+                    min_context,
+                    max_price,
+                    json,
+                };
+                commands::models::list(&db.db, &filter).await
+            }
+            args::ModelsCommand::Suggest {
+                dataset,
+                suite,
+                db,
+                max,
+            } => commands::models::suggest(&suite, &db.db, &dataset, max).await,
+        },
         Command::Export {
-            what: ExportWhat::Registry { db, run, out },
-        } => commands::analyze::export_registry(&db.db, run.as_deref(), out.as_deref()).await,
+            what:
+                ExportWhat::Registry {
+                    db,
+                    run,
+                    out,
+                    format,
+                },
+        } => {
+            commands::analyze::export_registry(&db.db, run.as_deref(), out.as_deref(), format).await
+        }
     }
 }
 

@@ -73,7 +73,9 @@ pub fn prepare(suite_path: &Path, routes: &[String], datasets: &[String]) -> Cli
         let spec = ScorerSpec::load(&suite.resolve(&dataset.config.scorer))?;
         let scorer = Scorer::new(spec, dataset.schema.as_deref(), dataset.tools.as_deref())
             .map_err(CliError::input)?;
-        prepared.push(Arc::new(PreparedDataset { dataset, scorer }));
+        let mut ds = PreparedDataset::new(dataset, scorer);
+        ds.policy = suite.policy(&ds.dataset.config.privacy);
+        prepared.push(Arc::new(ds));
     }
     Ok(Prepared {
         suite,
@@ -88,13 +90,15 @@ pub struct RunOptions {
     pub concurrency: Option<u32>,
     pub budget: Option<f64>,
     pub quiet: bool,
+    /// Run pairs that fail a capability check anyway (never privacy).
+    pub force: bool,
 }
 
 /// Run a prepared suite and record it. Returns the run id and how it ended.
 pub async fn execute(prepared: &Prepared, opts: &RunOptions) -> CliResult<(String, RunSummary)> {
     let suite = &prepared.suite;
     let store = Store::open(&opts.db).await?;
-    let (run_id, skip, spent) = match &opts.resume {
+    let (run_id, skip, spent, route_spent) = match &opts.resume {
         Some(id) => {
             let run = store.run(id).await?;
             if run.config_hash != suite.hash {
@@ -106,12 +110,13 @@ pub async fn execute(prepared: &Prepared, opts: &RunOptions) -> CliResult<(Strin
             }
             let skip = store.finished_keys(id).await?;
             let spent = store.run_spend(id).await?;
+            let route_spent = store.route_spend(id).await?.into_iter().collect();
             store.set_run_status(id, "running", None).await?;
             eprintln!(
                 "resuming run {id}: {} results already recorded, ${spent:.4} spent",
                 skip.len()
             );
-            (id.clone(), skip, spent)
+            (id.clone(), skip, spent, route_spent)
         }
         None => {
             let id = new_run_id();
@@ -127,7 +132,7 @@ pub async fn execute(prepared: &Prepared, opts: &RunOptions) -> CliResult<(Strin
                     simulated: suite.is_simulated(),
                 })
                 .await?;
-            (id, HashSet::new(), 0.0)
+            (id, HashSet::new(), 0.0, Default::default())
         }
     };
 
@@ -137,7 +142,32 @@ pub async fn execute(prepared: &Prepared, opts: &RunOptions) -> CliResult<(Strin
     let mut work = Vec::new();
     let mut recorded_targets = BTreeSet::new();
     for ds in &prepared.datasets {
-        let targets = routeval_runner::resolve_targets(suite, &ds.dataset.name, &routes);
+        let (eligible, excluded) =
+            routeval_runner::capability::eligibility(suite, &ds.dataset, &catalogs, opts.force);
+        for e in &excluded {
+            let verb = if e.forced {
+                "runs anyway (--force)"
+            } else {
+                "not sent"
+            };
+            eprintln!(
+                "{} x {}: {verb}: {} ({})",
+                e.dataset, e.target, e.detail, e.rule
+            );
+            store
+                .record_exclusion(
+                    &run_id,
+                    &routeval_store::ExclusionRow {
+                        dataset: e.dataset.clone(),
+                        target: e.target.clone(),
+                        rule: e.rule.clone(),
+                        detail: e.detail.clone(),
+                        forced: e.forced,
+                    },
+                )
+                .await?;
+        }
+        let targets = routeval_runner::resolve_targets(suite, &eligible, &routes);
         for t in &targets {
             recorded_targets.insert(t.name().to_string());
         }
@@ -188,6 +218,7 @@ pub async fn execute(prepared: &Prepared, opts: &RunOptions) -> CliResult<(Strin
         skip,
         budget_usd: opts.budget.or(suite.budget_usd),
         spent_usd: spent,
+        route_spent_usd: route_spent,
         limit: opts.limit,
     };
     let total = plan.job_count();

@@ -1,26 +1,37 @@
 //! `routeval rank`, `report` and `export registry`: read a run, decide, write.
 
-use crate::args::{RankArgs, RankFormat, ReportArgs, ReportFormat};
+use crate::args::{RankArgs, RankFormat, RegistryFormat, ReportArgs, ReportFormat};
 use crate::exit::{CliError, CliResult, SUCCESS};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
 use routeval_analysis::report::{format_ms, format_usd, render, Format};
 use routeval_analysis::{
-    compute_metrics, rank as rank_targets, registry, Ranking, RunData, TargetMetrics,
+    compute_metrics, rank_with, registry, RankOptions, Ranking, RunData, TargetMetrics,
 };
 use routeval_store::Store;
 use std::path::{Path, PathBuf};
 
 async fn load(db: &str, run: Option<&str>) -> CliResult<(RunData, Vec<Ranking>)> {
+    load_with(db, run, RankOptions::default()).await
+}
+
+async fn load_with(
+    db: &str,
+    run: Option<&str>,
+    opts: RankOptions,
+) -> CliResult<(RunData, Vec<Ranking>)> {
     let store = Store::open(db).await?;
     let data = RunData::load(&store, run).await?;
     store.close().await;
     let metrics = compute_metrics(&data)?;
-    let rankings = rank_targets(&data, &metrics);
+    let rankings = rank_with(&data, &metrics, opts);
     Ok((data, rankings))
 }
 
 pub async fn rank(args: RankArgs) -> CliResult<u8> {
-    let (data, mut rankings) = load(&args.db.db, args.run.as_deref()).await?;
+    let opts = RankOptions {
+        max_p95_latency_ms: args.max_p95_ms,
+    };
+    let (data, mut rankings) = load_with(&args.db.db, args.run.as_deref(), opts).await?;
     if let Some(ds) = &args.dataset {
         rankings.retain(|r| &r.dataset == ds);
         if rankings.is_empty() {
@@ -190,10 +201,14 @@ pub fn write_report(
     format: ReportFormat,
     out: &Path,
 ) -> CliResult<PathBuf> {
-    let (fmt, ext) = match format {
-        ReportFormat::Md => (Format::Markdown, "md"),
-        ReportFormat::Html => (Format::Html, "html"),
+    let fmt = match format {
+        ReportFormat::Md => Format::Markdown,
+        ReportFormat::Html => Format::Html,
+        ReportFormat::Junit => Format::Junit,
+        ReportFormat::Json => Format::Json,
+        ReportFormat::Csv => Format::Csv,
     };
+    let ext = fmt.extension();
     let text = render(data, rankings, fmt)?;
     std::fs::create_dir_all(out)
         .map_err(|e| CliError::failure(anyhow::anyhow!("cannot create {}: {e}", out.display())))?;
@@ -203,9 +218,17 @@ pub fn write_report(
     Ok(path)
 }
 
-pub async fn export_registry(db: &str, run: Option<&str>, out: Option<&Path>) -> CliResult<u8> {
+pub async fn export_registry(
+    db: &str,
+    run: Option<&str>,
+    out: Option<&Path>,
+    format: RegistryFormat,
+) -> CliResult<u8> {
     let (data, rankings) = load(db, run).await?;
-    let json = registry_json(&data, &rankings)?;
+    let json = match format {
+        RegistryFormat::Json => registry_json(&data, &rankings)?,
+        RegistryFormat::Toml => registry::to_toml(&registry::export(&data, &rankings))?,
+    };
     match out {
         Some(path) => {
             write_file(path, &json)?;
@@ -217,7 +240,7 @@ pub async fn export_registry(db: &str, run: Option<&str>, out: Option<&Path>) ->
 }
 
 pub fn registry_json(data: &RunData, rankings: &[Ranking]) -> CliResult<String> {
-    serde_json::to_string_pretty(&registry::export(data, rankings)).map_err(CliError::failure)
+    Ok(registry::to_json(&registry::export(data, rankings)))
 }
 
 pub fn write_file(path: &Path, text: &str) -> CliResult {

@@ -1,7 +1,12 @@
 //! One module per command.
 
 pub mod analyze;
+pub mod chains;
+pub mod compare;
+pub mod grade;
+pub mod models;
 pub mod quickstart;
+pub mod rescore;
 pub mod run;
 pub mod sim;
 pub mod validate;

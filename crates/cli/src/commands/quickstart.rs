@@ -48,6 +48,7 @@ pub async fn run(args: QuickstartArgs) -> CliResult<u8> {
         concurrency: None,
         budget: None,
         quiet: false,
+        force: false,
     };
     let (run_id, _) = execute(&prepared, &opts).await?;
     server.shutdown().await;

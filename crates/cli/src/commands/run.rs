@@ -17,6 +17,7 @@ pub async fn run(args: RunArgs) -> CliResult<u8> {
         concurrency: args.concurrency,
         budget: args.budget,
         quiet: args.quiet,
+        force: args.force,
     };
     execute(&prepared, &opts).await?;
     Ok(SUCCESS)

@@ -245,3 +245,5 @@ fn quickstart_leaves_database_reports_and_registry() {
             .unwrap();
     assert_eq!(registry["workflows"].as_array().unwrap().len(), 3);
 }
+
+mod analysis;

@@ -1,0 +1,186 @@
+//! `routeval grade`: grade responses that did not come from a routeval run against a
+//! JSONL file of cases; one verdict per response as JSONL on stdout.
+
+use crate::args::GradeArgs;
+use crate::exit::{CliError, CliResult, SUCCESS};
+use routeval_core::dataset::{load_cases, load_json, load_responses, load_tools};
+use routeval_core::{LoadError, ScorerSpec};
+use routeval_scorer::{grade_batch, Answer, BatchItem, Scorer};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::io::Write;
+
+pub async fn run(args: GradeArgs) -> CliResult<u8> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let (accepted, total) = grade_to(&args, &mut out)?;
+    eprintln!("{accepted} of {total} responses accepted");
+    Ok(SUCCESS)
+}
+
+/// Grade and write one JSONL verdict per response; (accepted, total).
+fn grade_to(args: &GradeArgs, out: &mut impl Write) -> CliResult<(usize, usize)> {
+    let spec = ScorerSpec::load(&args.scorer)?;
+    let cases = load_cases(&args.cases)?;
+    let schema = args.schema.as_ref().map(load_json).transpose()?;
+    let tools = args.tools.as_ref().map(load_tools).transpose()?;
+    let scorer = Scorer::new(spec, schema.as_ref(), tools.as_deref()).map_err(CliError::input)?;
+    let expected: HashMap<&str, Option<&Value>> = cases
+        .iter()
+        .map(|c| (c.id.as_str(), c.expected.as_ref()))
+        .collect();
+    let responses = load_responses(&args.responses)?;
+    let mut items = Vec::with_capacity(responses.len());
+    for (line, r) in &responses {
+        let Some(expected) = expected.get(r.case_id.as_str()) else {
+            return Err(LoadError::new(
+                &args.responses,
+                format!("no case `{}` in {}", r.case_id, args.cases.display()),
+            )
+            .at_line(*line)
+            .with_key("case_id")
+            .into());
+        };
+        items.push(BatchItem {
+            answer: Answer {
+                // OpenAI puts a structured-output refusal in its own field.
+                content: r
+                    .message
+                    .content
+                    .as_deref()
+                    .or(r.message.refusal.as_deref()),
+                tool_calls: r.message.tool_calls.as_deref(),
+                latency_ms: r.latency_ms,
+                cost: r.cost,
+            },
+            expected: *expected,
+        });
+    }
+    let verdicts = grade_batch(&scorer, &items);
+    for ((line, r), v) in responses.iter().zip(&verdicts) {
+        let checks: Vec<Value> = v
+            .scores
+            .iter()
+            .map(
+                |s| json!({"check": s.check, "pass": s.pass, "value": s.value, "detail": s.detail}),
+            )
+            .collect();
+        let row = json!({
+            "case_id": r.case_id,
+            "line": line,
+            "accepted": v.accepted,
+            "reason": v.reason,
+            "validation_failure": v.validation_failure.as_ref().map(|(c, _)| c.as_str()),
+            "checks": checks,
+        });
+        writeln!(out, "{row}").map_err(CliError::failure)?;
+    }
+    out.flush().map_err(CliError::failure)?;
+    let accepted = verdicts.iter().filter(|v| v.accepted).count();
+    Ok((accepted, verdicts.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exit::BAD_INPUT;
+    use std::path::{Path, PathBuf};
+
+    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    fn args(dir: &Path, responses: &str) -> GradeArgs {
+        GradeArgs {
+            scorer: write(
+                dir,
+                "s.toml",
+                "[[checks]]\nkind = \"tool_calls\"\n[[checks]]\nkind = \"latency\"\nmax_ms = 500\n[accept]\nrequire = [\"tool_calls\"]\n",
+            ),
+            cases: write(
+                dir,
+                "cases.jsonl",
+                concat!(
+                    r#"{"id":"a","messages":[{"role":"user","content":"where is SO-12345?"}],"expected":{"tool_calls":[{"name":"lookup_order","arguments":{"order_id":["SO-12345"]}}]}}"#,
+                    "\n",
+                    r#"{"id":"b","messages":[{"role":"user","content":"hi"}],"expected":{"tool_calls":[]}}"#,
+                    "\n"
+                ),
+            ),
+            responses: write(dir, "responses.jsonl", responses),
+            schema: None,
+            tools: Some(write(
+                dir,
+                "tools.json",
+                r#"[{"type":"function","function":{"name":"lookup_order","parameters":{"type":"object","properties":{"order_id":{"type":"string"}},"required":["order_id"]}}}]"#,
+            )),
+        }
+    }
+
+    #[test]
+    fn grades_openai_messages_with_every_check() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = args(
+            dir.path(),
+            concat!(
+                r#"{"case_id":"a","message":{"role":"assistant","content":null,"tool_calls":[{"id":"c","type":"function","function":{"name":"lookup_order","arguments":"{\"order_id\":\"so-12345\"}"}}]},"latency_ms":900}"#,
+                "\n",
+                r#"{"case_id":"b","message":{"role":"assistant","content":"Hello!"},"latency_ms":100}"#,
+                "\n",
+                r#"{"case_id":"b","message":{"role":"assistant","content":null,"tool_calls":[{"id":"c","type":"function","function":{"name":"lookup_order","arguments":"{}"}}]}}"#,
+                "\n"
+            ),
+        );
+        let mut out = Vec::new();
+        let (accepted, total) = grade_to(&a, &mut out).unwrap();
+        assert_eq!((accepted, total), (2, 3));
+        let rows: Vec<Value> = String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[0]["case_id"], "a");
+        assert_eq!(rows[0]["accepted"], true);
+        let latency = &rows[0]["checks"][1];
+        assert_eq!(latency["check"], "latency");
+        assert_eq!(latency["pass"], false);
+        assert!(latency["detail"].as_str().unwrap().contains("900 ms"));
+        assert_eq!(rows[2]["accepted"], false);
+        assert_eq!(rows[2]["line"], 3);
+        assert_eq!(rows[2]["validation_failure"], "invalid_tool_call");
+        assert!(rows[2]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("expected no tool call"));
+    }
+
+    #[test]
+    fn bad_lines_are_input_errors_naming_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = args(
+            dir.path(),
+            "{\"case_id\":\"a\",\"message\":{\"content\":\"x\"}}\n{\"case_id\":\"zz\",\"message\":{}}\n",
+        );
+        let err = grade_to(&a, &mut Vec::new()).unwrap_err();
+        assert_eq!(err.code, BAD_INPUT);
+        let text = format!("{:#}", err.error);
+        assert!(
+            text.contains("responses.jsonl:2: key `case_id`: no case `zz`"),
+            "{text}"
+        );
+
+        let a = args(
+            dir.path(),
+            "{\"case_id\":\"a\",\"message\":{\"content\":1}}\n",
+        );
+        let err = grade_to(&a, &mut Vec::new()).unwrap_err();
+        assert_eq!(err.code, BAD_INPUT);
+        let text = format!("{:#}", err.error);
+        assert!(
+            text.contains("responses.jsonl:1: key `message.content`"),
+            "{text}"
+        );
+    }
+}
