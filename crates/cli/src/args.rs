@@ -35,6 +35,9 @@ pub enum Command {
     Validate {
         #[arg(default_value = "routeval.toml")]
         suite: PathBuf,
+        /// Database with a synced model catalog, for capability checks (read only).
+        #[command(flatten)]
+        db: DbArg,
     },
     /// Serve the OpenRouter-shaped simulator on loopback.
     Sim(SimArgs),

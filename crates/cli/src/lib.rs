@@ -38,7 +38,7 @@ async fn dispatch(command: Command) -> Result<u8, CliError> {
     match command {
         Command::Quickstart(a) => commands::quickstart::run(a).await,
         Command::Run(a) => commands::run::run(a).await,
-        Command::Validate { suite } => commands::validate::run(&suite).await,
+        Command::Validate { suite, db } => commands::validate::run(&suite, &db.db).await,
         Command::Sim(a) => commands::sim::run(a).await,
         Command::Rank(a) => commands::analyze::rank(a).await,
         Command::Chains(a) => commands::chains::run(a).await,

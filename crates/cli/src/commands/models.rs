@@ -9,6 +9,7 @@ use routeval_core::Suite;
 use routeval_runner::capability::{check, needs_of};
 use routeval_runner::catalog::{fetch_catalog, fetch_endpoints, CatalogModel, Price};
 use routeval_store::{ModelRow, Store};
+use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
 
@@ -182,4 +183,27 @@ fn catalog_model(m: &ModelRow) -> CatalogModel {
         max_completion_tokens: m.max_completion_tokens.map(|c| c as u64),
         supported_parameters: serde_json::from_str(&m.supported_parameters).unwrap_or_default(),
     }
+}
+
+/// The catalog synced into the database, per endpoint; empty when there is none.
+/// A database that does not exist is not created.
+pub async fn synced_catalogs(
+    db: &str,
+) -> CliResult<HashMap<String, HashMap<String, CatalogModel>>> {
+    let path = db
+        .strip_prefix("sqlite://")
+        .or_else(|| db.strip_prefix("sqlite:"))
+        .unwrap_or(db);
+    let mut out: HashMap<String, HashMap<String, CatalogModel>> = HashMap::new();
+    if !Path::new(path).exists() {
+        return Ok(out);
+    }
+    let store = Store::open(db).await?;
+    for m in store.models().await? {
+        out.entry(m.endpoint.clone())
+            .or_default()
+            .insert(m.id.clone(), catalog_model(&m));
+    }
+    store.close().await;
+    Ok(out)
 }

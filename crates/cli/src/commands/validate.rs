@@ -4,7 +4,7 @@ use crate::exit::{CliResult, SUCCESS};
 use crate::pipeline::prepare;
 use std::path::Path;
 
-pub async fn run(suite: &Path) -> CliResult<u8> {
+pub async fn run(suite: &Path, db: &str) -> CliResult<u8> {
     let prepared = prepare(suite, &[], &[])?;
     let s = &prepared.suite;
     for ds in &prepared.datasets {
@@ -27,6 +27,34 @@ pub async fn run(suite: &Path) -> CliResult<u8> {
             ""
         }
     );
-    println!("{} is valid", suite.display());
+    // Eligibility of every (dataset, target) pair: privacy always; capabilities when a
+    // catalog has been synced into the database (`routeval models sync`). Nothing is sent.
+    let catalogs = crate::commands::models::synced_catalogs(db).await?;
+    let mut refused = 0;
+    for ds in &prepared.datasets {
+        let (eligible, excluded) =
+            routeval_runner::capability::eligibility(s, &ds.dataset, &catalogs, false);
+        println!(
+            "ok  {}: {} eligible targets",
+            ds.dataset.name,
+            eligible.len()
+        );
+        for e in &excluded {
+            refused += 1;
+            println!(
+                "--  {} x {}: not eligible: {} ({})",
+                e.dataset, e.target, e.detail, e.rule
+            );
+        }
+    }
+    if catalogs.is_empty() {
+        println!(
+            "note: capabilities not checked (no synced catalog; `routeval models sync` reads one)"
+        );
+    }
+    println!(
+        "{} is valid; {refused} pairs would not be sent",
+        suite.display()
+    );
     Ok(SUCCESS)
 }
