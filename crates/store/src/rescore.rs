@@ -2,7 +2,7 @@
 //! each result used, and a new numbered set of verdicts (`scoring = n`).
 
 use crate::{Result, Store};
-use routeval_core::{ErrorClass, ResultRecord};
+use routeval_core::ResultRecord;
 use sqlx::FromRow;
 
 /// A live result (`scoring = 0`) with the answer it used and its case's reference.
@@ -47,7 +47,7 @@ impl Store {
                  WHERE a2.run_id = r.run_id AND a2.dataset = r.dataset AND a2.target = r.target
                    AND a2.case_id = r.case_id AND a2.repeat = r.repeat
                    AND a2.chain_step = r.served_step
-                 ORDER BY a2.try_index DESC, a2.http_attempt DESC
+                 ORDER BY a2.turn DESC, a2.try_index DESC, a2.http_attempt DESC
                  LIMIT 1)
              LEFT JOIN cases c ON c.run_id = r.run_id AND c.dataset = r.dataset AND c.case_id = r.case_id
              WHERE r.run_id = ? AND r.scoring = 0
@@ -98,50 +98,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         for r in results {
-            sqlx::query(
-                "INSERT INTO results (run_id, target, target_kind, dataset, case_id, repeat, scoring, accepted,
-                    served_step, served_route, attempts, validation_retries, transport_retries, cost, latency_ms,
-                    ttft_ms, error_class, reason)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(run_id)
-            .bind(&r.target)
-            .bind(&r.target_kind)
-            .bind(&r.dataset)
-            .bind(&r.case_id)
-            .bind(r.repeat as i64)
-            .bind(scoring)
-            .bind(r.accepted)
-            .bind(r.served_step.map(i64::from))
-            .bind(&r.served_route)
-            .bind(r.attempts as i64)
-            .bind(r.validation_retries as i64)
-            .bind(r.transport_retries as i64)
-            .bind(r.cost)
-            .bind(r.latency_ms)
-            .bind(r.ttft_ms)
-            .bind(r.error_class.map(ErrorClass::as_str))
-            .bind(&r.reason)
-            .execute(&mut *tx)
-            .await?;
-            for s in &r.scores {
-                sqlx::query(
-                    "INSERT INTO scores (run_id, target, dataset, case_id, repeat, scoring, check_name, pass, value, detail)
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                )
-                .bind(run_id)
-                .bind(&r.target)
-                .bind(&r.dataset)
-                .bind(&r.case_id)
-                .bind(r.repeat as i64)
-                .bind(scoring)
-                .bind(&s.check)
-                .bind(s.pass)
-                .bind(s.value)
-                .bind(&s.detail)
-                .execute(&mut *tx)
-                .await?;
-            }
+            crate::write::insert_verdict(&mut tx, run_id, r, scoring).await?;
         }
         tx.commit().await?;
         Ok(scoring)

@@ -1,7 +1,7 @@
 //! Writes: run bookkeeping, and the single writer task for outcomes.
 
 use crate::{Result, Store};
-use routeval_core::{CaseOutcome, ErrorClass};
+use routeval_core::{CaseOutcome, ErrorClass, ResultRecord};
 use sqlx::{Sqlite, Transaction};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -162,53 +162,8 @@ async fn write_outcome(
     run_id: &str,
     outcome: &CaseOutcome,
 ) -> Result<bool> {
-    let r = &outcome.result;
-    let inserted = sqlx::query(
-        "INSERT INTO results (run_id, target, target_kind, dataset, case_id, repeat, scoring, accepted,
-            served_step, served_route, attempts, validation_retries, transport_retries, cost, latency_ms,
-            ttft_ms, error_class, reason)
-         VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT DO NOTHING",
-    )
-    .bind(run_id)
-    .bind(&r.target)
-    .bind(&r.target_kind)
-    .bind(&r.dataset)
-    .bind(&r.case_id)
-    .bind(r.repeat as i64)
-    .bind(r.accepted)
-    .bind(r.served_step.map(i64::from))
-    .bind(&r.served_route)
-    .bind(r.attempts as i64)
-    .bind(r.validation_retries as i64)
-    .bind(r.transport_retries as i64)
-    .bind(r.cost)
-    .bind(r.latency_ms)
-    .bind(r.ttft_ms)
-    .bind(r.error_class.map(ErrorClass::as_str))
-    .bind(&r.reason)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    if inserted == 0 {
+    if !insert_verdict(tx, run_id, &outcome.result, 0).await? {
         return Ok(false);
-    }
-    for s in &r.scores {
-        sqlx::query(
-            "INSERT INTO scores (run_id, target, dataset, case_id, repeat, scoring, check_name, pass, value, detail)
-             VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
-        )
-        .bind(run_id)
-        .bind(&r.target)
-        .bind(&r.dataset)
-        .bind(&r.case_id)
-        .bind(r.repeat as i64)
-        .bind(&s.check)
-        .bind(s.pass)
-        .bind(s.value)
-        .bind(&s.detail)
-        .execute(&mut **tx)
-        .await?;
     }
     for a in &outcome.attempts {
         sqlx::query(
@@ -216,8 +171,8 @@ async fn write_outcome(
                 http_attempt, request_id, request_hash, status, error_class, error_message, served_model,
                 served_provider, generation_id, prompt_tokens, completion_tokens, cached_tokens,
                 reasoning_tokens, cost, cost_source, latency_ms, ttft_ms, chunks, finish_reason,
-                native_finish_reason, content, tool_calls_json, retry_after_s, started_at, policy_violation)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                native_finish_reason, content, tool_calls_json, retry_after_s, started_at, policy_violation, turn)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(run_id)
         .bind(&a.target)
@@ -252,6 +207,67 @@ async fn write_outcome(
         .bind(a.retry_after_s)
         .bind(a.started_at_ms)
         .bind(&a.policy_violation)
+        .bind(a.turn as i64)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(true)
+}
+
+/// Insert a result and its scores under a numbered scoring (0: graded live; n: the
+/// n-th rescore). False when that verdict already exists: nothing is written twice.
+pub(crate) async fn insert_verdict(
+    tx: &mut Transaction<'_, Sqlite>,
+    run_id: &str,
+    r: &ResultRecord,
+    scoring: i64,
+) -> Result<bool> {
+    let inserted = sqlx::query(
+        "INSERT INTO results (run_id, target, target_kind, dataset, case_id, repeat, scoring, accepted,
+            served_step, served_route, attempts, validation_retries, transport_retries, cost, latency_ms,
+            ttft_ms, error_class, reason)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(run_id)
+    .bind(&r.target)
+    .bind(&r.target_kind)
+    .bind(&r.dataset)
+    .bind(&r.case_id)
+    .bind(r.repeat as i64)
+    .bind(scoring)
+    .bind(r.accepted)
+    .bind(r.served_step.map(i64::from))
+    .bind(&r.served_route)
+    .bind(r.attempts as i64)
+    .bind(r.validation_retries as i64)
+    .bind(r.transport_retries as i64)
+    .bind(r.cost)
+    .bind(r.latency_ms)
+    .bind(r.ttft_ms)
+    .bind(r.error_class.map(ErrorClass::as_str))
+    .bind(&r.reason)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if inserted == 0 {
+        return Ok(false);
+    }
+    for s in &r.scores {
+        sqlx::query(
+            "INSERT INTO scores (run_id, target, dataset, case_id, repeat, scoring, check_name, pass, value, detail)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(run_id)
+        .bind(&r.target)
+        .bind(&r.dataset)
+        .bind(&r.case_id)
+        .bind(r.repeat as i64)
+        .bind(scoring)
+        .bind(&s.check)
+        .bind(s.pass)
+        .bind(s.value)
+        .bind(&s.detail)
         .execute(&mut **tx)
         .await?;
     }
