@@ -173,20 +173,31 @@ fn data_collection_str(d: DataCollection) -> &'static str {
     }
 }
 
-/// Provider slugs (`meridian-labs`) and display names (`Meridian Labs`) name the same
-/// provider: compare them without case and punctuation. A slug with an endpoint suffix
-/// (`deepinfra/turbo`) matches its base provider.
-pub fn same_provider(a: &str, b: &str) -> bool {
-    let norm = |s: &str| -> String {
-        s.split('/')
-            .next()
-            .unwrap_or(s)
-            .chars()
+/// Provider slugs (`meridian-labs`, `meridian`) and display names (`Meridian Labs`) name
+/// the same provider: a slug matches when it spells the first words of the name, without
+/// case and punctuation. A slug with an endpoint suffix (`deepinfra/turbo`) matches its
+/// base provider.
+pub fn same_provider(slug_or_name: &str, served: &str) -> bool {
+    let squash = |s: &str| -> String {
+        s.chars()
             .filter(|c| c.is_alphanumeric())
             .flat_map(char::to_lowercase)
             .collect()
     };
-    norm(a) == norm(b)
+    let base = |s: &str| s.split('/').next().unwrap_or(s).to_string();
+    let (a, b) = (squash(&base(slug_or_name)), base(served));
+    if a.is_empty() {
+        return false;
+    }
+    // Every word-prefix of the served name: "Meridian Labs" -> meridian, meridianlabs.
+    let mut prefix = String::new();
+    for word in b.split(|c: char| c.is_whitespace() || c == '-' || c == '_') {
+        prefix.push_str(&squash(word));
+        if prefix == a {
+            return true;
+        }
+    }
+    squash(&b) == a || squash(slug_or_name) == squash(served)
 }
 
 /// The providers a dataset's data may reach on a route, when its policy restricts them:
@@ -310,6 +321,10 @@ scorer = "s.toml"
     #[test]
     fn provider_names_match_slugs() {
         assert!(same_provider("meridian-labs", "Meridian Labs"));
+        assert!(same_provider("meridian", "Meridian Labs"));
+        assert!(same_provider("amazon-bedrock", "Amazon Bedrock"));
+        assert!(!same_provider("open", "OpenBench"));
+        assert!(!same_provider("labs", "Meridian Labs"));
         assert!(same_provider("deepinfra/turbo", "DeepInfra"));
         assert!(!same_provider("atlascloud", "Nimbus"));
         let _ = Path::new("");

@@ -239,6 +239,12 @@ fn quickstart_leaves_database_reports_and_registry() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert!(files.iter().any(|f| f.ends_with(".md")), "{files:?}");
+    let md_name = files.iter().find(|f| f.ends_with(".md")).unwrap();
+    let md = std::fs::read_to_string(out_dir.join(md_name)).unwrap();
+    assert!(
+        !md.contains("Privacy policy violations"),
+        "the bundled routes keep their data where the policy allows"
+    );
     assert!(files.iter().any(|f| f.ends_with(".html")), "{files:?}");
     let registry: Value =
         serde_json::from_str(&std::fs::read_to_string(out_dir.join("registry.json")).unwrap())
