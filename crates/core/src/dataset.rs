@@ -3,10 +3,10 @@
 use crate::config::{DatasetConfig, ResponseFormatKind, Suite};
 use crate::error::LoadError;
 use crate::hash::short_hash;
-use crate::message::{Message, Role};
+use crate::message::{Message, Role, ToolCall};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -25,11 +25,84 @@ pub struct Case {
     /// A full `response_format` object; the dataset's when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_format: Option<Value>,
-    /// Reference answer: an object for JSON workflows, `{"tool_calls": [...]}` for tool use.
+    /// Reference answer: an object for JSON workflows, `{"tool_calls": [...]}` for tool use,
+    /// `{"turns": [[...], [...], []]}` (the expected calls of each turn) for a multi-turn
+    /// tool loop.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected: Option<Value>,
+    /// Multi-turn tool loops: what each tool returns, by tool name, consumed in order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_results: Option<BTreeMap<String, Vec<ScriptedResult>>>,
     #[serde(default)]
     pub tags: Vec<String>,
+}
+
+/// One scripted tool result: `content` the tool returns, or the `error` it fails with.
+/// With `arguments`, it only answers a call with exactly these arguments.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScriptedResult {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arguments: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// What a played tool call returns to the model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ToolOutput {
+    /// The `role: tool` message content: the scripted content, or `Error: ...`.
+    pub content: String,
+    pub is_error: bool,
+}
+
+/// A case's scripted tool results being played: each entry answers one call.
+#[derive(Debug, Clone, Default)]
+pub struct ToolScript {
+    remaining: BTreeMap<String, Vec<ScriptedResult>>,
+}
+
+impl ToolScript {
+    pub fn new(case: &Case) -> Self {
+        Self {
+            remaining: case.tool_results.clone().unwrap_or_default(),
+        }
+    }
+
+    /// The result of one call: the first unused entry of its tool whose `arguments`
+    /// (if any) equal the call's; an error when none is left.
+    pub fn play(&mut self, call: &ToolCall) -> ToolOutput {
+        let args: Option<Value> = serde_json::from_str(&call.function.arguments).ok();
+        let entry = self
+            .remaining
+            .get_mut(&call.function.name)
+            .and_then(|entries| {
+                let i = entries.iter().position(|e| {
+                    e.arguments
+                        .as_ref()
+                        .is_none_or(|want| Some(want) == args.as_ref())
+                })?;
+                Some(entries.remove(i))
+            });
+        match entry {
+            Some(ScriptedResult {
+                error: Some(error), ..
+            }) => ToolOutput {
+                content: format!("Error: {error}"),
+                is_error: true,
+            },
+            Some(ScriptedResult { content, .. }) => ToolOutput {
+                content: content.unwrap_or_default(),
+                is_error: false,
+            },
+            None => ToolOutput {
+                content: "Error: unknown tool result".into(),
+                is_error: true,
+            },
+        }
+    }
 }
 
 impl Case {
@@ -287,6 +360,31 @@ pub fn parse_case(path: &Path, line_no: usize, line: &str) -> Result<Case, LoadE
             .at_line(line_no)
             .with_key("messages"));
     }
+    for (tool, entries) in case.tool_results.iter().flatten() {
+        for (i, entry) in entries.iter().enumerate() {
+            if entry.content.is_some() == entry.error.is_some() {
+                return Err(LoadError::new(
+                    path,
+                    "a scripted tool result needs either `content` or `error`",
+                )
+                .at_line(line_no)
+                .with_key(format!("tool_results.{tool}[{i}]")));
+            }
+        }
+    }
+    if let Some(turns) = case.expected.as_ref().and_then(|e| e.get("turns")) {
+        let ok = turns
+            .as_array()
+            .is_some_and(|t| !t.is_empty() && t.iter().all(Value::is_array));
+        if !ok {
+            return Err(LoadError::new(
+                path,
+                "`turns` must be a non-empty list of per-turn tool-call lists",
+            )
+            .at_line(line_no)
+            .with_key("expected.turns"));
+        }
+    }
     Ok(case)
 }
 
@@ -381,6 +479,44 @@ mod tests {
         let f = write("{\"case_id\":\"a\",\"message\":{\"role\":\"user\"}}\n");
         let err = load_responses(&f.1).unwrap_err();
         assert_eq!(err.key.as_deref(), Some("message.role"), "{err}");
+    }
+
+    #[test]
+    fn scripted_tool_results_play_in_order_and_by_arguments() {
+        let f = write(concat!(
+            "{\"id\":\"a\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],",
+            "\"expected\":{\"turns\":[[{\"name\":\"t\",\"arguments\":{}}],[]]},",
+            "\"tool_results\":{\"t\":[{\"error\":\"timeout\"},{\"content\":\"ok\"}],",
+            "\"u\":[{\"arguments\":{\"x\":2},\"content\":\"two\"},{\"content\":\"any\"}]}}\n"
+        ));
+        let cases = load_cases(&f.1).unwrap();
+        let call = |name: &str, args: &str| ToolCall {
+            id: "c".into(),
+            kind: "function".into(),
+            function: crate::message::FunctionCall {
+                name: name.into(),
+                arguments: args.into(),
+            },
+        };
+        let mut script = ToolScript::new(&cases[0]);
+        let first = script.play(&call("t", "{}"));
+        assert_eq!(first.content, "Error: timeout");
+        assert!(first.is_error);
+        assert_eq!(script.play(&call("t", "{}")).content, "ok");
+        assert_eq!(
+            script.play(&call("t", "{}")).content,
+            "Error: unknown tool result"
+        );
+        assert_eq!(script.play(&call("u", "{\"x\": 1}")).content, "any");
+        assert_eq!(script.play(&call("u", "{\"x\":2}")).content, "two");
+        assert!(script.play(&call("nope", "{}")).is_error);
+
+        let f = write("{\"id\":\"a\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"tool_results\":{\"t\":[{\"content\":\"x\",\"error\":\"y\"}]}}\n");
+        let err = load_cases(&f.1).unwrap_err();
+        assert_eq!(err.key.as_deref(), Some("tool_results.t[0]"), "{err}");
+        let f = write("{\"id\":\"a\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"expected\":{\"turns\":[{}]}}\n");
+        let err = load_cases(&f.1).unwrap_err();
+        assert_eq!(err.key.as_deref(), Some("expected.turns"), "{err}");
     }
 
     #[test]

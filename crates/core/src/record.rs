@@ -41,8 +41,11 @@ pub struct AttemptRecord {
     pub dataset: String,
     pub case_id: String,
     pub repeat: u32,
-    /// Validate-and-retry round: 0 for the first answer.
+    /// Validate-and-retry round within the turn: 0 for the turn's first answer.
     pub try_index: u32,
+    /// Turn of a multi-turn tool loop: 0 for the first request (and for single-turn cases).
+    #[serde(default)]
+    pub turn: u32,
     /// Transport retry within the round: 0 for the first send.
     pub http_attempt: u32,
     pub request_id: String,

@@ -20,6 +20,11 @@ pub struct ScorerSpec {
     /// Re-asks with the validation error as feedback, after the first answer.
     #[serde(default)]
     pub validation_retries: u32,
+    /// Turns of a multi-turn tool loop: while the model answers with tool calls, the
+    /// runner sends the case's scripted tool results back and asks again, up to this many
+    /// requests (validation rounds aside). 1, the default, is a single answer.
+    #[serde(default = "default_max_turns")]
+    pub max_turns: u32,
     pub checks: Vec<CheckSpec>,
     #[serde(default)]
     pub accept: AcceptRule,
@@ -58,6 +63,12 @@ pub enum CheckKind {
     Latency,
     /// The result's spend is at most `max_usd`.
     Cost,
+    /// Multi-turn loops: after a turn whose scripted tool result was an error, the next
+    /// turn does what the case's `expected.turns` says (retry, escalate, explain).
+    Recovery,
+    /// Multi-turn loops: the model ends with an answer in prose before `max_turns`
+    /// (fails on a runaway loop that still calls tools at the turn limit).
+    Stopping,
 }
 
 impl CheckKind {
@@ -81,6 +92,8 @@ impl CheckKind {
             CheckKind::Length => "length",
             CheckKind::Latency => "latency",
             CheckKind::Cost => "cost",
+            CheckKind::Recovery => "recovery",
+            CheckKind::Stopping => "stopping",
         }
     }
 }
@@ -132,16 +145,16 @@ pub struct CheckSpec {
     /// `enum`: the fields (dotted paths) to compare.
     #[serde(default)]
     pub fields: Vec<String>,
-    /// Strings compare ignoring case. Default: true for `fields` and `tool_calls`,
-    /// false for the text checks.
+    /// Strings compare ignoring case. Default: true for `fields`, `tool_calls` and
+    /// `recovery`, false for the text checks.
     #[serde(default)]
     pub ignore_case: Option<bool>,
     /// Whitespace in compared strings. Default: `collapse` for `fields` and the text
-    /// checks, `remove` for `tool_calls` (BFCL).
+    /// checks, `remove` for `tool_calls` and `recovery` (BFCL).
     #[serde(default)]
     pub whitespace: Option<Whitespace>,
     /// Drop `,./-_*^` and read `'` as `"` before comparing (BFCL). Default: true for
-    /// `tool_calls`, false otherwise.
+    /// `tool_calls` and `recovery`, false otherwise.
     #[serde(default)]
     pub punctuation: Option<bool>,
     /// `fields`: absolute tolerance for numbers.
@@ -194,20 +207,22 @@ impl CheckSpec {
     pub fn ignore_case(&self) -> bool {
         self.ignore_case.unwrap_or(matches!(
             self.kind,
-            CheckKind::Fields | CheckKind::ToolCalls
+            CheckKind::Fields | CheckKind::ToolCalls | CheckKind::Recovery
         ))
     }
 
     pub fn whitespace(&self) -> Whitespace {
         self.whitespace.unwrap_or(match self.kind {
-            CheckKind::ToolCalls => Whitespace::Remove,
+            CheckKind::ToolCalls | CheckKind::Recovery => Whitespace::Remove,
             _ => Whitespace::Collapse,
         })
     }
 
     pub fn punctuation(&self) -> bool {
-        self.punctuation
-            .unwrap_or(matches!(self.kind, CheckKind::ToolCalls))
+        self.punctuation.unwrap_or(matches!(
+            self.kind,
+            CheckKind::ToolCalls | CheckKind::Recovery
+        ))
     }
 }
 
@@ -261,6 +276,9 @@ impl ScorerSpec {
     fn validate(&self) -> Result<(), LoadError> {
         if self.checks.is_empty() {
             return Err(self.error_at(&["checks"], "a scorer needs at least one check"));
+        }
+        if self.max_turns == 0 {
+            return Err(self.error_at(&["max_turns"], "must be at least 1"));
         }
         let names: Vec<&str> = self.checks.iter().map(CheckSpec::name).collect();
         let mut seen = HashSet::new();
@@ -355,6 +373,15 @@ impl ScorerSpec {
                     "a `cost` check needs `max_usd` (at least 0)",
                 ));
             }
+            CheckKind::Recovery | CheckKind::Stopping if self.max_turns < 2 => {
+                return Err(self.check_error(
+                    i,
+                    "kind",
+                    format!(
+                        "a `{kind}` check grades a multi-turn loop: set `max_turns` to 2 or more"
+                    ),
+                ));
+            }
             _ => {}
         }
         if !check.numeric_tolerance.is_finite() || check.numeric_tolerance < 0.0 {
@@ -410,6 +437,10 @@ pub fn check_key_line(src: &str, index: usize, key: &str) -> Option<usize> {
         }
     }
     Some(header + 1)
+}
+
+fn default_max_turns() -> u32 {
+    1
 }
 
 fn default_tolerance() -> f64 {
@@ -521,6 +552,22 @@ mod tests {
         assert!(!ok.is_required("schema"));
         assert_eq!(ok.weight("schema"), 3.0);
         assert_eq!(ok.weight("json"), 1.0);
+    }
+
+    #[test]
+    fn max_turns_defaults_to_one_and_loop_checks_need_more() {
+        let s = parse("[[checks]]\nkind = \"tool_calls\"\n").unwrap();
+        assert_eq!(s.max_turns, 1);
+        let err = parse("[[checks]]\nkind = \"tool_calls\"\n[[checks]]\nkind = \"stopping\"\n")
+            .unwrap_err();
+        assert_eq!(err.key.as_deref(), Some("checks[1].kind"), "{err}");
+        assert_eq!(err.line, Some(4), "{err}");
+        assert!(err.message.contains("max_turns"), "{err}");
+        let err = parse("max_turns = 0\n[[checks]]\nkind = \"tool_calls\"\n").unwrap_err();
+        assert_eq!(err.line, Some(1), "{err}");
+        let s = parse("max_turns = 4\n[[checks]]\nkind = \"tool_calls\"\n[[checks]]\nkind = \"recovery\"\n[[checks]]\nkind = \"stopping\"\n[accept]\nrequire = [\"stopping\"]\n").unwrap();
+        assert_eq!(s.max_turns, 4);
+        assert!(s.is_required("stopping") && !s.is_required("recovery"));
     }
 
     #[test]

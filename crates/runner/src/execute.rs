@@ -7,10 +7,11 @@ use crate::retry::splitmix64;
 use crate::PreparedDataset;
 use bytes::Bytes;
 use routeval_core::config::Chain;
+use routeval_core::dataset::ToolScript;
 use routeval_core::hash::short_hash;
 use routeval_core::message::{Message, Role};
 use routeval_core::{AttemptRecord, Case, CaseOutcome, ErrorClass, ResultRecord, ScoreRecord};
-use routeval_scorer::Verdict;
+use routeval_scorer::{Turn, Verdict};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -85,6 +86,8 @@ struct StepOutcome {
     ttft: Option<Duration>,
     validation_retries: u32,
     transport_retries: u32,
+    /// Requests that opened a turn after the first of a multi-turn loop: not retries.
+    extra_turns: u32,
 }
 
 /// Run a job to its outcome; `None` only when aborted mid-way.
@@ -98,7 +101,7 @@ pub async fn run_job(ctx: &RunContext, job: &Job) -> Option<CaseOutcome> {
 
     let mut attempts = Vec::new();
     let mut latency = Duration::ZERO;
-    let (mut validation_retries, mut transport_retries) = (0, 0);
+    let (mut validation_retries, mut transport_retries, mut extra_turns) = (0, 0, 0);
     let mut last = None;
     for (step_index, route) in steps.iter().enumerate() {
         let prior = Prior {
@@ -119,6 +122,7 @@ pub async fn run_job(ctx: &RunContext, job: &Job) -> Option<CaseOutcome> {
         latency += step.latency;
         validation_retries += step.validation_retries;
         transport_retries += step.transport_retries;
+        extra_turns += step.extra_turns;
         let falls_back = match (step.class, chain) {
             (Some(class), Some(chain)) => {
                 chain.falls_back_on(class) && step_index + 1 < steps.len()
@@ -146,8 +150,9 @@ pub async fn run_job(ctx: &RunContext, job: &Job) -> Option<CaseOutcome> {
         (None, None) => "no answer".into(),
     };
     let mut scores: Vec<ScoreRecord> = step.verdict.map(|v| v.scores).unwrap_or_default();
+    // The requests of later turns are the loop, not retries.
     scores.extend(routeval_scorer::retry_scores(
-        attempts.len() as u32,
+        attempts.len() as u32 - extra_turns,
         validation_retries,
         transport_retries,
         accepted,
@@ -183,7 +188,8 @@ struct Prior {
     cost: f64,
 }
 
-/// One route's go at a case: validate-and-retry rounds, each with transport retries.
+/// One route's go at a case: turns of a tool loop (one unless the scorer's `max_turns`
+/// says more), each of validate-and-retry rounds, each with transport retries.
 async fn run_step(
     ctx: &RunContext,
     job: &Job,
@@ -195,7 +201,11 @@ async fn run_step(
 ) -> Option<StepOutcome> {
     let ds = &job.dataset;
     let max_rounds = ds.scorer.spec().validation_retries + 1;
+    let max_turns = ds.scorer.spec().max_turns.max(1);
     let mut messages = ds.dataset.request_messages(case);
+    let mut script = ToolScript::new(case);
+    // Turns played so far, for multi-turn grading.
+    let mut turns: Vec<Turn> = Vec::new();
     let mut out = StepOutcome {
         attempts: Vec::new(),
         verdict: None,
@@ -204,109 +214,173 @@ async fn run_step(
         ttft: None,
         validation_retries: 0,
         transport_retries: 0,
+        extra_turns: 0,
     };
-    for try_index in 0..max_rounds {
-        let spec = RequestSpec {
-            messages: &messages,
-            tools: ds.dataset.tools_for(case),
-            tool_choice: ds.dataset.tool_choice_for(case),
-            response_format: ds.dataset.response_format_for(case),
-        };
-        let body = Bytes::from(serde_json::to_vec(&route.build_body(&spec)).unwrap_or_default());
-        let request_hash = short_hash(&body);
-
-        let mut http_attempt = 0u32;
-        let exchange = loop {
-            let request_id = ctx.next_request_id();
-            let started_at_ms = now_ms();
-            let ex = {
-                let _permit = tokio::select! {
-                    p = route.limiter.acquire() => p,
-                    _ = ctx.abort.cancelled() => return None,
-                };
-                tokio::select! {
-                    ex = route.send(body.clone(), &request_id) => ex,
-                    _ = ctx.abort.cancelled() => return None,
-                }
+    for turn in 0..max_turns {
+        if turn > 0 {
+            out.extra_turns += 1;
+        }
+        let mut settled = None;
+        for try_index in 0..max_rounds {
+            let spec = RequestSpec {
+                messages: &messages,
+                tools: ds.dataset.tools_for(case),
+                tool_choice: ds.dataset.tool_choice_for(case),
+                response_format: ds.dataset.response_format_for(case),
             };
-            out.latency += ex.latency;
-            out.attempts.push(attempt_record(
-                job,
-                case,
-                target_name,
-                route,
-                chain_step,
-                try_index,
-                http_attempt,
-                &request_id,
-                &request_hash,
-                started_at_ms,
-                &ex,
-            ));
-            let Some(class) = ex.class else { break ex };
-            if class == ErrorClass::RateLimited {
-                if let Some(wait) = ex.retry_after {
-                    route.limiter.pause_for(wait);
-                }
-            }
-            let seed =
-                splitmix64(ctx.request_counter.load(Ordering::Relaxed) ^ u64::from(http_attempt));
-            match route.retry.delay(class, http_attempt, ex.retry_after, seed) {
-                Some(wait) => {
+            let body =
+                Bytes::from(serde_json::to_vec(&route.build_body(&spec)).unwrap_or_default());
+            let request_hash = short_hash(&body);
+
+            let mut http_attempt = 0u32;
+            let exchange = loop {
+                let request_id = ctx.next_request_id();
+                let started_at_ms = now_ms();
+                let ex = {
+                    let _permit = tokio::select! {
+                        p = route.limiter.acquire() => p,
+                        _ = ctx.abort.cancelled() => return None,
+                    };
                     tokio::select! {
-                        _ = tokio::time::sleep(wait) => {}
+                        ex = route.send(body.clone(), &request_id) => ex,
                         _ = ctx.abort.cancelled() => return None,
                     }
-                    out.latency += wait;
-                    out.transport_retries += 1;
-                    http_attempt += 1;
+                };
+                out.latency += ex.latency;
+                let mut record = attempt_record(
+                    job,
+                    case,
+                    target_name,
+                    route,
+                    chain_step,
+                    try_index,
+                    http_attempt,
+                    &request_id,
+                    &request_hash,
+                    started_at_ms,
+                    &ex,
+                );
+                record.turn = turn;
+                out.attempts.push(record);
+                let Some(class) = ex.class else { break ex };
+                if class == ErrorClass::RateLimited {
+                    if let Some(wait) = ex.retry_after {
+                        route.limiter.pause_for(wait);
+                    }
                 }
-                None => break ex,
-            }
-        };
+                let seed = splitmix64(
+                    ctx.request_counter.load(Ordering::Relaxed) ^ u64::from(http_attempt),
+                );
+                match route.retry.delay(class, http_attempt, ex.retry_after, seed) {
+                    Some(wait) => {
+                        tokio::select! {
+                            _ = tokio::time::sleep(wait) => {}
+                            _ = ctx.abort.cancelled() => return None,
+                        }
+                        out.latency += wait;
+                        out.transport_retries += 1;
+                        http_attempt += 1;
+                    }
+                    None => break ex,
+                }
+            };
 
-        out.ttft = exchange.ttft;
-        let answer = exchange.answer.clone().unwrap_or_default();
-        if let Some(class) = exchange.class {
-            // No usable answer; grade what came (a truncated answer, say) for the record.
-            if exchange.answer.is_some() {
-                out.verdict = Some(grade(ds, case, &answer, prior, &out));
-            }
-            out.class = Some(class);
-            return Some(out);
-        }
-        let verdict = grade(ds, case, &answer, prior, &out);
-        let feedback = match (&verdict.validation_failure, verdict.accepted) {
-            (Some((class, feedback)), false) => Some((*class, feedback.clone())),
-            _ => None,
-        };
-        out.verdict = Some(verdict);
-        match feedback {
-            Some((_, feedback)) if try_index + 1 < max_rounds => {
-                append_feedback(&mut messages, &answer, &feedback);
-                out.validation_retries += 1;
-            }
-            Some((class, _)) => {
+            out.ttft = exchange.ttft;
+            let answer = exchange.answer.clone().unwrap_or_default();
+            let looping = max_turns > 1;
+            if let Some(class) = exchange.class {
+                // No usable answer; grade what came (a truncated answer, say) for the record.
+                if exchange.answer.is_some() {
+                    out.verdict = Some(grade(ds, case, &answer, prior, &out, looping, &turns));
+                }
                 out.class = Some(class);
                 return Some(out);
             }
-            None => return Some(out),
+            let verdict = grade(ds, case, &answer, prior, &out, looping, &turns);
+            let feedback = match (&verdict.validation_failure, verdict.accepted) {
+                (Some((class, feedback)), false) => Some((*class, feedback.clone())),
+                _ => None,
+            };
+            out.verdict = Some(verdict);
+            match feedback {
+                Some((_, feedback)) if try_index + 1 < max_rounds => {
+                    append_feedback(&mut messages, &answer, &feedback);
+                    out.validation_retries += 1;
+                }
+                Some((class, _)) => {
+                    out.class = Some(class);
+                    return Some(out);
+                }
+                None => {
+                    settled = Some(answer);
+                    break;
+                }
+            }
         }
+        // The turn's answer: the loop goes on while it calls tools and turns remain.
+        let Some(answer) = settled else {
+            return Some(out);
+        };
+        if answer.tool_calls.is_empty() || turn + 1 >= max_turns {
+            return Some(out);
+        }
+        let mut tool_error = false;
+        let mut results = Vec::with_capacity(answer.tool_calls.len());
+        for call in &answer.tool_calls {
+            let played = script.play(call);
+            tool_error |= played.is_error;
+            results.push(Message {
+                role: Role::Tool,
+                content: Some(played.content),
+                tool_calls: None,
+                tool_call_id: Some(call.id.clone()),
+                name: None,
+            });
+        }
+        messages.push(Message::assistant(
+            answer.content.clone(),
+            Some(answer.tool_calls.clone()),
+        ));
+        messages.extend(results);
+        turns.push(Turn {
+            content: answer.content,
+            tool_calls: answer.tool_calls,
+            tool_error,
+        });
     }
     Some(out)
 }
 
 /// Grade an answer with the result's latency and spend so far (earlier chain steps
 /// and every attempt of this one included).
+///
+/// In a multi-turn loop (`looping`), `turns` are the turns played before this answer,
+/// and the loop so far is graded with this answer as its last turn.
 fn grade(
     ds: &PreparedDataset,
     case: &Case,
     answer: &Answer,
     prior: Prior,
     step: &StepOutcome,
+    looping: bool,
+    turns: &[Turn],
 ) -> Verdict {
     let latency = prior.latency + step.latency;
     let cost = prior.cost + step.attempts.iter().map(|a| a.cost).sum::<f64>();
+    if looping {
+        let mut played = turns.to_vec();
+        played.push(Turn {
+            content: answer.content.clone(),
+            tool_calls: answer.tool_calls.clone(),
+            tool_error: false,
+        });
+        return ds.scorer.grade_turns(
+            &played,
+            Some(latency.as_secs_f64() * 1e3),
+            Some(cost),
+            case.expected.as_ref(),
+        );
+    }
     ds.scorer.grade(
         routeval_scorer::Answer {
             content: answer.content.as_deref(),
@@ -367,6 +441,8 @@ fn attempt_record(
         case_id: case.id.clone(),
         repeat: job.repeat,
         try_index,
+        // Set by the turn loop.
+        turn: 0,
         http_attempt,
         request_id: request_id.to_string(),
         request_hash: request_hash.to_string(),

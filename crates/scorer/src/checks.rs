@@ -3,7 +3,8 @@
 use crate::json_extract::extract_json;
 use crate::normalise::{parse_date, StrNorm};
 use crate::text;
-use crate::tool_match::match_tool_calls;
+use crate::tool_match::{match_tool_calls, ToolMatch};
+use crate::turns::{self, Turn};
 use crate::{Answer, Scorer, Verdict};
 use routeval_core::scorer_spec::{CheckKind, CheckSpec, ExtraRule, MissingRule};
 use routeval_core::{ErrorClass, ScoreRecord};
@@ -12,8 +13,30 @@ use serde_json::Value;
 /// How many schema violations a verdict lists before it says "and N more".
 const MAX_VIOLATIONS: usize = 5;
 
-pub(crate) fn grade(scorer: &Scorer, answer: Answer<'_>, expected: Option<&Value>) -> Verdict {
+/// Grade one answer; with `turns`, a multi-turn loop whose last turn is `answer`.
+pub(crate) fn grade(
+    scorer: &Scorer,
+    answer: Answer<'_>,
+    expected: Option<&Value>,
+    turns: Option<&[Turn]>,
+) -> Verdict {
     let spec = scorer.spec();
+    // A single answer is a loop of one turn for the loop checks.
+    let single;
+    let played: &[Turn] = match turns {
+        Some(t) => t,
+        None => {
+            single = [Turn {
+                content: answer.content.map(String::from),
+                tool_calls: answer.tool_calls.unwrap_or_default().to_vec(),
+                tool_error: false,
+            }];
+            &single
+        }
+    };
+    // Mid-loop (the answer calls tools), only the calls can be fed back: content checks
+    // grade the final answer.
+    let mid_loop = turns.is_some() && !answer.tool_calls.unwrap_or_default().is_empty();
     let mut scores = Vec::with_capacity(spec.checks.len() + 4);
     // The answer parsed once, shared by every check that reads JSON; only when a
     // check reads it.
@@ -57,12 +80,41 @@ pub(crate) fn grade(scorer: &Scorer, answer: Answer<'_>, expected: Option<&Value
             CheckKind::Fields => fields_check(&parsed, check, expected),
             CheckKind::ToolCalls => {
                 let calls = answer.tool_calls.unwrap_or_default();
-                let m = match_tool_calls(calls, expected, &scorer.tools, StrNorm::of(check));
+                let norm = StrNorm::of(check);
+                let m = match (turns, turns::expected_turns(expected)) {
+                    (Some(played), Some(want)) => {
+                        let (outcome, rows) =
+                            turns::per_turn(&name, played, want, &scorer.tools, norm);
+                        scores.extend(rows);
+                        // Feedback is about the answer just given: the last turn's calls.
+                        let invalid =
+                            match_tool_calls(calls, None, &scorer.tools, norm).invalid_arguments;
+                        ToolMatch {
+                            pass: outcome.0,
+                            score: outcome.1,
+                            detail: outcome.2,
+                            invalid_arguments: invalid,
+                        }
+                    }
+                    // A single-turn reference in a loop grades the first turn's calls.
+                    (Some(played), None) => {
+                        let first = played.first().map_or(&[][..], |t| &t.tool_calls[..]);
+                        let mut m = match_tool_calls(first, expected, &scorer.tools, norm);
+                        m.invalid_arguments =
+                            match_tool_calls(calls, None, &scorer.tools, norm).invalid_arguments;
+                        m
+                    }
+                    (None, _) => match_tool_calls(calls, expected, &scorer.tools, norm),
+                };
                 if let Some(problem) = m.invalid_arguments.clone() {
                     validation_failure.get_or_insert((ErrorClass::InvalidToolCall, problem));
                 }
                 (m.pass, m.score, m.detail)
             }
+            CheckKind::Recovery => {
+                turns::recovery(played, expected, &scorer.tools, StrNorm::of(check))
+            }
+            CheckKind::Stopping => turns::stopping(played, spec.max_turns),
             CheckKind::Exact => text::exact(&answer, check, expected),
             CheckKind::Contains => text::contains(&answer, check),
             CheckKind::Regex => text::regex(&answer, check, &scorer.regexes[index]),
@@ -71,7 +123,7 @@ pub(crate) fn grade(scorer: &Scorer, answer: Answer<'_>, expected: Option<&Value
             CheckKind::Latency => text::latency(&answer, check),
             CheckKind::Cost => text::cost(&answer, check),
         };
-        if !pass && check.kind.is_validation() && validation_failure.is_none() {
+        if !pass && check.kind.is_validation() && validation_failure.is_none() && !mid_loop {
             let class = match check.kind {
                 CheckKind::Json => ErrorClass::InvalidJson,
                 _ => ErrorClass::SchemaInvalid,

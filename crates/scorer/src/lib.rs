@@ -9,12 +9,14 @@ mod rescore;
 mod schema_cache;
 mod text;
 mod tool_match;
+mod turns;
 
 pub use json_extract::extract_json;
 pub use normalise::{normalise_str, parse_date, StrNorm};
 pub use rescore::{rescore, rescore_batch, RescoreItem};
 pub use text::is_refusal;
 pub use tool_match::{match_tool_calls, ToolMatch, ToolSet};
+pub use turns::Turn;
 
 use rayon::prelude::*;
 use routeval_core::message::ToolCall;
@@ -164,7 +166,27 @@ impl Scorer {
 
     /// Grade one answer against the case's expected answer.
     pub fn grade(&self, answer: Answer<'_>, expected: Option<&Value>) -> Verdict {
-        checks::grade(self, answer, expected)
+        checks::grade(self, answer, expected, None)
+    }
+
+    /// Grade a multi-turn tool loop as played: `tool_calls` per turn against
+    /// `expected.turns`, `recovery` after tool errors, `stopping` at the turn limit; the
+    /// other checks grade the last turn. Latency and cost are the result's.
+    pub fn grade_turns(
+        &self,
+        turns: &[Turn],
+        latency_ms: Option<f64>,
+        cost: Option<f64>,
+        expected: Option<&Value>,
+    ) -> Verdict {
+        let last = turns.last();
+        let answer = Answer {
+            content: last.and_then(|t| t.content.as_deref()),
+            tool_calls: last.map(|t| &t.tool_calls[..]),
+            latency_ms,
+            cost,
+        };
+        checks::grade(self, answer, expected, Some(turns))
     }
 }
 

@@ -26,9 +26,15 @@ fn graded_class(class: ErrorClass) -> bool {
 }
 
 /// The new verdict on one stored result.
+///
+/// A multi-turn loop (`max_turns` > 1) is graded on every turn it played, and one stored
+/// answer cannot replay it: its verdict is kept as it was.
 pub fn rescore(scorer: &Scorer, item: &RescoreItem<'_>) -> ResultRecord {
     let o = item.original;
     let mut r = o.clone();
+    if scorer.spec().max_turns > 1 {
+        return r;
+    }
     let Some(mut answer) = item.answer else {
         r.scores = retry_scores(o.attempts, o.validation_retries, o.transport_retries, false);
         r.accepted = false;

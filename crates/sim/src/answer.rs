@@ -40,6 +40,8 @@ pub(crate) struct Ask<'a> {
     pub(crate) reask: bool,
     /// The last message is a tool result: the model now answers in prose.
     pub(crate) after_tool: bool,
+    /// Tool-result rounds already in the conversation: a multi-turn case's turn.
+    pub(crate) tool_rounds: usize,
 }
 
 const GENERIC: [&str; 3] = [
@@ -86,9 +88,10 @@ pub(crate) fn answer(ask: &Ask, d: Draws) -> Answer {
         return Answer::Text(pick(&GENERIC, d, "prose"));
     };
     match &case.expected {
-        Some(Value::Object(obj)) => match obj.get("tool_calls") {
-            Some(calls) => tool_answer(ask, calls, pools, correct, d),
-            None => json_answer(ask, obj, pools, correct, d),
+        Some(Value::Object(obj)) => match (obj.get("turns"), obj.get("tool_calls")) {
+            (Some(Value::Array(turns)), _) => turn_answer(ask, turns, pools, correct, d),
+            (_, Some(calls)) => tool_answer(ask, calls, pools, correct, d),
+            _ => json_answer(ask, obj, pools, correct, d),
         },
         Some(Value::String(s)) => Answer::Text(s.clone()),
         _ => Answer::Text(pick(&GENERIC, d, "prose")),
@@ -298,13 +301,39 @@ fn tool_answer(ask: &Ask, calls: &Value, pools: &Pools, correct: bool, d: Draws)
     if ask.after_tool {
         return Answer::Text(pick(&AFTER_TOOL, d, "prose"));
     }
+    calls_answer(ask, calls, pools, correct, d, &NO_TOOL_NEEDED)
+}
+
+/// Turn N of a multi-turn tool loop (N = tool-result rounds so far): `expected.turns[N]`,
+/// right or with the profile's mistakes. Past the last expected turn, a right model
+/// answers in prose; a wrong one keeps calling tools.
+fn turn_answer(ask: &Ask, turns: &[Value], pools: &Pools, correct: bool, d: Draws) -> Answer {
+    let empty = Value::Array(Vec::new());
+    let calls = turns.get(ask.tool_rounds).unwrap_or(&empty);
+    let prose: &[&str] = if ask.tool_rounds == 0 {
+        &NO_TOOL_NEEDED
+    } else {
+        &AFTER_TOOL
+    };
+    calls_answer(ask, calls, pools, correct, d, prose)
+}
+
+/// The calls of one turn (`calls` as in `expected.tool_calls`); `prose` when none are expected.
+fn calls_answer(
+    ask: &Ask,
+    calls: &Value,
+    pools: &Pools,
+    correct: bool,
+    d: Draws,
+    prose: &[&str],
+) -> Answer {
     if ask.tools.is_empty() {
         return Answer::Text(pick(&SUPPORT_PROSE, d, "prose"));
     }
     let expected = expected_calls(calls);
     if expected.is_empty() {
         return if correct {
-            Answer::Text(pick(&NO_TOOL_NEEDED, d, "prose"))
+            Answer::Text(pick(prose, d, "prose"))
         } else {
             Answer::Calls(vec![plausible_call(ask.tools, pools, d)])
         };
@@ -641,6 +670,7 @@ mod tests {
                     format: Format::Free,
                     reask: false,
                     after_tool: false,
+                    tool_rounds: 0,
                 };
                 answer(&ask, Draws::new(1, "t/m", "p", 1, c))
             })
@@ -772,6 +802,60 @@ mod tests {
         }
         let out = run(&profile(1.0, ""), json!({"tool_calls": []}), &tools, 3);
         assert!(out.iter().all(|a| matches!(a, Answer::Text(_))));
+    }
+
+    #[test]
+    fn multi_turn_cases_answer_the_turn_of_the_conversation() {
+        let tools = [
+            json!({"type": "function", "function": {"name": "lookup_order"}}),
+            json!({"type": "function", "function": {"name": "issue_refund"}}),
+        ];
+        let case = KnownCase {
+            expected: Some(json!({"turns": [
+                [{"name": "lookup_order", "arguments": {"order_id": ["SO-1"]}}],
+                [{"name": "issue_refund", "arguments": {"order_id": ["SO-1"], "amount": [5]}}],
+                []
+            ]})),
+            dataset: 0,
+        };
+        let pools = pools();
+        let at = |p: &ModelProfile, round: usize, after_tool: bool| {
+            let ask = Ask {
+                profile: p,
+                case: Some((&case, &pools)),
+                tools: &tools,
+                format: Format::Free,
+                reask: false,
+                after_tool,
+                tool_rounds: round,
+            };
+            answer(&ask, Draws::new(1, "t/m", "p", round, 0))
+        };
+        let right = profile(1.0, "");
+        let Answer::Calls(c) = at(&right, 0, false) else {
+            panic!()
+        };
+        assert_eq!(c[0].name, "lookup_order");
+        let Answer::Calls(c) = at(&right, 1, true) else {
+            panic!()
+        };
+        assert_eq!(c[0].name, "issue_refund");
+        assert_eq!(c[0].arguments, "{\"amount\":5,\"order_id\":\"SO-1\"}");
+        assert!(matches!(at(&right, 2, true), Answer::Text(_)));
+        assert!(matches!(at(&right, 5, true), Answer::Text(_)));
+        // Wrong, with no mistake weighted: the calls stay right, but it never stops.
+        let no_mistakes: String = only("none");
+        let looping = profile(0.0, &no_mistakes);
+        let Answer::Calls(c) = at(&looping, 1, true) else {
+            panic!()
+        };
+        assert_eq!(c[0].name, "issue_refund");
+        for round in [2, 3] {
+            let Answer::Calls(c) = at(&looping, round, true) else {
+                panic!()
+            };
+            assert_eq!(c[0].name, "lookup_order");
+        }
     }
 
     #[test]

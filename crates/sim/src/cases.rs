@@ -76,7 +76,15 @@ impl Pools {
         let Some(obj) = expected.as_object() else {
             return;
         };
-        if let Some(calls) = obj.get("tool_calls").and_then(Value::as_array) {
+        // Single-turn calls, or every turn's calls of a multi-turn loop.
+        let calls: Option<Vec<&Value>> = match (obj.get("tool_calls"), obj.get("turns")) {
+            (Some(Value::Array(calls)), _) => Some(calls.iter().collect()),
+            (_, Some(Value::Array(turns))) => {
+                Some(turns.iter().filter_map(Value::as_array).flatten().collect())
+            }
+            _ => None,
+        };
+        if let Some(calls) = calls {
             for call in calls {
                 let Some(args) = call.get("arguments").and_then(Value::as_object) else {
                     continue;

@@ -234,4 +234,76 @@ mod tests {
         store.close().await;
         let _ = std::fs::remove_file(&path);
     }
+
+    #[tokio::test]
+    async fn turns_of_a_tool_loop_are_distinct_attempts_and_the_last_one_answers() {
+        let path = std::env::temp_dir().join(format!(
+            "routeval-turns-{}-{}.db",
+            std::process::id(),
+            routeval_core::hash::short_hash(b"turns-test")
+        ));
+        let _ = std::fs::remove_file(&path);
+        let store = Store::open(&path.display().to_string()).await.unwrap();
+        store
+            .create_run(&NewRun {
+                id: "run1".into(),
+                suite: "s".into(),
+                suite_path: "routeval.toml".into(),
+                started_at_ms: 0,
+                config_json: "{}".into(),
+                config_hash: "h".into(),
+                git_rev: None,
+                simulated: true,
+            })
+            .await
+            .unwrap();
+        // The same (step, round, send) on every turn: only the turn tells them apart.
+        let turn = |n: u32, content: &str| AttemptRecord {
+            turn: n,
+            ..attempt(0, 0, 0, content)
+        };
+        let result = ResultRecord {
+            target: "t".into(),
+            target_kind: "route".into(),
+            dataset: "d".into(),
+            case_id: "c1".into(),
+            repeat: 0,
+            accepted: true,
+            served_step: Some(0),
+            served_route: Some("r".into()),
+            attempts: 3,
+            validation_retries: 0,
+            transport_retries: 0,
+            cost: 0.0,
+            latency_ms: 10.0,
+            ttft_ms: None,
+            error_class: None,
+            reason: "accepted".into(),
+            scores: Vec::new(),
+        };
+        let writer = spawn_writer(&store, "run1", 4);
+        writer
+            .sender
+            .send(CaseOutcome {
+                attempts: vec![
+                    turn(0, "lookup"),
+                    turn(1, "refund"),
+                    turn(2, "final answer"),
+                ],
+                result,
+            })
+            .await
+            .unwrap();
+        drop(writer.sender);
+        writer.task.await.unwrap().unwrap();
+        let answers = store.stored_answers("run1").await.unwrap();
+        assert_eq!(answers[0].content.as_deref(), Some("final answer"));
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM attempts WHERE turn = 1")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(n, 1);
+        store.close().await;
+        let _ = std::fs::remove_file(&path);
+    }
 }

@@ -231,7 +231,12 @@ fn quickstart_leaves_database_reports_and_registry() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("SIMULATED"), "{stdout}");
-    for dataset in ["ticket_triage", "invoice_extraction", "support_tools"] {
+    for dataset in [
+        "ticket_triage",
+        "invoice_extraction",
+        "support_tools",
+        "support_tools_multi_turn",
+    ] {
         assert!(stdout.contains(dataset), "{stdout}");
     }
     let files: Vec<String> = std::fs::read_dir(&out_dir)
@@ -249,7 +254,7 @@ fn quickstart_leaves_database_reports_and_registry() {
     let registry: Value =
         serde_json::from_str(&std::fs::read_to_string(out_dir.join("registry.json")).unwrap())
             .unwrap();
-    assert_eq!(registry["workflows"].as_array().unwrap().len(), 3);
+    assert_eq!(registry["workflows"].as_array().unwrap().len(), 4);
 }
 
 mod analysis;
