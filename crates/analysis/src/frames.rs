@@ -26,6 +26,8 @@ pub struct RunData {
 pub struct Governance {
     pub exclusions: Vec<routeval_store::ExclusionRow>,
     pub violations: Vec<Violation>,
+    /// The latest probe matrix (`routeval probe`) of the run's routes, refused ones included.
+    pub probes: Vec<routeval_store::ProbeRow>,
 }
 
 /// Attempts served by a provider outside their dataset's privacy policy.
@@ -86,7 +88,20 @@ impl RunData {
                     },
                 )
                 .collect(),
+            probes: Vec::new(),
         };
+        let mut routes: Vec<String> = data
+            .targets
+            .iter()
+            .filter(|t| t.kind == "route")
+            .map(|t| t.name.clone())
+            .chain(data.governance.exclusions.iter().map(|e| e.target.clone()))
+            .collect();
+        routes.sort();
+        routes.dedup();
+        if !routes.is_empty() {
+            data.governance.probes = store.latest_probes(&routes).await?;
+        }
         Ok(data)
     }
 

@@ -67,6 +67,83 @@ impl Extras {
     }
 }
 
+/// The latest probe matrix of the run's routes, laid out for the templates.
+#[derive(Serialize)]
+struct ProbeMatrix {
+    probes: Vec<String>,
+    rows: Vec<ProbeMatrixRow>,
+    /// Failed cells with their evidence.
+    failures: Vec<ProbeFailure>,
+}
+
+#[derive(Serialize)]
+struct ProbeMatrixRow {
+    route: String,
+    model: String,
+    probed: String,
+    cells: Vec<&'static str>,
+}
+
+#[derive(Serialize)]
+struct ProbeFailure {
+    route: String,
+    probe: String,
+    status: Option<i64>,
+    evidence: String,
+}
+
+fn probe_matrix(rows: &[routeval_store::ProbeRow]) -> Option<ProbeMatrix> {
+    if rows.is_empty() {
+        return None;
+    }
+    let mut probes: Vec<String> = Vec::new();
+    let mut routes: Vec<(&str, &str, i64)> = Vec::new();
+    for r in rows {
+        if !probes.contains(&r.probe) {
+            probes.push(r.probe.clone());
+        }
+        match routes.iter_mut().find(|(name, ..)| *name == r.route) {
+            Some(route) => route.2 = route.2.max(r.run_at),
+            None => routes.push((&r.route, &r.model, r.run_at)),
+        }
+    }
+    let symbol = |v: &str| match v {
+        "pass" => "✓",
+        "fail" => "✗",
+        "unsupported" => "–",
+        _ => "?",
+    };
+    Some(ProbeMatrix {
+        rows: routes
+            .iter()
+            .map(|(route, model, at)| ProbeMatrixRow {
+                route: route.to_string(),
+                model: model.to_string(),
+                probed: format_time(*at),
+                cells: probes
+                    .iter()
+                    .map(|p| {
+                        rows.iter()
+                            .find(|r| r.route == *route && &r.probe == p)
+                            .map_or(" ", |r| symbol(&r.verdict))
+                    })
+                    .collect(),
+            })
+            .collect(),
+        failures: rows
+            .iter()
+            .filter(|r| r.verdict == "fail")
+            .map(|r| ProbeFailure {
+                route: r.route.clone(),
+                probe: r.probe.clone(),
+                status: r.status,
+                evidence: r.evidence.split_whitespace().collect::<Vec<_>>().join(" "),
+            })
+            .collect(),
+        probes,
+    })
+}
+
 /// Render a report of a run.
 pub fn render(data: &RunData, rankings: &[Ranking], format: Format) -> Result<String> {
     render_with(data, rankings, &Extras::compute(data)?, format)
@@ -90,6 +167,7 @@ pub fn render_with(
             "chains": extras.chains,
             "exclusions": data.governance.exclusions,
             "policy_violations": data.governance.violations,
+            "probes": data.governance.probes,
         }))
         .expect("plain data")),
         Format::Csv => results_csv(data),
@@ -168,6 +246,7 @@ fn render_template(
     let out = env.get_template(name)?.render(minijinja::context! {
         run, rankings, charts, tags, live, searched, excluded,
         violations => data.governance.violations,
+        probe_matrix => probe_matrix(&data.governance.probes),
         fallback_on => extras.chains.fallback_on,
     })?;
     Ok(out)

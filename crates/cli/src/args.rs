@@ -58,6 +58,9 @@ pub enum Command {
         #[command(subcommand)]
         what: ExportWhat,
     },
+    /// Probe routes with a fixed battery of small requests (tools, streaming, formats,
+    /// context, error surfaces...) and record their compatibility matrix.
+    Probe(ProbeArgs),
     /// The model catalog: sync it into the database, list and filter it, suggest routes.
     Models {
         #[command(subcommand)]
@@ -338,4 +341,22 @@ pub struct GradeArgs {
     /// OpenAI tools (JSON array) for `tool_calls` checks.
     #[arg(long)]
     pub tools: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ProbeFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ProbeArgs {
+    /// Routes to probe (default: every route of the suite).
+    pub routes: Vec<String>,
+    #[arg(long, default_value = "routeval.toml")]
+    pub suite: PathBuf,
+    #[command(flatten)]
+    pub db: DbArg,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ProbeFormat,
 }

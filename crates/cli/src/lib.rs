@@ -46,6 +46,7 @@ async fn dispatch(command: Command) -> Result<u8, CliError> {
         Command::Report(a) => commands::analyze::report(a).await,
         Command::Rescore(a) => commands::rescore::run(a).await,
         Command::Grade(a) => commands::grade::run(a).await,
+        Command::Probe(a) => commands::probe::run(a).await,
         Command::Models { what } => match what {
             args::ModelsCommand::Sync {
                 suite,

@@ -137,13 +137,19 @@ pub async fn execute(prepared: &Prepared, opts: &RunOptions) -> CliResult<(Strin
     };
 
     let catalogs = routeval_runner::fetch_catalogs(suite).await;
+    let probes = crate::commands::probe::latest_verdicts(&store).await?;
     let (routes, _redactor) =
         routeval_runner::build_routes(suite, &catalogs).map_err(CliError::input)?;
     let mut work = Vec::new();
     let mut recorded_targets = BTreeSet::new();
     for ds in &prepared.datasets {
-        let (eligible, excluded) =
-            routeval_runner::capability::eligibility(suite, &ds.dataset, &catalogs, opts.force);
+        let (eligible, excluded) = routeval_runner::capability::eligibility(
+            suite,
+            &ds.dataset,
+            &catalogs,
+            &probes,
+            opts.force,
+        );
         for e in &excluded {
             let verb = if e.forced {
                 "runs anyway (--force)"

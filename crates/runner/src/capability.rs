@@ -173,6 +173,34 @@ mod tests {
     }
 
     #[test]
+    fn probes_refuse_what_they_saw_fail() {
+        use crate::probe::Verdict;
+        let verdicts = |tools: Verdict| {
+            std::collections::HashMap::from([
+                ("tools".to_string(), tools),
+                ("json_schema".to_string(), Verdict::Pass),
+            ])
+        };
+        let rule = |n: &Needs, v: Verdict| check_probes(n, "r", &verdicts(v)).err().map(|e| e.0);
+        assert_eq!(
+            rule(&needs(true, None, 1), Verdict::Fail).as_deref(),
+            Some("probe.tools")
+        );
+        assert_eq!(
+            rule(&needs(true, None, 1), Verdict::Unsupported).as_deref(),
+            Some("probe.tools")
+        );
+        assert_eq!(rule(&needs(true, None, 1), Verdict::Pass), None);
+        assert_eq!(rule(&needs(false, None, 1), Verdict::Fail), None);
+        let schema = needs(false, Some(ResponseFormatKind::JsonSchema), 1);
+        let failed = std::collections::HashMap::from([("json_schema".to_string(), Verdict::Fail)]);
+        assert_eq!(
+            check_probes(&schema, "r", &failed).unwrap_err().0,
+            "probe.json_schema"
+        );
+    }
+
+    #[test]
     fn an_empty_parameter_list_is_unknown_not_refused() {
         assert!(check(&needs(true, None, 10), &route(""), Some(&model(&[], 8000))).is_ok());
     }
@@ -190,6 +218,41 @@ mod tests {
             "capability.parameters"
         );
     }
+}
+
+/// What the latest probes of a route found against what a dataset needs: a tool dataset
+/// is not sent where the `tools` probe did not pass, a json_schema one where the
+/// `json_schema` probe did not. Probes not run say nothing.
+pub fn check_probes(
+    needs: &Needs,
+    route: &str,
+    verdicts: &std::collections::HashMap<String, crate::probe::Verdict>,
+) -> Result<(), (String, String)> {
+    use crate::probe::Verdict;
+    let failed = |probe: &str| verdicts.get(probe).filter(|v| **v != Verdict::Pass);
+    if needs.tools {
+        if let Some(v) = failed("tools") {
+            return Err((
+                "probe.tools".into(),
+                format!(
+                    "the latest `tools` probe of route `{route}` says {}",
+                    v.as_str()
+                ),
+            ));
+        }
+    }
+    if needs.response_format == Some(ResponseFormatKind::JsonSchema) {
+        if let Some(v) = failed("json_schema") {
+            return Err((
+                "probe.json_schema".into(),
+                format!(
+                    "the latest `json_schema` probe of route `{route}` says {}",
+                    v.as_str()
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// A (dataset, target) pair refused before sending, and the rule that refused it.
@@ -210,6 +273,7 @@ pub fn eligibility(
     suite: &routeval_core::Suite,
     dataset: &Dataset,
     catalogs: &std::collections::HashMap<String, std::collections::HashMap<String, CatalogModel>>,
+    probes: &crate::probe::ProbeVerdicts,
     force: bool,
 ) -> (Vec<routeval_core::TargetRef>, Vec<Exclusion>) {
     let needs = needs_of(dataset);
@@ -235,6 +299,11 @@ pub fn eligibility(
             let route = &suite.routes[*step];
             let catalog = catalogs.get(&route.endpoint).filter(|c| !c.is_empty())?;
             check(&needs, route, catalog.get(&route.model)).err()
+        });
+        let refusal = refusal.or_else(|| {
+            steps
+                .iter()
+                .find_map(|step| check_probes(&needs, step, probes.get(*step)?).err())
         });
         match refusal {
             Some((rule, detail)) => {

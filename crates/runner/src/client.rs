@@ -254,6 +254,16 @@ impl RouteClient {
         Value::Object(body)
     }
 
+    /// A bare `POST /chat/completions` with the route's headers, for probes that must
+    /// misbehave on purpose (drop a stream mid-way). Nothing is read or classified.
+    pub fn raw_post(&self, body: Bytes) -> reqwest::RequestBuilder {
+        self.http
+            .post(format!("{}/chat/completions", self.endpoint.base_url))
+            .headers(self.endpoint.headers.clone())
+            .timeout(self.total)
+            .body(body)
+    }
+
     /// Send one request and read its answer; never fails, every problem is a class.
     pub async fn send(&self, body: Bytes, request_id: &str) -> Exchange {
         let started = Instant::now();

@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod client;
 mod execute;
 pub mod limits;
+pub mod probe;
 pub mod redact;
 pub mod retry;
 mod wire;
@@ -306,7 +307,9 @@ async fn lane(plan: Arc<RunPlan>, shared: Arc<Shared>, target_name: String) {
                 ))
             })
             .clone();
-        let rounds = ds.scorer.spec().validation_retries + 1;
+        // Every validation round of every turn of a tool loop may be sent.
+        let spec = ds.scorer.spec();
+        let rounds = (spec.validation_retries + 1) * spec.max_turns.max(1);
         let reservation = budget::worst_case(
             target,
             capability::needs_of(&ds.dataset).prompt_tokens,

@@ -487,10 +487,25 @@ async fn respond(
         case: sim.cases.get(&req.first_user),
         tools,
         format,
-        reask: req.reask,
+        reask: req.reask || req.tool_feedback,
         after_tool: req.after_tool,
+        tool_rounds: req.tool_rounds,
     };
-    let out = shape(answer::answer(&ask, d), s.fault, req.max_tokens, m);
+    // Unknown prompts that ask for a tool call or a format get one (`routeval probe`).
+    let said = ask
+        .case
+        .is_none()
+        .then(|| {
+            crate::probe::probe_answer(
+                tools,
+                req.tool_choice.as_ref(),
+                req.parallel_tool_calls,
+                format,
+            )
+        })
+        .flatten()
+        .unwrap_or_else(|| answer::answer(&ask, d));
+    let out = shape(said, s.fault, req.max_tokens, m);
 
     let completion_tokens = if s.fault == Fault::EmptyChoices {
         0

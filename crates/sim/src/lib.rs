@@ -16,6 +16,7 @@
 mod answer;
 mod cases;
 mod chat;
+mod probe;
 mod profiles;
 mod request;
 mod rng;

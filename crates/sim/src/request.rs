@@ -14,6 +14,10 @@ pub(crate) struct ChatRequest {
     pub(crate) tools: Vec<Value>,
     /// `tool_choice: "none"`: the model must not call tools.
     pub(crate) tool_choice_none: bool,
+    /// `tool_choice` as sent (`"required"`, `{"type":"function","function":{"name"}}`...).
+    pub(crate) tool_choice: Option<Value>,
+    /// `parallel_tool_calls` as sent.
+    pub(crate) parallel_tool_calls: Option<bool>,
     pub(crate) response_format: Option<Value>,
     pub(crate) provider: ProviderPrefs,
     pub(crate) max_tokens: Option<u64>,
@@ -24,6 +28,11 @@ pub(crate) struct ChatRequest {
     pub(crate) reask: bool,
     /// The last message is a tool result.
     pub(crate) after_tool: bool,
+    /// Rounds of tool results in the conversation (runs of `tool` messages), validation
+    /// feedback aside: the turn of a multi-turn tool loop the model is at.
+    pub(crate) tool_rounds: usize,
+    /// The last messages are tool messages carrying validation feedback: a re-ask.
+    pub(crate) tool_feedback: bool,
     /// Estimate: characters of all message contents and tool definitions / 4, rounded up.
     pub(crate) prompt_tokens: u64,
 }
@@ -48,6 +57,9 @@ pub(crate) struct ProviderPrefs {
 pub(crate) fn requested_model(body: &Value) -> Option<&str> {
     body.get("model").and_then(Value::as_str)
 }
+
+/// How routeval's validate-and-retry answers a tool call it rejected: not a tool result.
+const VALIDATION_FEEDBACK: &str = "Error: Your previous answer was rejected by validation";
 
 pub(crate) fn parse(body: &Value) -> Result<ChatRequest, ApiError> {
     let obj = body
@@ -83,6 +95,7 @@ pub(crate) fn parse(body: &Value) -> Result<ChatRequest, ApiError> {
     let mut seen_assistant = false;
     let mut reask = false;
     let mut roles = Vec::with_capacity(messages.len());
+    let (mut tool_rounds, mut tool_feedback) = (0usize, false);
     for (i, m) in messages.iter().enumerate() {
         let role = m
             .get("role")
@@ -107,6 +120,11 @@ pub(crate) fn parse(body: &Value) -> Result<ChatRequest, ApiError> {
                 reask |= seen_assistant;
             }
             "assistant" => seen_assistant = true,
+            // The first tool message of a run opens a round.
+            "tool" if roles.last() != Some(&"tool") => {
+                tool_feedback = text.starts_with(VALIDATION_FEEDBACK);
+                tool_rounds += usize::from(!tool_feedback);
+            }
             _ => {}
         }
         roles.push(role);
@@ -154,6 +172,8 @@ pub(crate) fn parse(body: &Value) -> Result<ChatRequest, ApiError> {
         models,
         stream,
         tool_choice_none: obj.get("tool_choice").and_then(Value::as_str) == Some("none"),
+        tool_choice: obj.get("tool_choice").filter(|c| !c.is_null()).cloned(),
+        parallel_tool_calls: obj.get("parallel_tool_calls").and_then(Value::as_bool),
         tools,
         response_format,
         provider,
@@ -162,6 +182,8 @@ pub(crate) fn parse(body: &Value) -> Result<ChatRequest, ApiError> {
         n_messages: messages.len(),
         reask,
         after_tool: roles.last() == Some(&"tool"),
+        tool_rounds,
+        tool_feedback: tool_feedback && roles.last() == Some(&"tool"),
         prompt_tokens: tokens_for_chars(chars).max(1),
     })
 }
@@ -269,6 +291,28 @@ mod tests {
         assert!(r.reask);
         assert_eq!(r.prompt_tokens, 4); // 3 + 5 + 1 + 5 = 14 chars
         assert!(r.provider.allow_fallbacks);
+    }
+
+    #[test]
+    fn counts_tool_rounds_but_not_validation_feedback() {
+        let call =
+            json!([{"id": "c", "type": "function", "function": {"name": "f", "arguments": "{}"}}]);
+        let body = json!({
+            "model": "a/b",
+            "messages": [
+                {"role": "user", "content": "hello"},
+                {"role": "assistant", "content": null, "tool_calls": call},
+                {"role": "tool", "tool_call_id": "c", "content": "{\"ok\": true}"},
+                {"role": "tool", "tool_call_id": "d", "content": "Error: timeout"},
+                {"role": "assistant", "content": null, "tool_calls": call},
+                {"role": "tool", "tool_call_id": "c", "content": "Error: timeout"},
+                {"role": "assistant", "content": null, "tool_calls": call},
+                {"role": "tool", "tool_call_id": "c", "content": "Error: Your previous answer was rejected by validation: x"}
+            ]
+        });
+        let r = parse(&body).unwrap();
+        assert_eq!(r.tool_rounds, 2);
+        assert!(r.tool_feedback && r.after_tool);
     }
 
     #[test]

@@ -4,11 +4,13 @@
 //! This crate stores and reads back; it computes no metrics.
 
 mod governance;
+mod probes;
 mod read;
 mod rescore;
 mod write;
 
 pub use governance::{ExclusionRow, ModelRow};
+pub use probes::ProbeRow;
 pub use read::{AttemptRow, DatasetRow, ResultRow, RunRow, ScoreRow, TargetRow};
 pub use rescore::StoredAnswer;
 pub use write::{spawn_writer, NewRun, WriterHandle};

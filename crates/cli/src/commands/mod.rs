@@ -5,6 +5,7 @@ pub mod chains;
 pub mod compare;
 pub mod grade;
 pub mod models;
+pub mod probe;
 pub mod quickstart;
 pub mod rescore;
 pub mod run;

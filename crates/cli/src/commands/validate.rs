@@ -30,10 +30,11 @@ pub async fn run(suite: &Path, db: &str) -> CliResult<u8> {
     // Eligibility of every (dataset, target) pair: privacy always; capabilities when a
     // catalog has been synced into the database (`routeval models sync`). Nothing is sent.
     let catalogs = crate::commands::models::synced_catalogs(db).await?;
+    let probes = crate::commands::probe::stored_verdicts(db).await?;
     let mut refused = 0;
     for ds in &prepared.datasets {
         let (eligible, excluded) =
-            routeval_runner::capability::eligibility(s, &ds.dataset, &catalogs, false);
+            routeval_runner::capability::eligibility(s, &ds.dataset, &catalogs, &probes, false);
         println!(
             "ok  {}: {} eligible targets",
             ds.dataset.name,
