@@ -1,8 +1,10 @@
 //! Writes: run bookkeeping, and the single writer task for outcomes.
 
 use crate::{Result, Store};
-use routeval_core::{CaseOutcome, ErrorClass, ResultRecord};
+use routeval_core::{AttemptRecord, CaseOutcome, ErrorClass, ResultRecord, ScoreRecord};
+use sqlx::QueryBuilder;
 use sqlx::{Sqlite, Transaction};
+use std::collections::HashSet;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
@@ -143,11 +145,7 @@ pub fn spawn_writer(store: &Store, run_id: &str, capacity: usize) -> WriterHandl
         let mut batch = Vec::with_capacity(MAX_BATCH);
         while receiver.recv_many(&mut batch, MAX_BATCH).await > 0 {
             let mut tx = store.pool.begin().await?;
-            for outcome in &batch {
-                if write_outcome(&mut tx, &run_id, outcome).await? {
-                    written += 1;
-                }
-            }
+            written += write_batch(&mut tx, &run_id, &batch).await?;
             tx.commit().await?;
             batch.clear();
         }
@@ -156,62 +154,137 @@ pub fn spawn_writer(store: &Store, run_id: &str, capacity: usize) -> WriterHandl
     WriterHandle { sender, task }
 }
 
-/// Write one outcome; false when its result was already recorded (a resumed case).
-async fn write_outcome(
+/// Bound parameters per statement: SQLite's default ceiling is 32766.
+const MAX_PARAMS: usize = 32_000;
+
+/// Write a batch of outcomes with one multi-row statement per table (per chunk), so a
+/// batch costs a handful of round trips to SQLite's thread, not a dozen per result.
+/// Results go first; only those actually inserted (not already recorded by an
+/// interrupted run) get their scores and attempts. Returns how many were inserted.
+async fn write_batch(
     tx: &mut Transaction<'_, Sqlite>,
     run_id: &str,
-    outcome: &CaseOutcome,
-) -> Result<bool> {
-    if !insert_verdict(tx, run_id, &outcome.result, 0).await? {
-        return Ok(false);
+    batch: &[CaseOutcome],
+) -> Result<u64> {
+    let mut fresh: Vec<&CaseOutcome> = Vec::with_capacity(batch.len());
+    for chunk in batch.chunks(MAX_PARAMS / 18) {
+        let mut qb = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO results (run_id, target, target_kind, dataset, case_id, repeat, scoring, accepted,
+                served_step, served_route, attempts, validation_retries, transport_retries, cost, latency_ms,
+                ttft_ms, error_class, reason) ",
+        );
+        qb.push_values(chunk, |mut b, o| {
+            let r = &o.result;
+            b.push_bind(run_id)
+                .push_bind(&r.target)
+                .push_bind(&r.target_kind)
+                .push_bind(&r.dataset)
+                .push_bind(&r.case_id)
+                .push_bind(r.repeat as i64)
+                .push_bind(0i64)
+                .push_bind(r.accepted)
+                .push_bind(r.served_step.map(i64::from))
+                .push_bind(&r.served_route)
+                .push_bind(r.attempts as i64)
+                .push_bind(r.validation_retries as i64)
+                .push_bind(r.transport_retries as i64)
+                .push_bind(r.cost)
+                .push_bind(r.latency_ms)
+                .push_bind(r.ttft_ms)
+                .push_bind(r.error_class.map(ErrorClass::as_str))
+                .push_bind(&r.reason);
+        });
+        qb.push(" ON CONFLICT DO NOTHING RETURNING target, dataset, case_id, repeat");
+        let rows: Vec<(String, String, String, i64)> =
+            qb.build_query_as().fetch_all(&mut **tx).await?;
+        if rows.len() == chunk.len() {
+            fresh.extend(chunk);
+        } else {
+            // Some were already recorded (an interrupted run): keep only the new ones.
+            let rows: HashSet<(String, String, String, i64)> = rows.into_iter().collect();
+            fresh.extend(chunk.iter().filter(|o| {
+                let r = &o.result;
+                rows.contains(&(
+                    r.target.clone(),
+                    r.dataset.clone(),
+                    r.case_id.clone(),
+                    r.repeat as i64,
+                ))
+            }));
+        }
     }
-    for a in &outcome.attempts {
-        sqlx::query(
+
+    let scores: Vec<(&ResultRecord, &ScoreRecord)> = fresh
+        .iter()
+        .flat_map(|o| o.result.scores.iter().map(move |s| (&o.result, s)))
+        .collect();
+    for chunk in scores.chunks(MAX_PARAMS / 10) {
+        let mut qb = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO scores (run_id, target, dataset, case_id, repeat, scoring, check_name, pass, value, detail) ",
+        );
+        qb.push_values(chunk, |mut b, (r, s)| {
+            b.push_bind(run_id)
+                .push_bind(&r.target)
+                .push_bind(&r.dataset)
+                .push_bind(&r.case_id)
+                .push_bind(r.repeat as i64)
+                .push_bind(0i64)
+                .push_bind(&s.check)
+                .push_bind(s.pass)
+                .push_bind(s.value)
+                .push_bind(&s.detail);
+        });
+        qb.build().execute(&mut **tx).await?;
+    }
+
+    let attempts: Vec<&AttemptRecord> = fresh.iter().flat_map(|o| o.attempts.iter()).collect();
+    for chunk in attempts.chunks(MAX_PARAMS / 34) {
+        let mut qb = QueryBuilder::<Sqlite>::new(
             "INSERT INTO attempts (run_id, target, route, chain_step, dataset, case_id, repeat, try_index,
                 http_attempt, request_id, request_hash, status, error_class, error_message, served_model,
                 served_provider, generation_id, prompt_tokens, completion_tokens, cached_tokens,
                 reasoning_tokens, cost, cost_source, latency_ms, ttft_ms, chunks, finish_reason,
-                native_finish_reason, content, tool_calls_json, retry_after_s, started_at, policy_violation, turn)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(run_id)
-        .bind(&a.target)
-        .bind(&a.route)
-        .bind(a.chain_step as i64)
-        .bind(&a.dataset)
-        .bind(&a.case_id)
-        .bind(a.repeat as i64)
-        .bind(a.try_index as i64)
-        .bind(a.http_attempt as i64)
-        .bind(&a.request_id)
-        .bind(&a.request_hash)
-        .bind(a.status.map(i64::from))
-        .bind(a.error_class.map(ErrorClass::as_str))
-        .bind(&a.error_message)
-        .bind(&a.served_model)
-        .bind(&a.served_provider)
-        .bind(&a.generation_id)
-        .bind(a.prompt_tokens)
-        .bind(a.completion_tokens)
-        .bind(a.cached_tokens)
-        .bind(a.reasoning_tokens)
-        .bind(a.cost)
-        .bind(a.cost_source.map(|c| c.as_str()))
-        .bind(a.latency_ms)
-        .bind(a.ttft_ms)
-        .bind(a.chunks.map(i64::from))
-        .bind(&a.finish_reason)
-        .bind(&a.native_finish_reason)
-        .bind(&a.content)
-        .bind(&a.tool_calls)
-        .bind(a.retry_after_s)
-        .bind(a.started_at_ms)
-        .bind(&a.policy_violation)
-        .bind(a.turn as i64)
-        .execute(&mut **tx)
-        .await?;
+                native_finish_reason, content, tool_calls_json, retry_after_s, started_at, policy_violation, turn) ",
+        );
+        qb.push_values(chunk, |mut b, a| {
+            b.push_bind(run_id)
+                .push_bind(&a.target)
+                .push_bind(&a.route)
+                .push_bind(a.chain_step as i64)
+                .push_bind(&a.dataset)
+                .push_bind(&a.case_id)
+                .push_bind(a.repeat as i64)
+                .push_bind(a.try_index as i64)
+                .push_bind(a.http_attempt as i64)
+                .push_bind(&a.request_id)
+                .push_bind(&a.request_hash)
+                .push_bind(a.status.map(i64::from))
+                .push_bind(a.error_class.map(ErrorClass::as_str))
+                .push_bind(&a.error_message)
+                .push_bind(&a.served_model)
+                .push_bind(&a.served_provider)
+                .push_bind(&a.generation_id)
+                .push_bind(a.prompt_tokens)
+                .push_bind(a.completion_tokens)
+                .push_bind(a.cached_tokens)
+                .push_bind(a.reasoning_tokens)
+                .push_bind(a.cost)
+                .push_bind(a.cost_source.map(|c| c.as_str()))
+                .push_bind(a.latency_ms)
+                .push_bind(a.ttft_ms)
+                .push_bind(a.chunks.map(i64::from))
+                .push_bind(&a.finish_reason)
+                .push_bind(&a.native_finish_reason)
+                .push_bind(&a.content)
+                .push_bind(&a.tool_calls)
+                .push_bind(a.retry_after_s)
+                .push_bind(a.started_at_ms)
+                .push_bind(&a.policy_violation)
+                .push_bind(a.turn as i64);
+        });
+        qb.build().execute(&mut **tx).await?;
     }
-    Ok(true)
+    Ok(fresh.len() as u64)
 }
 
 /// Insert a result and its scores under a numbered scoring (0: graded live; n: the
@@ -272,4 +345,95 @@ pub(crate) async fn insert_verdict(
         .await?;
     }
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use routeval_core::{AttemptRecord, ResultRecord, ScoreRecord};
+
+    fn outcome(case_id: &str, attempts: u32) -> CaseOutcome {
+        let attempt = |i: u32| AttemptRecord {
+            target: "t".into(),
+            route: "r".into(),
+            dataset: "d".into(),
+            case_id: case_id.into(),
+            http_attempt: i,
+            request_id: format!("{case_id}-{i}"),
+            ..AttemptRecord::default()
+        };
+        CaseOutcome {
+            attempts: (0..attempts).map(attempt).collect(),
+            result: ResultRecord {
+                target: "t".into(),
+                target_kind: "route".into(),
+                dataset: "d".into(),
+                case_id: case_id.into(),
+                repeat: 0,
+                accepted: true,
+                served_step: Some(0),
+                served_route: Some("r".into()),
+                attempts,
+                validation_retries: 0,
+                transport_retries: attempts - 1,
+                cost: 0.5,
+                latency_ms: 1.0,
+                ttft_ms: None,
+                error_class: None,
+                reason: "accepted".into(),
+                scores: vec![ScoreRecord {
+                    check: "json".into(),
+                    pass: true,
+                    value: 1.0,
+                    detail: None,
+                }],
+            },
+        }
+    }
+
+    #[tokio::test]
+    async fn batches_write_everything_once_even_when_sent_twice() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("w.db").display().to_string())
+            .await
+            .unwrap();
+        store
+            .create_run(&NewRun {
+                id: "run".into(),
+                suite: "s".into(),
+                suite_path: "s.toml".into(),
+                started_at_ms: 0,
+                config_json: "{}".into(),
+                config_hash: "h".into(),
+                git_rev: None,
+                simulated: false,
+            })
+            .await
+            .unwrap();
+        // 3,000 outcomes of 3 attempts each: several statement chunks per table.
+        let first: Vec<CaseOutcome> = (0..3000).map(|i| outcome(&format!("c{i}"), 3)).collect();
+        let writer = spawn_writer(&store, "run", 64);
+        for o in first.iter().cloned().chain(first[..10].iter().cloned()) {
+            writer.sender.send(o).await.unwrap();
+        }
+        drop(writer.sender);
+        assert_eq!(
+            writer.task.await.unwrap().unwrap(),
+            3000,
+            "the 10 repeats are not written again"
+        );
+        let count = |sql: &'static str| {
+            let pool = store.pool().clone();
+            async move {
+                sqlx::query_as::<_, (i64,)>(sql)
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap()
+                    .0
+            }
+        };
+        assert_eq!(count("SELECT COUNT(*) FROM results").await, 3000);
+        assert_eq!(count("SELECT COUNT(*) FROM scores").await, 3000);
+        assert_eq!(count("SELECT COUNT(*) FROM attempts").await, 9000);
+    }
 }
