@@ -356,7 +356,6 @@ async fn lane(plan: Arc<RunPlan>, shared: Arc<Shared>, target_name: String) {
                 let shared = shared.clone();
                 tasks.spawn(async move {
                     let outcome = run_job(&shared.ctx, &job).await;
-                    drop((lane_permit, global_permit));
                     shared.budget.settle(&reservation, outcome.as_ref());
                     if let Some(outcome) = outcome {
                         (shared.on_outcome)(&outcome);
@@ -364,6 +363,9 @@ async fn lane(plan: Arc<RunPlan>, shared: Arc<Shared>, target_name: String) {
                             shared.outcomes.fetch_add(1, Ordering::Relaxed);
                         }
                     }
+                    // The slot is free only once the writer has the outcome: a writer that
+                    // falls behind slows dispatch instead of piling up finished cases.
+                    drop((lane_permit, global_permit));
                 });
             }
         }
