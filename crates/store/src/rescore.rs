@@ -97,9 +97,8 @@ impl Store {
         .bind(source)
         .execute(&mut *tx)
         .await?;
-        for r in results {
-            crate::write::insert_verdict(&mut tx, run_id, r, scoring).await?;
-        }
+        let results: Vec<&ResultRecord> = results.iter().collect();
+        crate::write::insert_verdicts(&mut tx, run_id, &results, scoring).await?;
         tx.commit().await?;
         Ok(scoring)
     }

@@ -166,76 +166,14 @@ async fn write_batch(
     run_id: &str,
     batch: &[CaseOutcome],
 ) -> Result<u64> {
-    let mut fresh: Vec<&CaseOutcome> = Vec::with_capacity(batch.len());
-    for chunk in batch.chunks(MAX_PARAMS / 18) {
-        let mut qb = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO results (run_id, target, target_kind, dataset, case_id, repeat, scoring, accepted,
-                served_step, served_route, attempts, validation_retries, transport_retries, cost, latency_ms,
-                ttft_ms, error_class, reason) ",
-        );
-        qb.push_values(chunk, |mut b, o| {
-            let r = &o.result;
-            b.push_bind(run_id)
-                .push_bind(&r.target)
-                .push_bind(&r.target_kind)
-                .push_bind(&r.dataset)
-                .push_bind(&r.case_id)
-                .push_bind(r.repeat as i64)
-                .push_bind(0i64)
-                .push_bind(r.accepted)
-                .push_bind(r.served_step.map(i64::from))
-                .push_bind(&r.served_route)
-                .push_bind(r.attempts as i64)
-                .push_bind(r.validation_retries as i64)
-                .push_bind(r.transport_retries as i64)
-                .push_bind(r.cost)
-                .push_bind(r.latency_ms)
-                .push_bind(r.ttft_ms)
-                .push_bind(r.error_class.map(ErrorClass::as_str))
-                .push_bind(&r.reason);
-        });
-        qb.push(" ON CONFLICT DO NOTHING RETURNING target, dataset, case_id, repeat");
-        let rows: Vec<(String, String, String, i64)> =
-            qb.build_query_as().fetch_all(&mut **tx).await?;
-        if rows.len() == chunk.len() {
-            fresh.extend(chunk);
-        } else {
-            // Some were already recorded (an interrupted run): keep only the new ones.
-            let rows: HashSet<(String, String, String, i64)> = rows.into_iter().collect();
-            fresh.extend(chunk.iter().filter(|o| {
-                let r = &o.result;
-                rows.contains(&(
-                    r.target.clone(),
-                    r.dataset.clone(),
-                    r.case_id.clone(),
-                    r.repeat as i64,
-                ))
-            }));
-        }
-    }
-
-    let scores: Vec<(&ResultRecord, &ScoreRecord)> = fresh
+    let results: Vec<&ResultRecord> = batch.iter().map(|o| &o.result).collect();
+    let inserted = insert_verdicts(tx, run_id, &results, 0).await?;
+    let fresh: Vec<&CaseOutcome> = batch
         .iter()
-        .flat_map(|o| o.result.scores.iter().map(move |s| (&o.result, s)))
+        .zip(&inserted)
+        .filter(|(_, new)| **new)
+        .map(|(o, _)| o)
         .collect();
-    for chunk in scores.chunks(MAX_PARAMS / 10) {
-        let mut qb = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO scores (run_id, target, dataset, case_id, repeat, scoring, check_name, pass, value, detail) ",
-        );
-        qb.push_values(chunk, |mut b, (r, s)| {
-            b.push_bind(run_id)
-                .push_bind(&r.target)
-                .push_bind(&r.dataset)
-                .push_bind(&r.case_id)
-                .push_bind(r.repeat as i64)
-                .push_bind(0i64)
-                .push_bind(&s.check)
-                .push_bind(s.pass)
-                .push_bind(s.value)
-                .push_bind(&s.detail);
-        });
-        qb.build().execute(&mut **tx).await?;
-    }
 
     let attempts: Vec<&AttemptRecord> = fresh.iter().flat_map(|o| o.attempts.iter()).collect();
     for chunk in attempts.chunks(MAX_PARAMS / 34) {
@@ -287,64 +225,84 @@ async fn write_batch(
     Ok(fresh.len() as u64)
 }
 
-/// Insert a result and its scores under a numbered scoring (0: graded live; n: the
-/// n-th rescore). False when that verdict already exists: nothing is written twice.
-pub(crate) async fn insert_verdict(
+/// Insert results and their scores under a numbered scoring (0: graded live; n: the
+/// n-th rescore), a few multi-row statements in all. Returns, per result, whether it
+/// was new: one already recorded (by an interrupted run) keeps its old scores.
+pub(crate) async fn insert_verdicts(
     tx: &mut Transaction<'_, Sqlite>,
     run_id: &str,
-    r: &ResultRecord,
+    results: &[&ResultRecord],
     scoring: i64,
-) -> Result<bool> {
-    let inserted = sqlx::query(
-        "INSERT INTO results (run_id, target, target_kind, dataset, case_id, repeat, scoring, accepted,
-            served_step, served_route, attempts, validation_retries, transport_retries, cost, latency_ms,
-            ttft_ms, error_class, reason)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT DO NOTHING",
-    )
-    .bind(run_id)
-    .bind(&r.target)
-    .bind(&r.target_kind)
-    .bind(&r.dataset)
-    .bind(&r.case_id)
-    .bind(r.repeat as i64)
-    .bind(scoring)
-    .bind(r.accepted)
-    .bind(r.served_step.map(i64::from))
-    .bind(&r.served_route)
-    .bind(r.attempts as i64)
-    .bind(r.validation_retries as i64)
-    .bind(r.transport_retries as i64)
-    .bind(r.cost)
-    .bind(r.latency_ms)
-    .bind(r.ttft_ms)
-    .bind(r.error_class.map(ErrorClass::as_str))
-    .bind(&r.reason)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    if inserted == 0 {
-        return Ok(false);
+) -> Result<Vec<bool>> {
+    let mut inserted = Vec::with_capacity(results.len());
+    for chunk in results.chunks(MAX_PARAMS / 18) {
+        let mut qb = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO results (run_id, target, target_kind, dataset, case_id, repeat, scoring, accepted,
+                served_step, served_route, attempts, validation_retries, transport_retries, cost, latency_ms,
+                ttft_ms, error_class, reason) ",
+        );
+        qb.push_values(chunk, |mut b, r| {
+            b.push_bind(run_id)
+                .push_bind(&r.target)
+                .push_bind(&r.target_kind)
+                .push_bind(&r.dataset)
+                .push_bind(&r.case_id)
+                .push_bind(r.repeat as i64)
+                .push_bind(scoring)
+                .push_bind(r.accepted)
+                .push_bind(r.served_step.map(i64::from))
+                .push_bind(&r.served_route)
+                .push_bind(r.attempts as i64)
+                .push_bind(r.validation_retries as i64)
+                .push_bind(r.transport_retries as i64)
+                .push_bind(r.cost)
+                .push_bind(r.latency_ms)
+                .push_bind(r.ttft_ms)
+                .push_bind(r.error_class.map(ErrorClass::as_str))
+                .push_bind(&r.reason);
+        });
+        qb.push(" ON CONFLICT DO NOTHING RETURNING target, dataset, case_id, repeat");
+        let rows: Vec<(String, String, String, i64)> =
+            qb.build_query_as().fetch_all(&mut **tx).await?;
+        if rows.len() == chunk.len() {
+            inserted.extend(std::iter::repeat_n(true, chunk.len()));
+        } else {
+            let rows: HashSet<(String, String, String, i64)> = rows.into_iter().collect();
+            inserted.extend(chunk.iter().map(|r| {
+                rows.contains(&(
+                    r.target.clone(),
+                    r.dataset.clone(),
+                    r.case_id.clone(),
+                    r.repeat as i64,
+                ))
+            }));
+        }
     }
-    for s in &r.scores {
-        sqlx::query(
-            "INSERT INTO scores (run_id, target, dataset, case_id, repeat, scoring, check_name, pass, value, detail)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(run_id)
-        .bind(&r.target)
-        .bind(&r.dataset)
-        .bind(&r.case_id)
-        .bind(r.repeat as i64)
-        .bind(scoring)
-        .bind(&s.check)
-        .bind(s.pass)
-        .bind(s.value)
-        .bind(&s.detail)
-        .execute(&mut **tx)
-        .await?;
+    let scores: Vec<(&ResultRecord, &ScoreRecord)> = results
+        .iter()
+        .zip(&inserted)
+        .filter(|(_, new)| **new)
+        .flat_map(|(r, _)| r.scores.iter().map(move |s| (*r, s)))
+        .collect();
+    for chunk in scores.chunks(MAX_PARAMS / 10) {
+        let mut qb = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO scores (run_id, target, dataset, case_id, repeat, scoring, check_name, pass, value, detail) ",
+        );
+        qb.push_values(chunk, |mut b, (r, s)| {
+            b.push_bind(run_id)
+                .push_bind(&r.target)
+                .push_bind(&r.dataset)
+                .push_bind(&r.case_id)
+                .push_bind(r.repeat as i64)
+                .push_bind(scoring)
+                .push_bind(&s.check)
+                .push_bind(s.pass)
+                .push_bind(s.value)
+                .push_bind(&s.detail);
+        });
+        qb.build().execute(&mut **tx).await?;
     }
-    Ok(true)
+    Ok(inserted)
 }
 
 #[cfg(test)]
