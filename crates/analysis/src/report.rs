@@ -385,6 +385,19 @@ pub fn junit(data: &RunData, rankings: &[Ranking]) -> String {
 }
 
 /// Every result row as CSV (RFC 4180 quoting), with the run id for joining runs.
+/// The results of a run as a Parquet file, for notebooks: one row per result, the
+/// run id first, columns typed as stored.
+pub fn write_results_parquet(data: &RunData, path: &std::path::Path) -> Result<()> {
+    let mut df = data.results.clone();
+    let run_id = Column::new("run_id".into(), vec![data.run.id.as_str(); df.height()]);
+    df.insert_column(0, run_id)?;
+    let file = std::fs::File::create(path).map_err(|e| {
+        crate::AnalysisError::Other(format!("cannot write {}: {e}", path.display()))
+    })?;
+    ParquetWriter::new(file).finish(&mut df)?;
+    Ok(())
+}
+
 pub fn results_csv(data: &RunData) -> Result<String> {
     let df = &data.results;
     let names = [

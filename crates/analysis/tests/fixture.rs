@@ -1,6 +1,7 @@
 //! Metrics, ranking, chain simulation, comparison and outputs on small hand-built runs
 //! whose every figure is computed by hand in the comments.
 
+use polars::prelude::*;
 use routeval_analysis::chains::{chain_report, search, CaseOutcome, Outcomes};
 use routeval_analysis::compare::{compare, CompareOptions, Test};
 use routeval_analysis::report::{render, Format};
@@ -458,4 +459,33 @@ fn html_escapes_model_output_and_is_self_contained() {
     let json: serde_json::Value =
         serde_json::from_str(&render(&data, &rankings, Format::Json).unwrap()).unwrap();
     assert_eq!(json["datasets"][0]["eligible"][0]["target"], "b");
+}
+
+#[test]
+fn results_round_trip_through_parquet() {
+    let data = fixture();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("results.parquet");
+    routeval_analysis::report::write_results_parquet(&data, &path).unwrap();
+    let back = ParquetReader::new(std::fs::File::open(&path).unwrap())
+        .finish()
+        .unwrap();
+    assert_eq!(back.height(), data.results.height());
+    assert_eq!(back.get_column_names()[0].as_str(), "run_id");
+    let accepted = back
+        .column("accepted")
+        .unwrap()
+        .bool()
+        .unwrap()
+        .sum()
+        .unwrap();
+    let want = data
+        .results
+        .column("accepted")
+        .unwrap()
+        .bool()
+        .unwrap()
+        .sum()
+        .unwrap();
+    assert_eq!(accepted, want);
 }

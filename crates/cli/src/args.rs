@@ -167,6 +167,7 @@ pub enum ReportFormat {
     Junit,
     Json,
     Csv,
+    Parquet,
 }
 
 #[derive(Debug, Args)]

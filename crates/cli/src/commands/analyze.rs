@@ -201,7 +201,14 @@ pub fn write_report(
     format: ReportFormat,
     out: &Path,
 ) -> CliResult<PathBuf> {
+    std::fs::create_dir_all(out)
+        .map_err(|e| CliError::failure(anyhow::anyhow!("cannot create {}: {e}", out.display())))?;
     let fmt = match format {
+        ReportFormat::Parquet => {
+            let path = out.join(format!("results-{}.parquet", data.run.id));
+            routeval_analysis::report::write_results_parquet(data, &path)?;
+            return Ok(path);
+        }
         ReportFormat::Md => Format::Markdown,
         ReportFormat::Html => Format::Html,
         ReportFormat::Junit => Format::Junit,
@@ -210,8 +217,6 @@ pub fn write_report(
     };
     let ext = fmt.extension();
     let text = render(data, rankings, fmt)?;
-    std::fs::create_dir_all(out)
-        .map_err(|e| CliError::failure(anyhow::anyhow!("cannot create {}: {e}", out.display())))?;
     let path = out.join(format!("report-{}.{ext}", data.run.id));
     std::fs::write(&path, text)
         .map_err(|e| CliError::failure(anyhow::anyhow!("cannot write {}: {e}", path.display())))?;
