@@ -75,6 +75,7 @@ fn synthetic(id: &str, seed: u64, quality_shift: f64) -> RunData {
         privacy: "internal".into(),
         min_acceptance: 0.8,
         case_count: CASES as i64,
+        baseline: None,
     }];
     let rows = RunRows {
         results,

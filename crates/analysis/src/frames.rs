@@ -19,6 +19,10 @@ pub struct RunData {
     pub case_tags: DataFrame,
     /// Pairs refused before sending, and served-provider policy violations.
     pub governance: Governance,
+    /// Answers of the datasets that name a baseline, for the baseline comparison.
+    pub reviews: Vec<routeval_store::ReviewAnswer>,
+    /// What `judge` checks cost, per dataset, target, judge route and check.
+    pub judge_spend: Vec<routeval_store::JudgeSpend>,
 }
 
 /// What governance recorded about a run: shown loudly in every report.
@@ -72,6 +76,10 @@ impl RunData {
             case_tags: store.case_tags(&run.id).await?,
         };
         let mut data = Self::from_rows(run, datasets, targets, rows)?;
+        data.judge_spend = store.judge_spend(&data.run.id).await?;
+        if data.datasets.iter().any(|d| d.baseline.is_some()) {
+            data.reviews = store.review_answers(&data.run.id).await?;
+        }
         data.governance = Governance {
             exclusions: store.exclusions(&data.run.id).await?,
             violations: store
@@ -118,6 +126,8 @@ impl RunData {
             attempts: attempts_frame(&rows.attempts)?,
             case_tags: tags_frame(&rows.case_tags)?,
             governance: Governance::default(),
+            reviews: Vec::new(),
+            judge_spend: Vec::new(),
             run,
             datasets,
             targets,

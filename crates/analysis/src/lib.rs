@@ -5,10 +5,12 @@
 //!
 //! Reads what the store recorded; calls no model.
 
+pub mod baseline;
 pub mod chains;
 mod charts;
 pub mod compare;
 mod frames;
+pub mod judges;
 mod metrics;
 pub mod registry;
 pub mod report;
@@ -20,7 +22,7 @@ pub use metrics::{
     compute_metrics, is_eligible, mark_pareto, rank, rank_with, tag_acceptance, ConfusionCell,
     EnumField, RankOptions, Ranking, TagMetrics, TargetMetrics,
 };
-pub use stats::{mcnemar_p, quantile_linear, two_proportion_p, wilson_interval};
+pub use stats::{mcnemar_p, mcnemar_statistic, quantile_linear, two_proportion_p, wilson_interval};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AnalysisError {

@@ -2,9 +2,11 @@
 //! HTML file with inline SVG charts for people, JUnit XML for CI test views, JSON for
 //! tools and CSV of the results for notebooks. Templates live in `reports/`.
 
+use crate::baseline::{compare_with_baselines, BaselineComparison};
 use crate::chains::{chain_report, ChainReport, LiveComparison};
 use crate::charts;
 use crate::frames::RunData;
+use crate::judges::{judge_summaries, JudgeSummary};
 use crate::metrics::{tag_acceptance, Ranking, TagMetrics, TargetMetrics};
 use crate::Result;
 use minijinja::{AutoEscape, Environment, Value};
@@ -55,6 +57,10 @@ struct RunInfo {
 pub struct Extras {
     pub tags: Vec<TagMetrics>,
     pub chains: ChainReport,
+    /// Candidates against their dataset's baseline, case by case.
+    pub baselines: Vec<BaselineComparison>,
+    /// Model-graded checks: verdicts and what judging cost.
+    pub judges: Vec<JudgeSummary>,
 }
 
 impl Extras {
@@ -63,6 +69,8 @@ impl Extras {
         Ok(Self {
             tags: tag_acceptance(data)?,
             chains: chain_report(data, 2, None)?,
+            baselines: compare_with_baselines(data)?,
+            judges: judge_summaries(data)?,
         })
     }
 }
@@ -165,6 +173,8 @@ pub fn render_with(
             "datasets": rankings,
             "tags": extras.tags,
             "chains": extras.chains,
+            "baselines": extras.baselines,
+            "judges": extras.judges,
             "exclusions": data.governance.exclusions,
             "policy_violations": data.governance.violations,
             "probes": data.governance.probes,
@@ -197,6 +207,13 @@ fn render_template(
     });
     env.add_filter("ms", |v: Option<f64>| v.map_or("–".to_string(), format_ms));
     env.add_filter("num", |v: f64| format!("{v:.2}"));
+    env.add_filter("p", |v: f64| {
+        if v < 0.001 {
+            "< 0.001".to_string()
+        } else {
+            format!("{v:.3}")
+        }
+    });
     env.add_filter("onum", |v: Option<f64>| {
         v.map_or("–".to_string(), |v| format!("{v:.0}"))
     });
@@ -243,8 +260,18 @@ fn render_template(
             m.entry(e.dataset.as_str()).or_default().push(e);
             m
         });
+    let baselines: BTreeMap<&str, Vec<&BaselineComparison>> =
+        extras.baselines.iter().fold(BTreeMap::new(), |mut m, b| {
+            m.entry(b.dataset.as_str()).or_default().push(b);
+            m
+        });
+    let judges: BTreeMap<&str, Vec<&JudgeSummary>> =
+        extras.judges.iter().fold(BTreeMap::new(), |mut m, j| {
+            m.entry(j.dataset.as_str()).or_default().push(j);
+            m
+        });
     let out = env.get_template(name)?.render(minijinja::context! {
-        run, rankings, charts, tags, live, searched, excluded,
+        run, rankings, charts, tags, live, searched, excluded, baselines, judges,
         violations => data.governance.violations,
         probe_matrix => probe_matrix(&data.governance.probes),
         fallback_on => extras.chains.fallback_on,

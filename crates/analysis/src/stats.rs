@@ -75,6 +75,17 @@ pub fn two_proportion_p(k1: u64, n1: u64, k2: u64, n2: u64) -> f64 {
     normal_two_sided((k2 / n2 - k1 / n1) / se)
 }
 
+/// McNemar's chi-square statistic with continuity correction, (|b - c| - 1)² / (b + c),
+/// on `b` and `c` discordant pairs; 0 when there are none.
+pub fn mcnemar_statistic(b: u64, c: u64) -> f64 {
+    let n = b + c;
+    if n == 0 {
+        return 0.0;
+    }
+    let diff = ((b as f64 - c as f64).abs() - 1.0).max(0.0);
+    diff * diff / n as f64
+}
+
 /// McNemar's test on paired verdicts: `b` cases only the base accepted, `c` only the
 /// new run accepted. Exact binomial for few discordant pairs, else chi-square with
 /// continuity correction (1 df, so p = erfc(sqrt(x / 2))).

@@ -2,6 +2,7 @@
 //! whose every figure is computed by hand in the comments.
 
 use polars::prelude::*;
+use routeval_analysis::baseline::compare_with_baselines;
 use routeval_analysis::chains::{chain_report, search, CaseOutcome, Outcomes};
 use routeval_analysis::compare::{compare, CompareOptions, Test};
 use routeval_analysis::report::{render, Format};
@@ -10,7 +11,9 @@ use routeval_analysis::{
     RunRows,
 };
 use routeval_core::class::ErrorClass;
-use routeval_store::{AttemptRow, DatasetRow, ResultRow, RunRow, ScoreRow, TargetRow};
+use routeval_store::{
+    AttemptRow, DatasetRow, ResultRow, ReviewAnswer, RunRow, ScoreRow, TargetRow,
+};
 
 fn run_row(id: &str) -> RunRow {
     RunRow {
@@ -145,6 +148,7 @@ fn fixture() -> RunData {
             privacy: "internal".into(),
             min_acceptance: 0.4,
             case_count: 4,
+            baseline: None,
         }],
         targets,
         RunRows {
@@ -488,4 +492,172 @@ fn results_round_trip_through_parquet() {
         .sum()
         .unwrap();
     assert_eq!(accepted, want);
+}
+
+fn review(
+    target: &str,
+    case: &str,
+    accepted: bool,
+    content: &str,
+    calls: Option<&str>,
+) -> ReviewAnswer {
+    ReviewAnswer {
+        dataset: "d".into(),
+        target: target.into(),
+        case_id: case.into(),
+        repeat: 0,
+        accepted,
+        error_class: (content == "REFUSED").then(|| "refusal".to_string()),
+        reason: if accepted {
+            "accepted".into()
+        } else {
+            "failed enum".into()
+        },
+        latency_ms: if target == "base" { 100.0 } else { 300.0 },
+        cost: if target == "base" { 0.002 } else { 0.001 },
+        content: Some(content.into()),
+        tool_calls_json: calls.map(str::to_string),
+        input: Some(format!("input of {case} <b>")),
+    }
+}
+
+/// Twelve cases on `base` and `cand`: both accept c01–c05, only the baseline c06–c09,
+/// only the candidate c10, neither c11–c12. McNemar on b = 4, c = 1: statistic
+/// (|4 − 1| − 1)² / 5 = 0.8, exact p = 2 · (1 + 5) / 32 = 0.375.
+fn baseline_fixture() -> RunData {
+    let verdicts = [
+        (true, true),
+        (true, true),
+        (true, true),
+        (true, true),
+        (true, true),
+        (true, false),
+        (true, false),
+        (true, false),
+        (true, false),
+        (false, true),
+        (false, false),
+        (false, false),
+    ];
+    let mut results = Vec::new();
+    let mut reviews = Vec::new();
+    let mut scores = Vec::new();
+    for (i, (b, c)) in verdicts.iter().enumerate() {
+        let case = format!("c{:02}", i + 1);
+        results.push(result("base", &case, *b, None, 0.002, 100.0, 0));
+        results.push(result("cand", &case, *c, None, 0.001, 300.0, 0));
+        // Tool calls: the same on c01 (keys in another order), different on c02.
+        let (calls_b, calls_c) = match i {
+            0 => (
+                Some(
+                    r#"[{"id":"1","type":"function","function":{"name":"refund","arguments":"{\"order\":\"A1\",\"amount\":5}"}}]"#,
+                ),
+                Some(
+                    r#"[{"id":"9","type":"function","function":{"name":"refund","arguments":"{\"amount\": 5, \"order\": \"A1\"}"}}]"#,
+                ),
+            ),
+            1 => (
+                Some(
+                    r#"[{"id":"1","type":"function","function":{"name":"refund","arguments":"{\"order\":\"A1\"}"}}]"#,
+                ),
+                Some(
+                    r#"[{"id":"1","type":"function","function":{"name":"escalate","arguments":"{}"}}]"#,
+                ),
+            ),
+            _ => (None, None),
+        };
+        let content_c = if i == 11 {
+            "REFUSED"
+        } else {
+            "<script>x</script>"
+        };
+        reviews.push(review(
+            "base",
+            &case,
+            *b,
+            "{\"priority\":\"high\"}",
+            calls_b,
+        ));
+        reviews.push(review("cand", &case, *c, content_c, calls_c));
+        // Enum values: the candidate says `low` where the baseline says `high` on c03.
+        scores.push(enum_score("base", &case, "high", Some("high")));
+        scores.push(enum_score(
+            "cand",
+            &case,
+            "high",
+            Some(if i == 2 { "low" } else { "high" }),
+        ));
+    }
+    let mut data = RunData::from_rows(
+        run_row("run-b"),
+        vec![DatasetRow {
+            name: "d".into(),
+            task: "classification".into(),
+            privacy: "internal".into(),
+            min_acceptance: 0.4,
+            case_count: 12,
+            baseline: Some("base".into()),
+        }],
+        vec![],
+        RunRows {
+            results,
+            scores,
+            ..RunRows::default()
+        },
+    )
+    .unwrap();
+    data.reviews = reviews;
+    data
+}
+
+#[test]
+fn baseline_comparison_counts_pairs_and_tests_the_discordant_ones() {
+    let data = baseline_fixture();
+    let all = compare_with_baselines(&data).unwrap();
+    assert_eq!(all.len(), 1);
+    let b = &all[0];
+    assert_eq!(
+        (b.baseline.as_str(), b.candidate.as_str()),
+        ("base", "cand")
+    );
+    assert_eq!(b.pairs, 12);
+    assert_eq!(
+        (
+            b.both_accepted,
+            b.only_baseline,
+            b.only_candidate,
+            b.neither
+        ),
+        (5, 4, 1, 2)
+    );
+    assert!(close(b.mcnemar_statistic, 0.8), "{}", b.mcnemar_statistic);
+    assert!(close(b.p_value, 0.375), "{}", b.p_value);
+    let enums = b.enum_agreement.unwrap();
+    assert_eq!((enums.agree, enums.compared), (11, 12));
+    let tools = b.tool_agreement.unwrap();
+    assert_eq!((tools.agree, tools.compared), (1, 2));
+    assert!(close(b.refusal_rate.baseline, 0.0) && close(b.refusal_rate.candidate, 1.0 / 12.0));
+    assert!(close(b.p50_latency_ms.delta, 200.0));
+    assert!(close(b.mean_cost.delta, -0.001));
+    // c02 (tool calls), c03 (enum), c06–c10 (verdicts): regressions listed first.
+    assert_eq!(b.disagreements, 7);
+    let order: Vec<&str> = b.listed.iter().map(|d| d.case_id.as_str()).collect();
+    assert_eq!(order, ["c06", "c07", "c08", "c09", "c10", "c02", "c03"]);
+    assert_eq!(b.listed[6].differences, ["priority: high → low"]);
+
+    let rankings = rank(&data, &compute_metrics(&data).unwrap());
+    let md = render(&data, &rankings, Format::Markdown).unwrap();
+    assert!(md.contains("Against the baseline `base`"), "{md}");
+    assert!(
+        md.contains("| `cand` | 12 | 5 | 4 | 1 | 2 | 0.80 | 0.375 |"),
+        "{md}"
+    );
+    let html = render(&data, &rankings, Format::Html).unwrap();
+    assert!(html.contains("7 case(s) disagree with <code>base</code>"));
+    // Inputs and answers are shown, escaped.
+    assert!(html.contains("input of c06 &lt;b&gt;"));
+    assert!(!html.contains("<script>x</script>") && html.contains("&lt;script&gt;x"));
+    let json: serde_json::Value =
+        serde_json::from_str(&render(&data, &rankings, Format::Json).unwrap()).unwrap();
+    assert_eq!(json["baselines"][0]["only_baseline"], 4);
 }

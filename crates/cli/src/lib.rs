@@ -4,6 +4,7 @@
 mod args;
 mod commands;
 pub mod exit;
+mod judging;
 mod pipeline;
 mod progress;
 

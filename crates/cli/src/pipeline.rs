@@ -73,6 +73,7 @@ pub fn prepare(suite_path: &Path, routes: &[String], datasets: &[String]) -> Cli
         let spec = ScorerSpec::load(&suite.resolve(&dataset.config.scorer))?;
         let scorer = Scorer::new(spec, dataset.schema.as_deref(), dataset.tools.as_deref())
             .map_err(CliError::input)?;
+        check_judges(&suite, name, scorer.spec())?;
         let mut ds = PreparedDataset::new(dataset, scorer);
         ds.policy = suite.policy(&ds.dataset.config.privacy);
         prepared.push(Arc::new(ds));
@@ -81,6 +82,64 @@ pub fn prepare(suite_path: &Path, routes: &[String], datasets: &[String]) -> Cli
         suite,
         datasets: prepared,
     })
+}
+
+/// A dataset's `judge` checks name routes of the suite; every route the dataset runs
+/// on has a judge other than itself (unless self-judging is allowed); and a judge,
+/// which sees the data, is allowed by the dataset's privacy class.
+fn check_judges(suite: &Suite, dataset: &str, spec: &ScorerSpec) -> CliResult<()> {
+    let runs_on: BTreeSet<&str> = suite
+        .targets_of(dataset)
+        .iter()
+        .flat_map(|t| match suite.chains.get(t.name()) {
+            Some(chain) => chain.steps.iter().map(String::as_str).collect::<Vec<_>>(),
+            None => suite
+                .routes
+                .get_key_value(t.name())
+                .map(|(k, _)| k.as_str())
+                .into_iter()
+                .collect(),
+        })
+        .collect();
+    for (i, check) in spec.checks.iter().enumerate() {
+        for judge in &check.judges {
+            if !suite.routes.contains_key(judge) {
+                return Err(CliError::input(spec.check_error(
+                    i,
+                    "judges",
+                    format!("no route named `{judge}` in {}", suite.path.display()),
+                )));
+            }
+            let target = routeval_core::TargetRef::Route(judge.clone());
+            if let Err(e) = suite.check_privacy(dataset, &target) {
+                return Err(CliError::input(spec.check_error(
+                    i,
+                    "judges",
+                    format!("judge `{judge}` may not see `{dataset}` data: {}", e.detail),
+                )));
+            }
+        }
+        if check.judges.is_empty() || check.allow_self_judge {
+            continue;
+        }
+        for route in &runs_on {
+            let model = &suite.routes[*route].model;
+            let judged = check
+                .judges
+                .iter()
+                .any(|j| j != route && &suite.routes[j].model != model);
+            if !judged {
+                return Err(CliError::input(spec.check_error(
+                    i,
+                    "judges",
+                    format!(
+                        "no judge for `{route}` ({model}) of dataset `{dataset}`: a route does not grade its own model's answers; add another judge or set allow_self_judge = true"
+                    ),
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 pub struct RunOptions {
@@ -140,6 +199,25 @@ pub async fn execute(prepared: &Prepared, opts: &RunOptions) -> CliResult<(Strin
     let probes = crate::commands::probe::latest_verdicts(&store).await?;
     let (routes, _redactor) =
         routeval_runner::build_routes(suite, &catalogs).map_err(CliError::input)?;
+    for ds in &prepared.datasets {
+        let names: BTreeSet<String> = ds
+            .scorer
+            .judge_checks()
+            .flat_map(|c| c.judges.iter().cloned())
+            .collect();
+        if names.is_empty() {
+            continue;
+        }
+        let names: Vec<String> = names.into_iter().collect();
+        let cache = store.judge_verdicts(&names).await?;
+        let _ = ds.judges.set(Arc::new(routeval_runner::judge::Judges {
+            routes: names
+                .iter()
+                .map(|n| (n.clone(), routes[n].clone()))
+                .collect(),
+            cache: Arc::new(routeval_runner::judge::JudgeCache::new(cache)),
+        }));
+    }
     let mut work = Vec::new();
     let mut recorded_targets = BTreeSet::new();
     for ds in &prepared.datasets {
@@ -180,12 +258,15 @@ pub async fn execute(prepared: &Prepared, opts: &RunOptions) -> CliResult<(Strin
         store
             .record_dataset(
                 &run_id,
-                &ds.dataset.name,
-                &ds.dataset.config.task,
-                &ds.dataset.config.privacy,
-                &ds.dataset.config.scorer.display().to_string(),
-                suite.min_acceptance_of(&ds.dataset.name),
-                &ds.dataset.cases,
+                &routeval_store::NewDataset {
+                    name: &ds.dataset.name,
+                    task: &ds.dataset.config.task,
+                    privacy: &ds.dataset.config.privacy,
+                    scorer_path: &ds.dataset.config.scorer.display().to_string(),
+                    min_acceptance: suite.min_acceptance_of(&ds.dataset.name),
+                    baseline: ds.dataset.config.baseline.as_deref(),
+                    cases: &ds.dataset.cases,
+                },
             )
             .await?;
         work.push((ds.clone(), targets));

@@ -272,6 +272,10 @@ pub struct DatasetConfig {
     pub targets: Vec<String>,
     #[serde(default)]
     pub min_acceptance: Option<f64>,
+    /// The route or chain production uses today: every other target of the dataset is
+    /// compared with it case by case.
+    #[serde(default)]
+    pub baseline: Option<String>,
 }
 
 /// A route or a chain: what one result row is about.
@@ -426,6 +430,22 @@ impl Suite {
                     return Err(err(
                         &["datasets", name, "targets"],
                         format!("no route or chain named `{target}`"),
+                    ));
+                }
+            }
+            if let Some(baseline) = &ds.baseline {
+                let runs_on = self.targets_of(name);
+                if !runs_on.iter().any(|t| t.name() == baseline) {
+                    return Err(err(
+                        &["datasets", name, "baseline"],
+                        format!(
+                            "`{baseline}` is not a target of this dataset; targets: {}",
+                            runs_on
+                                .iter()
+                                .map(|t| t.name())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
                     ));
                 }
             }

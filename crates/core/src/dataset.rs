@@ -112,6 +112,17 @@ impl Case {
     }
 
     /// The first user message: what identifies a case in logs and in the simulator.
+    /// The user messages' text, blank-line separated: what a person reviewing an
+    /// answer needs to see of the input.
+    pub fn user_text(&self) -> String {
+        self.messages
+            .iter()
+            .filter(|m| m.role == Role::User)
+            .filter_map(|m| m.content.as_deref())
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    }
+
     pub fn first_user_message(&self) -> Option<&str> {
         self.messages
             .iter()

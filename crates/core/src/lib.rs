@@ -20,5 +20,7 @@ pub use config::{Suite, TargetRef};
 pub use dataset::{Case, Dataset};
 pub use error::LoadError;
 pub use message::{Message, ToolCall};
-pub use record::{AttemptRecord, CaseOutcome, ResultRecord, ScoreRecord};
+pub use record::{
+    AttemptRecord, CaseOutcome, JudgeAttempt, JudgeVerdict, Judging, ResultRecord, ScoreRecord,
+};
 pub use scorer_spec::ScorerSpec;

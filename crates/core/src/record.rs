@@ -128,4 +128,40 @@ pub struct ResultRecord {
 pub struct CaseOutcome {
     pub attempts: Vec<AttemptRecord>,
     pub result: ResultRecord,
+    /// What grading the result with `judge` checks took: kept apart from `attempts`.
+    #[serde(default)]
+    pub judging: Judging,
+}
+
+/// The requests `judge` checks sent for one result, and the verdicts they brought back.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Judging {
+    pub attempts: Vec<JudgeAttempt>,
+    /// Verdicts new to the cache (a cached verdict costs no request and is not repeated).
+    pub verdicts: Vec<JudgeVerdict>,
+}
+
+/// One request of a judge check to its judge route: an attempt like any other, its
+/// `route` the judge's, its target, dataset, case and repeat the graded result's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JudgeAttempt {
+    pub check: String,
+    pub cache_key: String,
+    pub attempt: AttemptRecord,
+}
+
+/// A judge's verdict on one answer. The cache key covers the rubric, the case input,
+/// the judge route and the answer: the same four never need a second request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JudgeVerdict {
+    pub cache_key: String,
+    pub check: String,
+    pub judge_route: String,
+    pub pass: bool,
+    /// 1 to 5 on the `score` scale.
+    pub score: Option<f64>,
+    pub reason: String,
+    /// Reused from the cache rather than asked for.
+    #[serde(default)]
+    pub cached: bool,
 }

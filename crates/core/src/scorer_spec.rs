@@ -69,6 +69,9 @@ pub enum CheckKind {
     /// Multi-turn loops: the model ends with an answer in prose before `max_turns`
     /// (fails on a runaway loop that still calls tools at the turn limit).
     Stopping,
+    /// A judge route of the suite grades the answer against `rubric` (tone, policy
+    /// adherence, escalation, citation use): pass/fail, or a 1 to 5 score.
+    Judge,
 }
 
 impl CheckKind {
@@ -94,6 +97,7 @@ impl CheckKind {
             CheckKind::Cost => "cost",
             CheckKind::Recovery => "recovery",
             CheckKind::Stopping => "stopping",
+            CheckKind::Judge => "judge",
         }
     }
 }
@@ -197,6 +201,33 @@ pub struct CheckSpec {
     /// `cost`: the most a result may cost, retries included.
     #[serde(default)]
     pub max_usd: Option<f64>,
+    /// `judge`: what the judge grades the answer against.
+    #[serde(default)]
+    pub rubric: Option<String>,
+    /// `judge`: judge routes in order of preference. The first that is not the graded
+    /// answer's own route (nor the same model) grades it, unless `allow_self_judge`.
+    #[serde(default)]
+    pub judges: Vec<String>,
+    /// `judge`: `pass_fail` (the default) or `score` (1 to 5).
+    #[serde(default)]
+    pub scale: JudgeScale,
+    /// `judge` on the `score` scale: the least score that passes (default 4).
+    #[serde(default)]
+    pub pass_score: Option<f64>,
+    /// `judge`: a route may grade its own outputs.
+    #[serde(default)]
+    pub allow_self_judge: bool,
+}
+
+/// What a judge answers with.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JudgeScale {
+    /// A pass or a fail, with a reason.
+    #[default]
+    PassFail,
+    /// A score from 1 (bad) to 5 (excellent), with a reason; passes at `pass_score`.
+    Score,
 }
 
 impl CheckSpec {
@@ -216,6 +247,11 @@ impl CheckSpec {
             CheckKind::ToolCalls | CheckKind::Recovery => Whitespace::Remove,
             _ => Whitespace::Collapse,
         })
+    }
+
+    /// `judge`: the least score that passes on the `score` scale.
+    pub fn pass_score(&self) -> f64 {
+        self.pass_score.unwrap_or(4.0)
     }
 
     pub fn punctuation(&self) -> bool {
@@ -373,6 +409,19 @@ impl ScorerSpec {
                     "a `cost` check needs `max_usd` (at least 0)",
                 ));
             }
+            CheckKind::Judge if check.rubric.as_deref().is_none_or(|r| r.trim().is_empty()) => {
+                return Err(self.check_error(i, "rubric", "a `judge` check needs a `rubric`"));
+            }
+            CheckKind::Judge if check.judges.is_empty() => {
+                return Err(self.check_error(
+                    i,
+                    "judges",
+                    "a `judge` check needs `judges`: routes of the suite, in order of preference",
+                ));
+            }
+            CheckKind::Judge if !(1.0..=5.0).contains(&check.pass_score()) => {
+                return Err(self.check_error(i, "pass_score", "must be between 1 and 5"));
+            }
             CheckKind::Recovery | CheckKind::Stopping if self.max_turns < 2 => {
                 return Err(self.check_error(
                     i,
@@ -390,6 +439,15 @@ impl ScorerSpec {
         if check.lenient && check.kind != CheckKind::Json {
             return Err(self.check_error(i, "lenient", "only a `json` check is lenient"));
         }
+        if check.kind != CheckKind::Judge
+            && (check.rubric.is_some() || !check.judges.is_empty() || check.pass_score.is_some())
+        {
+            return Err(self.check_error(
+                i,
+                "rubric",
+                "only a `judge` check takes `rubric`, `judges` or `pass_score`",
+            ));
+        }
         if check.value.is_some() && check.kind != CheckKind::Exact {
             return Err(self.check_error(i, "value", format!("a `{kind}` check takes no `value`")));
         }
@@ -403,6 +461,11 @@ impl ScorerSpec {
     /// Weight of a check in the accept rule's weighted mean.
     pub fn weight(&self, check: &str) -> f64 {
         self.accept.weights.get(check).copied().unwrap_or(1.0)
+    }
+
+    /// The spec's `judge` checks, with their index in `checks`.
+    pub fn judge_checks(&self) -> impl Iterator<Item = &CheckSpec> {
+        self.checks.iter().filter(|c| c.kind == CheckKind::Judge)
     }
 
     /// Whether a check's outcome decides acceptance on its own.

@@ -101,7 +101,16 @@ impl Budget {
                 a.reserved = (a.reserved - amount).max(0.0);
             }
         }
-        for attempt in outcome.map(|o| o.attempts.as_slice()).unwrap_or_default() {
+        // Judge requests are money spent too, on the judge's route.
+        let judged = outcome
+            .into_iter()
+            .flat_map(|o| o.judging.attempts.iter().map(|j| &j.attempt));
+        for attempt in outcome
+            .map(|o| o.attempts.as_slice())
+            .unwrap_or_default()
+            .iter()
+            .chain(judged)
+        {
             total.spent += attempt.cost;
             if let Some(a) = routes.get_mut(&attempt.route) {
                 a.spent += attempt.cost;

@@ -3,6 +3,7 @@
 //! result, never as an error.
 
 use crate::client::{Answer, Exchange, RequestSpec, RouteClient};
+use crate::judge::{judge_result, Graded, Judges};
 use crate::retry::splitmix64;
 use crate::PreparedDataset;
 use bytes::Bytes;
@@ -10,7 +11,10 @@ use routeval_core::config::Chain;
 use routeval_core::dataset::ToolScript;
 use routeval_core::hash::short_hash;
 use routeval_core::message::{Message, Role};
-use routeval_core::{AttemptRecord, Case, CaseOutcome, ErrorClass, ResultRecord, ScoreRecord};
+use routeval_core::scorer_spec::CheckSpec;
+use routeval_core::{
+    AttemptRecord, Case, CaseOutcome, ErrorClass, Judging, ResultRecord, ScoreRecord,
+};
 use routeval_scorer::{Turn, Verdict};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -134,7 +138,19 @@ pub async fn run_job(ctx: &RunContext, job: &Job) -> Option<CaseOutcome> {
             break;
         }
     }
-    let (served_step, served_route, step) = last?;
+    let (served_step, served_route, mut step) = last?;
+    let mut judging = Judging::default();
+    // Judges grade answers that came back whole.
+    let judges = job.dataset.judges.get().filter(|_| step.class.is_none());
+    if let Some(judges) = judges {
+        if let Some(verdict) = step.verdict.take() {
+            let route = &steps[served_step as usize];
+            let (verdict, spent) =
+                judge_verdict(ctx, job, case, &target_name, route, judges, &step, verdict).await?;
+            step.verdict = Some(verdict);
+            judging = spent;
+        }
+    }
     let answered = step.verdict.is_some();
     let accepted = step.class.is_none() && step.verdict.as_ref().is_some_and(|v| v.accepted);
     let reason = match (&step.class, &step.verdict) {
@@ -177,7 +193,49 @@ pub async fn run_job(ctx: &RunContext, job: &Job) -> Option<CaseOutcome> {
         reason,
         scores,
     };
-    Some(CaseOutcome { attempts, result })
+    Some(CaseOutcome {
+        attempts,
+        result,
+        judging,
+    })
+}
+
+/// The verdict with its `judge` checks decided. Judges are only asked when they can
+/// change the outcome: an answer already rejected by a required check is not sent.
+#[allow(clippy::too_many_arguments)]
+async fn judge_verdict(
+    ctx: &RunContext,
+    job: &Job,
+    case: &Case,
+    target_name: &str,
+    route: &RouteClient,
+    judges: &Judges,
+    step: &StepOutcome,
+    verdict: Verdict,
+) -> Option<(Verdict, Judging)> {
+    let scorer = &job.dataset.scorer;
+    if !scorer.worth_judging(&verdict.scores) {
+        return Some((verdict, Judging::default()));
+    }
+    let answer = step.attempts.last();
+    let output = answer
+        .and_then(|a| a.content.clone())
+        .filter(|c| !c.is_empty())
+        .or_else(|| answer.and_then(|a| a.tool_calls.clone()))
+        .unwrap_or_default();
+    let input = case.user_text();
+    let checks: Vec<&CheckSpec> = scorer.judge_checks().collect();
+    let graded = Graded {
+        target: target_name,
+        dataset: &job.dataset.dataset.name,
+        case_id: &case.id,
+        repeat: job.repeat,
+        route: (&route.name, &route.route.model),
+        input: &input,
+        output: &output,
+    };
+    let (verdicts, judging) = judge_result(ctx, judges, &checks, &graded).await?;
+    Some((scorer.with_judgements(verdict, &verdicts), judging))
 }
 
 /// What earlier chain steps already took, so latency and cost checks see the
@@ -232,58 +290,31 @@ async fn run_step(
                 Bytes::from(serde_json::to_vec(&route.build_body(&spec)).unwrap_or_default());
             let request_hash = short_hash(&body);
 
-            let mut http_attempt = 0u32;
-            let exchange = loop {
-                let request_id = ctx.next_request_id();
-                let started_at_ms = now_ms();
-                let ex = {
-                    let _permit = tokio::select! {
-                        p = route.limiter.acquire() => p,
-                        _ = ctx.abort.cancelled() => return None,
-                    };
-                    tokio::select! {
-                        ex = route.send(body.clone(), &request_id) => ex,
-                        _ = ctx.abort.cancelled() => return None,
-                    }
-                };
-                out.latency += ex.latency;
-                let mut record = attempt_record(
-                    job,
-                    case,
-                    target_name,
-                    route,
-                    chain_step,
-                    try_index,
-                    http_attempt,
-                    &request_id,
-                    &request_hash,
-                    started_at_ms,
-                    &ex,
-                );
-                record.turn = turn;
-                out.attempts.push(record);
-                let Some(class) = ex.class else { break ex };
-                if class == ErrorClass::RateLimited {
-                    if let Some(wait) = ex.retry_after {
-                        route.limiter.pause_for(wait);
-                    }
-                }
-                let seed = splitmix64(
-                    ctx.request_counter.load(Ordering::Relaxed) ^ u64::from(http_attempt),
-                );
-                match route.retry.delay(class, http_attempt, ex.retry_after, seed) {
-                    Some(wait) => {
-                        tokio::select! {
-                            _ = tokio::time::sleep(wait) => {}
-                            _ = ctx.abort.cancelled() => return None,
-                        }
-                        out.latency += wait;
-                        out.transport_retries += 1;
-                        http_attempt += 1;
-                    }
-                    None => break ex,
-                }
-            };
+            let (exchange, sent) = send_with_retries(
+                ctx,
+                route,
+                body,
+                |http_attempt, request_id, started_at_ms, ex| {
+                    let mut record = attempt_record(
+                        job,
+                        case,
+                        target_name,
+                        route,
+                        chain_step,
+                        try_index,
+                        http_attempt,
+                        request_id,
+                        &request_hash,
+                        started_at_ms,
+                        ex,
+                    );
+                    record.turn = turn;
+                    out.attempts.push(record);
+                },
+            )
+            .await?;
+            out.latency += sent.latency;
+            out.transport_retries += sent.retries;
 
             out.ttft = exchange.ttft;
             let answer = exchange.answer.clone().unwrap_or_default();
@@ -349,6 +380,68 @@ async fn run_step(
         });
     }
     Some(out)
+}
+
+/// What sending one request took, its transport retries included.
+pub(crate) struct Sent {
+    /// Retries after the first send.
+    pub retries: u32,
+    /// Every exchange's time plus the waits between them.
+    pub latency: Duration,
+}
+
+/// Send one request with the route's transport retries: waits honour Retry-After, and
+/// a 429's wait pauses the whole route. Each HTTP attempt is reported to `record`
+/// (attempt number, request id, unix ms sent, exchange). `None` when aborted.
+pub(crate) async fn send_with_retries(
+    ctx: &RunContext,
+    route: &RouteClient,
+    body: Bytes,
+    mut record: impl FnMut(u32, &str, i64, &Exchange),
+) -> Option<(Exchange, Sent)> {
+    let mut sent = Sent {
+        retries: 0,
+        latency: Duration::ZERO,
+    };
+    let mut http_attempt = 0u32;
+    loop {
+        let request_id = ctx.next_request_id();
+        let started_at_ms = now_ms();
+        let ex = {
+            let _permit = tokio::select! {
+                p = route.limiter.acquire() => p,
+                _ = ctx.abort.cancelled() => return None,
+            };
+            tokio::select! {
+                ex = route.send(body.clone(), &request_id) => ex,
+                _ = ctx.abort.cancelled() => return None,
+            }
+        };
+        sent.latency += ex.latency;
+        record(http_attempt, &request_id, started_at_ms, &ex);
+        let Some(class) = ex.class else {
+            return Some((ex, sent));
+        };
+        if class == ErrorClass::RateLimited {
+            if let Some(wait) = ex.retry_after {
+                route.limiter.pause_for(wait);
+            }
+        }
+        let seed =
+            splitmix64(ctx.request_counter.load(Ordering::Relaxed) ^ u64::from(http_attempt));
+        match route.retry.delay(class, http_attempt, ex.retry_after, seed) {
+            Some(wait) => {
+                tokio::select! {
+                    _ = tokio::time::sleep(wait) => {}
+                    _ = ctx.abort.cancelled() => return None,
+                }
+                sent.latency += wait;
+                sent.retries += 1;
+                http_attempt += 1;
+            }
+            None => return Some((ex, sent)),
+        }
+    }
 }
 
 /// Grade an answer with the result's latency and spend so far (earlier chain steps
@@ -432,10 +525,8 @@ fn attempt_record(
     started_at_ms: i64,
     ex: &Exchange,
 ) -> AttemptRecord {
-    let usage = ex.usage.as_ref();
     AttemptRecord {
         target: target.to_string(),
-        route: route.name.clone(),
         chain_step,
         dataset: job.dataset.dataset.name.clone(),
         case_id: case.id.clone(),
@@ -444,8 +535,24 @@ fn attempt_record(
         // Set by the turn loop.
         turn: 0,
         http_attempt,
-        request_id: request_id.to_string(),
         request_hash: request_hash.to_string(),
+        started_at_ms,
+        policy_violation: policy_violation(job, route, ex),
+        ..exchange_record(route, request_id, ex)
+    }
+}
+
+/// What one exchange with a route says, as an attempt record; the caller fills in
+/// which result it belongs to.
+pub(crate) fn exchange_record(
+    route: &RouteClient,
+    request_id: &str,
+    ex: &Exchange,
+) -> AttemptRecord {
+    let usage = ex.usage.as_ref();
+    AttemptRecord {
+        route: route.name.clone(),
+        request_id: request_id.to_string(),
         status: ex.status,
         error_class: ex.class,
         error_message: ex.error_message.clone(),
@@ -474,8 +581,7 @@ fn attempt_record(
             .filter(|a| !a.tool_calls.is_empty())
             .and_then(|a| serde_json::to_string(&a.tool_calls).ok()),
         retry_after_s: ex.retry_after.map(|d| d.as_secs_f64()),
-        started_at_ms,
-        policy_violation: policy_violation(job, route, ex),
+        ..AttemptRecord::default()
     }
 }
 

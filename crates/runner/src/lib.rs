@@ -9,6 +9,7 @@ pub mod capability;
 pub mod catalog;
 pub mod client;
 mod execute;
+pub mod judge;
 pub mod limits;
 pub mod probe;
 pub mod redact;
@@ -37,6 +38,9 @@ pub struct PreparedDataset {
     pub scorer: Scorer,
     /// Checked against the provider that served each attempt.
     pub policy: Option<routeval_core::policy::PrivacyPolicy>,
+    /// Judge routes and verdict cache, when the scorer has `judge` checks: set once the
+    /// routes are built.
+    pub judges: std::sync::OnceLock<Arc<judge::Judges>>,
 }
 
 impl PreparedDataset {
@@ -45,6 +49,7 @@ impl PreparedDataset {
             dataset,
             scorer,
             policy: None,
+            judges: std::sync::OnceLock::new(),
         }
     }
 }

@@ -122,6 +122,11 @@ pub(crate) fn grade(
             CheckKind::Length => text::length(&answer, check),
             CheckKind::Latency => text::latency(&answer, check),
             CheckKind::Cost => text::cost(&answer, check),
+            // Decided by a judge route after the answer is in: see `Scorer::with_judgements`.
+            CheckKind::Judge => {
+                let row = crate::judge::judge_row(check, None);
+                (row.pass, row.value, row.detail)
+            }
         };
         if !pass && check.kind.is_validation() && validation_failure.is_none() && !mid_loop {
             let class = match check.kind {
@@ -150,7 +155,7 @@ pub(crate) fn grade(
 
 /// The accept rule: required checks pass, and with a threshold the weighted mean of
 /// check values reaches it. The reason says which part decided.
-fn accept(
+pub(crate) fn accept(
     scorer: &Scorer,
     outcomes: &[(&str, bool, f64)],
     scores: &[ScoreRecord],

@@ -4,6 +4,7 @@
 
 mod checks;
 mod json_extract;
+pub mod judge;
 mod normalise;
 mod rescore;
 mod schema_cache;

@@ -89,6 +89,14 @@ pub(crate) fn answer(ask: &Ask, d: Draws) -> Answer {
     };
     match &case.expected {
         Some(Value::Object(obj)) => match (obj.get("turns"), obj.get("tool_calls")) {
+            // A written reply: the policy-following one when right, its pitfall otherwise.
+            _ if obj.contains_key("reply") => {
+                let key = if correct { "reply" } else { "pitfall" };
+                match obj.get(key).or(obj.get("reply")).and_then(Value::as_str) {
+                    Some(text) => Answer::Text(text.to_string()),
+                    None => Answer::Text(pick(&GENERIC, d, "prose")),
+                }
+            }
             (Some(Value::Array(turns)), _) => turn_answer(ask, turns, pools, correct, d),
             (_, Some(calls)) => tool_answer(ask, calls, pools, correct, d),
             _ => json_answer(ask, obj, pools, correct, d),

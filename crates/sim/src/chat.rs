@@ -491,19 +491,23 @@ async fn respond(
         after_tool: req.after_tool,
         tool_rounds: req.tool_rounds,
     };
+    let judged = crate::judge::is_judge_request(req.response_format.as_ref())
+        .then(|| Answer::Text(crate::judge::verdict(&sim.cases, &req.first_user, m, d)));
     // Unknown prompts that ask for a tool call or a format get one (`routeval probe`).
-    let said = ask
-        .case
-        .is_none()
-        .then(|| {
-            crate::probe::probe_answer(
-                tools,
-                req.tool_choice.as_ref(),
-                req.parallel_tool_calls,
-                format,
-            )
+    let said = judged
+        .or_else(|| {
+            ask.case
+                .is_none()
+                .then(|| {
+                    crate::probe::probe_answer(
+                        tools,
+                        req.tool_choice.as_ref(),
+                        req.parallel_tool_calls,
+                        format,
+                    )
+                })
+                .flatten()
         })
-        .flatten()
         .unwrap_or_else(|| answer::answer(&ask, d));
     let out = shape(said, s.fault, req.max_tokens, m);
 

@@ -16,6 +16,7 @@
 mod answer;
 mod cases;
 mod chat;
+mod judge;
 mod probe;
 mod profiles;
 mod request;

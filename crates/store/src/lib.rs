@@ -4,16 +4,20 @@
 //! This crate stores and reads back; it computes no metrics.
 
 mod governance;
+mod judge;
 mod probes;
 mod read;
 mod rescore;
+mod review;
 mod write;
 
 pub use governance::{ExclusionRow, ModelRow};
+pub use judge::JudgeSpend;
 pub use probes::ProbeRow;
 pub use read::{AttemptRow, DatasetRow, ResultRow, RunRow, ScoreRow, TargetRow};
 pub use rescore::StoredAnswer;
-pub use write::{spawn_writer, NewRun, WriterHandle};
+pub use review::ReviewAnswer;
+pub use write::{spawn_writer, NewDataset, NewRun, WriterHandle};
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;

@@ -31,6 +31,8 @@ pub struct DatasetRow {
     pub privacy: String,
     pub min_acceptance: f64,
     pub case_count: i64,
+    /// The target the others are compared with, case by case.
+    pub baseline: Option<String>,
 }
 
 /// One verdict, as the analysis reads it.
@@ -141,7 +143,7 @@ impl Store {
 
     pub async fn datasets(&self, run_id: &str) -> Result<Vec<DatasetRow>> {
         Ok(sqlx::query_as(
-            "SELECT name, task, privacy, min_acceptance, case_count FROM datasets WHERE run_id = ? ORDER BY name",
+            "SELECT name, task, privacy, min_acceptance, case_count, baseline FROM datasets WHERE run_id = ? ORDER BY name",
         )
         .bind(run_id)
         .fetch_all(&self.pool)

@@ -154,12 +154,15 @@ mod tests {
         store
             .record_dataset(
                 "run1",
-                "d",
-                "classification",
-                "internal",
-                "s.toml",
-                0.5,
-                &[case],
+                &crate::NewDataset {
+                    name: "d",
+                    task: "classification",
+                    privacy: "internal",
+                    scorer_path: "s.toml",
+                    min_acceptance: 0.5,
+                    baseline: None,
+                    cases: &[case],
+                },
             )
             .await
             .unwrap();
@@ -198,6 +201,7 @@ mod tests {
                     attempt(1, 1, 1, "second round, retried"),
                 ],
                 result: result.clone(),
+                judging: Default::default(),
             })
             .await
             .unwrap();
@@ -290,6 +294,7 @@ mod tests {
                     turn(2, "final answer"),
                 ],
                 result,
+                judging: Default::default(),
             })
             .await
             .unwrap();

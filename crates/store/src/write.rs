@@ -82,48 +82,53 @@ impl Store {
     }
 
     /// Record a dataset of a run and its cases (idempotent on resume).
-    #[allow(clippy::too_many_arguments)]
-    pub async fn record_dataset(
-        &self,
-        run_id: &str,
-        name: &str,
-        task: &str,
-        privacy: &str,
-        scorer_path: &str,
-        min_acceptance: f64,
-        cases: &[routeval_core::Case],
-    ) -> Result<()> {
+    pub async fn record_dataset(&self, run_id: &str, ds: &NewDataset<'_>) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
-            "INSERT INTO datasets (run_id, name, task, privacy, scorer_path, min_acceptance, case_count)
-             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, name) DO NOTHING",
+            "INSERT INTO datasets (run_id, name, task, privacy, scorer_path, min_acceptance, case_count, baseline)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, name) DO NOTHING",
         )
         .bind(run_id)
-        .bind(name)
-        .bind(task)
-        .bind(privacy)
-        .bind(scorer_path)
-        .bind(min_acceptance)
-        .bind(cases.len() as i64)
+        .bind(ds.name)
+        .bind(ds.task)
+        .bind(ds.privacy)
+        .bind(ds.scorer_path)
+        .bind(ds.min_acceptance)
+        .bind(ds.cases.len() as i64)
+        .bind(ds.baseline)
         .execute(&mut *tx)
         .await?;
-        for case in cases {
+        for case in ds.cases {
             sqlx::query(
-                "INSERT INTO cases (run_id, dataset, case_id, content_hash, tags_json, expected_json)
-                 VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                "INSERT INTO cases (run_id, dataset, case_id, content_hash, tags_json, expected_json, input)
+                 VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             )
             .bind(run_id)
-            .bind(name)
+            .bind(ds.name)
             .bind(&case.id)
             .bind(case.content_hash())
             .bind(serde_json::to_string(&case.tags).unwrap_or_default())
             .bind(case.expected.as_ref().map(|e| e.to_string()))
+            .bind(case.user_text())
             .execute(&mut *tx)
             .await?;
         }
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// A dataset of a run, as recorded next to its cases.
+#[derive(Debug, Clone, Copy)]
+pub struct NewDataset<'a> {
+    pub name: &'a str,
+    pub task: &'a str,
+    pub privacy: &'a str,
+    pub scorer_path: &'a str,
+    pub min_acceptance: f64,
+    /// The target every other one is compared with, case by case.
+    pub baseline: Option<&'a str>,
+    pub cases: &'a [routeval_core::Case],
 }
 
 /// The sending side of the writer task, and the task itself.
@@ -155,7 +160,7 @@ pub fn spawn_writer(store: &Store, run_id: &str, capacity: usize) -> WriterHandl
 }
 
 /// Bound parameters per statement: SQLite's default ceiling is 32766.
-const MAX_PARAMS: usize = 32_000;
+pub(crate) const MAX_PARAMS: usize = 32_000;
 
 /// Write a batch of outcomes with one multi-row statement per table (per chunk), so a
 /// batch costs a handful of round trips to SQLite's thread, not a dozen per result.
@@ -221,6 +226,14 @@ async fn write_batch(
                 .push_bind(a.turn as i64);
         });
         qb.build().execute(&mut **tx).await?;
+    }
+    let judgings: Vec<&routeval_core::Judging> = fresh
+        .iter()
+        .map(|o| &o.judging)
+        .filter(|j| !j.attempts.is_empty() || !j.verdicts.is_empty())
+        .collect();
+    if !judgings.is_empty() {
+        crate::judge::insert_judging(tx, run_id, 0, &judgings).await?;
     }
     Ok(fresh.len() as u64)
 }
@@ -346,6 +359,7 @@ mod tests {
                     detail: None,
                 }],
             },
+            judging: Default::default(),
         }
     }
 

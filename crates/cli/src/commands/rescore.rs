@@ -36,6 +36,7 @@ pub async fn run(args: RescoreArgs) -> CliResult<u8> {
     }
     let mut regraded: Vec<ResultRecord> = Vec::with_capacity(answers.len());
     let mut sources = Vec::new();
+    let mut judgings = Vec::new();
     for (dataset, rows) in &by_dataset {
         let (scorer, spec_path) = scorer_for(&suite, dataset, &overrides)?;
         sources.push(format!("{dataset}={}", spec_path.display()));
@@ -56,14 +57,25 @@ pub async fn run(args: RescoreArgs) -> CliResult<u8> {
                 expected: d.expected.as_ref(),
             })
             .collect();
-        let results = rescore_batch(&scorer, &items);
+        let mut results = rescore_batch(&scorer, &items);
+        let judged =
+            crate::judging::rejudge(&suite, &store, &run.id, &scorer, rows, &mut results).await?;
         let before = decoded.iter().filter(|d| d.original.accepted).count();
         let after = results.iter().filter(|r| r.accepted).count();
+        let judges = if judged.cached + judged.asked > 0 {
+            format!(
+                "; judge verdicts: {} cached, {} asked for",
+                judged.cached, judged.asked
+            )
+        } else {
+            String::new()
+        };
         eprintln!(
-            "{dataset}: {} results, accepted {after} (live verdicts: {before})",
+            "{dataset}: {} results, accepted {after} (live verdicts: {before}){judges}",
             results.len()
         );
         regraded.extend(results);
+        judgings.extend(judged.judgings);
     }
     let scoring = store
         .record_scoring(
@@ -73,6 +85,9 @@ pub async fn run(args: RescoreArgs) -> CliResult<u8> {
             &regraded,
         )
         .await?;
+    if !judgings.is_empty() {
+        store.record_judging(&run.id, scoring, &judgings).await?;
+    }
     store.close().await;
     println!(
         "run {}: {} results re-graded as scoring {scoring}",
@@ -261,6 +276,7 @@ schema = "schema.json"
                 reason: "live".into(),
                 scores: Vec::new(),
             },
+            judging: Default::default(),
         }
     }
 
@@ -315,12 +331,15 @@ schema = "schema.json"
         store
             .record_dataset(
                 "run1",
-                "d",
-                "classification",
-                "internal",
-                "scorer.toml",
-                0.5,
-                &cases,
+                &routeval_store::NewDataset {
+                    name: "d",
+                    task: "classification",
+                    privacy: "internal",
+                    scorer_path: "scorer.toml",
+                    min_acceptance: 0.5,
+                    baseline: None,
+                    cases: &cases,
+                },
             )
             .await
             .unwrap();
