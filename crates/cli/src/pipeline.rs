@@ -142,6 +142,23 @@ fn check_judges(suite: &Suite, dataset: &str, spec: &ScorerSpec) -> CliResult<()
     Ok(())
 }
 
+/// Record a dataset's cases a chunk at a time: never the whole dataset in memory.
+async fn record_cases(store: &Store, run_id: &str, dataset: &Dataset) -> CliResult<()> {
+    const CHUNK: usize = 2_000;
+    let mut chunk = Vec::with_capacity(CHUNK);
+    for case in dataset.cases()? {
+        chunk.push(case?);
+        if chunk.len() == CHUNK {
+            store.record_cases(run_id, &dataset.name, &chunk).await?;
+            chunk.clear();
+        }
+    }
+    if !chunk.is_empty() {
+        store.record_cases(run_id, &dataset.name, &chunk).await?;
+    }
+    Ok(())
+}
+
 pub struct RunOptions {
     pub db: String,
     pub limit: Option<usize>,
@@ -265,10 +282,11 @@ pub async fn execute(prepared: &Prepared, opts: &RunOptions) -> CliResult<(Strin
                     scorer_path: &ds.dataset.config.scorer.display().to_string(),
                     min_acceptance: suite.min_acceptance_of(&ds.dataset.name),
                     baseline: ds.dataset.config.baseline.as_deref(),
-                    cases: &ds.dataset.cases,
+                    case_count: ds.dataset.summary.count,
                 },
             )
             .await?;
+        record_cases(&store, &run_id, &ds.dataset).await?;
         work.push((ds.clone(), targets));
     }
     for name in &recorded_targets {

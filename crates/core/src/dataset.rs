@@ -131,22 +131,39 @@ impl Case {
     }
 }
 
-/// A dataset ready to run: its cases and everything attached to them.
+/// A dataset ready to run: where its cases are, what one pass over them found, and
+/// everything attached to them. Cases are read from the file on every pass, one line at
+/// a time, so a run's memory does not grow with the dataset.
 #[derive(Debug, Clone)]
 pub struct Dataset {
     pub name: String,
     pub config: DatasetConfig,
-    pub cases: Vec<Case>,
+    /// The JSONL file of cases.
+    pub path: PathBuf,
+    pub summary: CaseSummary,
     pub system_prompt: Option<String>,
     pub schema: Option<Arc<Value>>,
     pub tools: Option<Vec<Value>>,
 }
 
+/// What a validating pass over a dataset's cases found.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CaseSummary {
+    pub count: usize,
+    /// Characters of the longest case's messages.
+    pub longest_messages_chars: usize,
+    /// Some case brings its own tools, or its own `tool_choice`.
+    pub any_case_tools: bool,
+    pub any_case_tool_choice: bool,
+}
+
 impl Dataset {
-    /// Load the dataset `name` of a suite, with every file it names.
+    /// Load the dataset `name` of a suite, with every file it names. Every case is
+    /// parsed once here (a bad line is an error naming it) but none is kept.
     pub fn load(suite: &Suite, name: &str) -> Result<Self, LoadError> {
         let config = suite.datasets[name].clone();
-        let cases = load_cases(&suite.resolve(&config.path))?;
+        let path = suite.resolve(&config.path);
+        let summary = scan_cases(&path)?;
         let system_prompt = match &config.system_prompt {
             Some(p) => {
                 let p = suite.resolve(p);
@@ -161,11 +178,17 @@ impl Dataset {
         Ok(Self {
             name: name.to_string(),
             config,
-            cases,
+            path,
+            summary,
             system_prompt,
             schema,
             tools,
         })
+    }
+
+    /// The cases in file order, parsed one line at a time.
+    pub fn cases(&self) -> Result<CaseReader, LoadError> {
+        CaseReader::open(&self.path)
     }
 
     /// Messages to send for a case: the system prompt first unless the case has its own.
@@ -217,18 +240,7 @@ impl Dataset {
 
     /// Longest prompt of the dataset in characters, for context-length checks.
     pub fn longest_prompt_chars(&self) -> usize {
-        let system = self.system_prompt.as_ref().map_or(0, String::len);
-        self.cases
-            .iter()
-            .map(|c| {
-                system
-                    + c.messages
-                        .iter()
-                        .map(|m| m.content.as_ref().map_or(0, String::len))
-                        .sum::<usize>()
-            })
-            .max()
-            .unwrap_or(0)
+        self.system_prompt.as_ref().map_or(0, String::len) + self.summary.longest_messages_chars
     }
 }
 
@@ -323,33 +335,88 @@ pub fn load_responses(path: &Path) -> Result<Vec<(usize, Response)>, LoadError> 
     Ok(out)
 }
 
-/// Read a JSONL file of cases. A bad line is an error naming the line and the key.
-pub fn load_cases(path: &Path) -> Result<Vec<Case>, LoadError> {
-    let file = std::fs::File::open(path)
-        .map_err(|e| LoadError::new(path, format!("cannot read dataset: {e}")))?;
-    let mut cases = Vec::new();
-    let mut seen = HashSet::new();
-    for (i, line) in BufReader::new(file).lines().enumerate() {
-        let line_no = i + 1;
-        let line =
-            line.map_err(|e| LoadError::new(path, format!("cannot read: {e}")).at_line(line_no))?;
-        if line.trim().is_empty() {
-            continue;
+/// The cases of a JSONL file, one line at a time; a bad line is an error naming the
+/// line and the key. Blank lines are skipped.
+pub struct CaseReader {
+    path: PathBuf,
+    lines: std::io::Lines<BufReader<std::fs::File>>,
+    line_no: usize,
+}
+
+impl CaseReader {
+    pub fn open(path: &Path) -> Result<Self, LoadError> {
+        let file = std::fs::File::open(path)
+            .map_err(|e| LoadError::new(path, format!("cannot read dataset: {e}")))?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            lines: BufReader::with_capacity(1 << 16, file).lines(),
+            line_no: 0,
+        })
+    }
+
+    /// Line of the case last returned.
+    pub fn line(&self) -> usize {
+        self.line_no
+    }
+}
+
+impl Iterator for CaseReader {
+    type Item = Result<Case, LoadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let line = self.lines.next()?;
+            self.line_no += 1;
+            let line = match line {
+                Ok(line) => line,
+                Err(e) => {
+                    return Some(Err(LoadError::new(&self.path, format!("cannot read: {e}"))
+                        .at_line(self.line_no)))
+                }
+            };
+            if !line.trim().is_empty() {
+                return Some(parse_case(&self.path, self.line_no, &line));
+            }
         }
-        let case = parse_case(path, line_no, &line)?;
-        if !seen.insert(case.id.clone()) {
+    }
+}
+
+/// Check every case of a file (each line parses, ids are unique) and summarise them,
+/// holding one case at a time and a hash per id.
+pub fn scan_cases(path: &Path) -> Result<CaseSummary, LoadError> {
+    let mut summary = CaseSummary::default();
+    let mut seen = HashSet::new();
+    let mut cases = CaseReader::open(path)?;
+    while let Some(case) = cases.next() {
+        let case = case?;
+        if !seen.insert(crate::hash::hash64(case.id.as_bytes())) {
             return Err(
                 LoadError::new(path, format!("duplicate case id `{}`", case.id))
-                    .at_line(line_no)
+                    .at_line(cases.line())
                     .with_key("id"),
             );
         }
-        cases.push(case);
+        summary.count += 1;
+        summary.any_case_tools |= case.tools.is_some();
+        summary.any_case_tool_choice |= case.tool_choice.is_some();
+        let chars = case
+            .messages
+            .iter()
+            .map(|m| m.content.as_ref().map_or(0, String::len))
+            .sum::<usize>();
+        summary.longest_messages_chars = summary.longest_messages_chars.max(chars);
     }
-    if cases.is_empty() {
+    if summary.count == 0 {
         return Err(LoadError::new(path, "dataset has no cases"));
     }
-    Ok(cases)
+    Ok(summary)
+}
+
+/// Read a whole JSONL file of cases (for tools that need them all at once: the
+/// simulator, `grade`). A bad line is an error naming the line and the key.
+pub fn load_cases(path: &Path) -> Result<Vec<Case>, LoadError> {
+    scan_cases(path)?;
+    CaseReader::open(path)?.collect()
 }
 
 /// Parse one JSONL line into a case.

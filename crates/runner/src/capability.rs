@@ -26,11 +26,9 @@ pub fn needs_of(dataset: &Dataset) -> Needs {
         .tools
         .as_ref()
         .map_or(0, |t| Value::Array(t.clone()).to_string().len());
-    let any_case_tools = dataset.cases.iter().any(|c| c.tools.is_some());
     Needs {
-        tools: dataset.tools.is_some() || any_case_tools,
-        tool_choice: dataset.config.tool_choice.is_some()
-            || dataset.cases.iter().any(|c| c.tool_choice.is_some()),
+        tools: dataset.tools.is_some() || dataset.summary.any_case_tools,
+        tool_choice: dataset.config.tool_choice.is_some() || dataset.summary.any_case_tool_choice,
         response_format: match dataset.config.response_format {
             ResponseFormatKind::None => None,
             other => Some(other),

@@ -74,7 +74,7 @@ impl RunContext {
 /// Which (target, dataset, case, repeat) a job is.
 pub struct Job {
     pub dataset: Arc<PreparedDataset>,
-    pub case_index: usize,
+    pub case: Arc<Case>,
     pub repeat: u32,
     pub target: Target,
 }
@@ -96,7 +96,7 @@ struct StepOutcome {
 
 /// Run a job to its outcome; `None` only when aborted mid-way.
 pub async fn run_job(ctx: &RunContext, job: &Job) -> Option<CaseOutcome> {
-    let case = &job.dataset.dataset.cases[job.case_index];
+    let case = &job.case;
     let target_name = job.target.name().to_string();
     let (steps, chain): (Vec<Arc<RouteClient>>, Option<&Chain>) = match &job.target {
         Target::Route(r) => (vec![r.clone()], None),

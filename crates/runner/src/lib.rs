@@ -75,13 +75,22 @@ pub struct RunPlan {
 }
 
 impl RunPlan {
-    /// Jobs this plan will send, skipped ones excluded.
+    /// Jobs this plan will send, skipped ones excluded. Counted from the datasets'
+    /// summaries; a resumed run reads the case ids again to leave out what is recorded.
     pub fn job_count(&self) -> u64 {
         let limit = self.limit.unwrap_or(usize::MAX);
         let mut n = 0;
         for (ds, targets) in &self.work {
-            for repeat in 0..self.repeats {
-                for case in ds.dataset.cases.iter().take(limit) {
+            let cases = ds.dataset.summary.count.min(limit) as u64;
+            if self.skip.is_empty() {
+                n += cases * targets.len() as u64 * u64::from(self.repeats);
+                continue;
+            }
+            let Ok(reader) = ds.dataset.cases() else {
+                continue;
+            };
+            for case in reader.take(limit).flatten() {
+                for repeat in 0..self.repeats {
                     for target in targets {
                         let key = (
                             target.name().to_string(),
@@ -321,14 +330,31 @@ async fn lane(plan: Arc<RunPlan>, shared: Arc<Shared>, target_name: String) {
             rounds,
         );
         for repeat in 0..plan.repeats {
-            for (ci, case) in ds.dataset.cases.iter().enumerate().take(limit) {
-                let key = (
-                    target_name.clone(),
-                    ds.dataset.name.clone(),
-                    case.id.clone(),
-                    repeat,
-                );
-                if plan.skip.contains(&key) {
+            // The cases are read again for every repeat: one case in memory at a time.
+            let cases = match ds.dataset.cases() {
+                Ok(cases) => cases,
+                Err(e) => {
+                    tracing::error!(dataset = %ds.dataset.name, error = %e, "cases not read");
+                    break;
+                }
+            };
+            for case in cases.take(limit) {
+                let case = match case {
+                    Ok(case) => Arc::new(case),
+                    // Checked when loaded: the file changed during the run.
+                    Err(e) => {
+                        tracing::error!(dataset = %ds.dataset.name, error = %e, "dispatch of this dataset stopped");
+                        break;
+                    }
+                };
+                let recorded = !plan.skip.is_empty()
+                    && plan.skip.contains(&(
+                        target_name.clone(),
+                        ds.dataset.name.clone(),
+                        case.id.clone(),
+                        repeat,
+                    ));
+                if recorded {
                     continue;
                 }
                 let stop = &shared.control.stop;
@@ -354,7 +380,7 @@ async fn lane(plan: Arc<RunPlan>, shared: Arc<Shared>, target_name: String) {
                 let reservation = reservation.clone();
                 let job = Job {
                     dataset: ds.clone(),
-                    case_index: ci,
+                    case,
                     repeat,
                     target: target.clone(),
                 };

@@ -161,11 +161,12 @@ mod tests {
                     scorer_path: "s.toml",
                     min_acceptance: 0.5,
                     baseline: None,
-                    cases: &[case],
+                    case_count: 1,
                 },
             )
             .await
             .unwrap();
+        store.record_cases("run1", "d", &[case]).await.unwrap();
         let result = ResultRecord {
             target: "t".into(),
             target_kind: "chain".into(),

@@ -81,9 +81,9 @@ impl Store {
         Ok(())
     }
 
-    /// Record a dataset of a run and its cases (idempotent on resume).
+    /// Record a dataset of a run (idempotent on resume); its cases follow with
+    /// [`Store::record_cases`].
     pub async fn record_dataset(&self, run_id: &str, ds: &NewDataset<'_>) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO datasets (run_id, name, task, privacy, scorer_path, min_acceptance, case_count, baseline)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, name) DO NOTHING",
@@ -94,24 +94,37 @@ impl Store {
         .bind(ds.privacy)
         .bind(ds.scorer_path)
         .bind(ds.min_acceptance)
-        .bind(ds.cases.len() as i64)
+        .bind(ds.case_count as i64)
         .bind(ds.baseline)
-        .execute(&mut *tx)
+        .execute(&self.pool)
         .await?;
-        for case in ds.cases {
-            sqlx::query(
-                "INSERT INTO cases (run_id, dataset, case_id, content_hash, tags_json, expected_json, input)
-                 VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            )
-            .bind(run_id)
-            .bind(ds.name)
-            .bind(&case.id)
-            .bind(case.content_hash())
-            .bind(serde_json::to_string(&case.tags).unwrap_or_default())
-            .bind(case.expected.as_ref().map(|e| e.to_string()))
-            .bind(case.user_text())
-            .execute(&mut *tx)
-            .await?;
+        Ok(())
+    }
+
+    /// Record some cases of a run's dataset in one transaction, a few multi-row
+    /// statements in all (idempotent on resume). Callers pass a dataset a chunk at a time.
+    pub async fn record_cases(
+        &self,
+        run_id: &str,
+        dataset: &str,
+        cases: &[routeval_core::Case],
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        for chunk in cases.chunks(MAX_PARAMS / 7) {
+            let mut qb = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO cases (run_id, dataset, case_id, content_hash, tags_json, expected_json, input) ",
+            );
+            qb.push_values(chunk, |mut b, case| {
+                b.push_bind(run_id)
+                    .push_bind(dataset)
+                    .push_bind(&case.id)
+                    .push_bind(case.content_hash())
+                    .push_bind(serde_json::to_string(&case.tags).unwrap_or_default())
+                    .push_bind(case.expected.as_ref().map(|e| e.to_string()))
+                    .push_bind(case.user_text());
+            });
+            qb.push(" ON CONFLICT DO NOTHING");
+            qb.build().execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -128,7 +141,7 @@ pub struct NewDataset<'a> {
     pub min_acceptance: f64,
     /// The target every other one is compared with, case by case.
     pub baseline: Option<&'a str>,
-    pub cases: &'a [routeval_core::Case],
+    pub case_count: usize,
 }
 
 /// The sending side of the writer task, and the task itself.

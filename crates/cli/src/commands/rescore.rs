@@ -338,11 +338,12 @@ schema = "schema.json"
                     scorer_path: "scorer.toml",
                     min_acceptance: 0.5,
                     baseline: None,
-                    cases: &cases,
+                    case_count: cases.len(),
                 },
             )
             .await
             .unwrap();
+        store.record_cases("run1", "d", &cases).await.unwrap();
         let writer = spawn_writer(&store, "run1", 4);
         // "a" answered in a fence with different case: lenient and case-insensitive
         // by the suite's scorer, rejected by the strict one.

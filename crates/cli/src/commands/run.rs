@@ -34,7 +34,7 @@ fn print_plan(prepared: &crate::pipeline::Prepared, limit: Option<usize>) {
     );
     let mut total = 0;
     for ds in &prepared.datasets {
-        let cases = ds.dataset.cases.len().min(limit.unwrap_or(usize::MAX));
+        let cases = ds.dataset.summary.count.min(limit.unwrap_or(usize::MAX));
         let targets: Vec<String> = suite
             .targets_of(&ds.dataset.name)
             .iter()

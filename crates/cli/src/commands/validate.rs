@@ -11,7 +11,7 @@ pub async fn run(suite: &Path, db: &str) -> CliResult<u8> {
         println!(
             "ok  dataset {:<22} {:>4} cases  privacy {:<12} scorer {}",
             ds.dataset.name,
-            ds.dataset.cases.len(),
+            ds.dataset.summary.count,
             ds.dataset.config.privacy,
             ds.dataset.config.scorer.display()
         );
