@@ -91,6 +91,9 @@ pub struct Side {
 /// (case, repeat) → enum field → the label the answer gave.
 type EnumValues<'a> = HashMap<(&'a str, i64), BTreeMap<&'a str, &'a str>>;
 
+/// (case, repeat) → the answer a target gave.
+type Answers<'a> = HashMap<(&'a str, i64), &'a ReviewAnswer>;
+
 /// Compare every dataset that names a baseline.
 pub fn compare_with_baselines(data: &RunData) -> Result<Vec<BaselineComparison>> {
     let scores = data
@@ -131,7 +134,7 @@ pub fn compare_with_baselines(data: &RunData) -> Result<Vec<BaselineComparison>>
             .insert(f, g);
     }
 
-    let mut by_target: HashMap<(&str, &str), HashMap<(&str, i64), &ReviewAnswer>> = HashMap::new();
+    let mut by_target: HashMap<(&str, &str), Answers> = HashMap::new();
     for a in &data.reviews {
         by_target
             .entry((a.dataset.as_str(), a.target.as_str()))
@@ -179,8 +182,8 @@ fn compare_pair(
     dataset: &str,
     baseline: &str,
     candidate: &str,
-    base: &HashMap<(&str, i64), &ReviewAnswer>,
-    cand: &HashMap<(&str, i64), &ReviewAnswer>,
+    base: &Answers,
+    cand: &Answers,
     base_enums: &EnumValues,
     cand_enums: &EnumValues,
 ) -> BaselineComparison {

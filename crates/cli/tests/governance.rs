@@ -2,9 +2,9 @@
 //! dispatch before they are exceeded, a served-provider violation is recorded, and an
 //! API key never reaches the database, the logs or a report.
 
-use routeval_sim::{Profiles, SimConfig, SimServer};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod support;
+
+use support::{query, repo_root, routeval, start_sim, stderr};
 
 const PROFILES: &str = r#"
 [models."test/open"]
@@ -43,28 +43,11 @@ providers = [{ name = "Vault", slug = "vault", zdr = true, data_collection = "de
 
 const CANARY: &str = "sk-or-v1-canary-7f3a9c2e5d8b1a4f6e0c";
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
+/// The key the suites read from `ROUTEVAL_TEST_KEY`, set for every run of the binary.
+const KEY: (&str, &str) = ("ROUTEVAL_TEST_KEY", CANARY);
 
-fn start_sim(rt: &tokio::runtime::Runtime, api_key: Option<&str>) -> SimServer {
-    let root = repo_root();
-    let config = SimConfig {
-        profiles: Profiles::parse(Path::new("governance-profiles.toml"), PROFILES).unwrap(),
-        case_files: ["ticket_triage", "support_tools"]
-            .iter()
-            .map(|d| root.join(format!("datasets/{d}/cases.jsonl")))
-            .collect(),
-        seed: 5,
-        latency_scale: 0.0,
-        api_key: api_key.map(String::from),
-    };
-    rt.block_on(routeval_sim::serve(config, "127.0.0.1:0".parse().unwrap()))
-        .unwrap()
-}
+/// The datasets the simulator knows the reference answers of.
+const DATASETS: &[&str] = &["ticket_triage/cases.jsonl", "support_tools/cases.jsonl"];
 
 fn dataset(name: &str, privacy: &str) -> String {
     let r = repo_root();
@@ -84,35 +67,13 @@ fn suite(base_url: &str, key_env: &str, body: &str) -> String {
     )
 }
 
-fn routeval(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_routeval"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("ROUTEVAL_DB")
-        .env("ROUTEVAL_TEST_KEY", CANARY)
-        .output()
-        .unwrap()
-}
-
-fn query<T>(rt: &tokio::runtime::Runtime, db: &str, sql: &str) -> Vec<T>
-where
-    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
-{
-    rt.block_on(async {
-        let pool = sqlx::SqlitePool::connect(db).await.unwrap();
-        let rows = sqlx::query_as(sql).fetch_all(&pool).await.unwrap();
-        pool.close().await;
-        rows
-    })
-}
-
 const LOCKED_ROUTE: &str = "[routes.locked]\nendpoint = \"sim\"\nmodel = \"test/locked\"\nprovider = { zdr = true, data_collection = \"deny\", only = [\"vault\"], allow_fallbacks = false }\n\n";
 const OPEN_ROUTE: &str = "[routes.open]\nendpoint = \"sim\"\nmodel = \"test/open\"\n\n";
 
 #[test]
 fn privacy_refusal_sends_nothing_for_the_refused_pair() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let sim = start_sim(&rt, Some(CANARY));
+    let sim = start_sim(&rt, Some(PROFILES), DATASETS, Some(CANARY));
     let dir = tempfile::tempdir().unwrap();
     let body = format!(
         "{OPEN_ROUTE}{LOCKED_ROUTE}{}",
@@ -128,14 +89,10 @@ fn privacy_refusal_sends_nothing_for_the_refused_pair() {
     let out = routeval(
         dir.path(),
         &["run", "suite.toml", "--db", &db, "--limit", "4", "--quiet"],
+        &[KEY],
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
     assert!(err.contains("ticket_triage x open: not sent"), "{err}");
     assert_eq!(
         sim.requests_for("test/open"),
@@ -157,6 +114,7 @@ fn privacy_refusal_sends_nothing_for_the_refused_pair() {
     let out = routeval(
         dir.path(),
         &["report", "--db", &db, "--out", "out", "--format", "md"],
+        &[KEY],
     );
     let md = std::fs::read_to_string(dir.path().join(String::from_utf8_lossy(&out.stdout).trim()))
         .unwrap();
@@ -169,7 +127,7 @@ fn privacy_refusal_sends_nothing_for_the_refused_pair() {
 #[test]
 fn capability_refusal_sends_nothing_unless_forced() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let sim = start_sim(&rt, Some(CANARY));
+    let sim = start_sim(&rt, Some(PROFILES), DATASETS, Some(CANARY));
     let dir = tempfile::tempdir().unwrap();
     let body = format!(
         "[routes.notools]\nendpoint = \"sim\"\nmodel = \"test/notools\"\n\n{OPEN_ROUTE}{}",
@@ -185,13 +143,9 @@ fn capability_refusal_sends_nothing_unless_forced() {
     let out = routeval(
         dir.path(),
         &["run", "suite.toml", "--db", &db, "--limit", "3", "--quiet"],
+        &[KEY],
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(
         sim.requests_for("test/notools"),
         0,
@@ -217,13 +171,9 @@ fn capability_refusal_sends_nothing_unless_forced() {
             "--quiet",
             "--force",
         ],
+        &[KEY],
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
         sim.requests_for("test/notools") >= 3,
         "--force measures what happens"
@@ -235,7 +185,7 @@ fn capability_refusal_sends_nothing_unless_forced() {
 #[test]
 fn budget_stops_dispatch_and_resume_with_more_finishes() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let sim = start_sim(&rt, Some(CANARY));
+    let sim = start_sim(&rt, Some(PROFILES), DATASETS, Some(CANARY));
     let dir = tempfile::tempdir().unwrap();
     // Worst case per case: ~700 prompt tokens at $1/M + 4096 completion tokens at $2/M,
     // two validation rounds: about $0.018. Two cases fit in $0.04, not ten.
@@ -252,13 +202,9 @@ fn budget_stops_dispatch_and_resume_with_more_finishes() {
     let out = routeval(
         dir.path(),
         &["run", "suite.toml", "--db", &db, "--limit", "10", "--quiet"],
+        &[KEY],
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let runs: Vec<(String, String)> = query(&rt, &db, "SELECT id, status FROM runs");
     assert_eq!(runs[0].1, "budget_exhausted");
     let (results,): (i64,) = query(&rt, &db, "SELECT COUNT(*) FROM results")[0];
@@ -286,13 +232,9 @@ fn budget_stops_dispatch_and_resume_with_more_finishes() {
             "--budget",
             "5",
         ],
+        &[KEY],
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let runs: Vec<(String,)> = query(&rt, &db, "SELECT status FROM runs");
     assert_eq!(runs[0].0, "completed");
     let (results,): (i64,) = query(&rt, &db, "SELECT COUNT(*) FROM results")[0];
@@ -302,7 +244,7 @@ fn budget_stops_dispatch_and_resume_with_more_finishes() {
 #[test]
 fn served_provider_outside_the_policy_is_recorded() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let sim = start_sim(&rt, Some(CANARY));
+    let sim = start_sim(&rt, Some(PROFILES), DATASETS, Some(CANARY));
     let dir = tempfile::tempdir().unwrap();
     let body = format!(
         "[privacy.eu]\nallowed_providers = [\"vault\"]\n\n[routes.leaky]\nendpoint = \"sim\"\nmodel = \"test/leaky\"\nprovider = {{ only = [\"vault\"], allow_fallbacks = false }}\n\n{}",
@@ -317,13 +259,9 @@ fn served_provider_outside_the_policy_is_recorded() {
     let out = routeval(
         dir.path(),
         &["run", "suite.toml", "--db", &db, "--limit", "2", "--quiet"],
+        &[KEY],
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let rows: Vec<(String, String)> = query(
         &rt,
         &db,
@@ -350,13 +288,9 @@ fn served_provider_outside_the_policy_is_recorded() {
             "--format",
             "md,html,junit",
         ],
+        &[KEY],
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let reports: Vec<String> = String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(|p| std::fs::read_to_string(dir.path().join(p)).unwrap())
@@ -376,7 +310,7 @@ fn served_provider_outside_the_policy_is_recorded() {
 #[test]
 fn canary_key_never_reaches_database_logs_or_reports() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let sim = start_sim(&rt, Some(CANARY));
+    let sim = start_sim(&rt, Some(PROFILES), DATASETS, Some(CANARY));
     let dir = tempfile::tempdir().unwrap();
     let body = format!(
         "{OPEN_ROUTE}{}{}",
@@ -403,31 +337,22 @@ fn canary_key_never_reaches_database_logs_or_reports() {
             "3",
             "--quiet",
         ],
+        &[KEY],
     );
-    assert_eq!(
-        run.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
     let (accepted,): (i64,) = query(&rt, &db, "SELECT SUM(accepted) FROM results")[0];
     assert!(
         accepted > 0,
         "the key was sent: the simulator answers 401 without it"
     );
-    let logs = String::from_utf8_lossy(&run.stderr).into_owned();
+    let logs = stderr(&run);
     assert!(
         logs.contains("authorization: [REDACTED]"),
         "the trace shows the header, redacted"
     );
 
-    let report = routeval(dir.path(), &["report", "--db", &db, "--out", "out"]);
-    assert_eq!(
-        report.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&report.stderr)
-    );
+    let report = routeval(dir.path(), &["report", "--db", &db, "--out", "out"], &[KEY]);
+    assert_eq!(report.status.code(), Some(0), "{}", stderr(&report));
     let registry = routeval(
         dir.path(),
         &[
@@ -438,9 +363,14 @@ fn canary_key_never_reaches_database_logs_or_reports() {
             "--out",
             "out/registry.json",
         ],
+        &[KEY],
     );
     assert_eq!(registry.status.code(), Some(0));
-    let rank = routeval(dir.path(), &["rank", "--db", &db, "--format", "json"]);
+    let rank = routeval(
+        dir.path(),
+        &["rank", "--db", &db, "--format", "json"],
+        &[KEY],
+    );
 
     let mut haystacks: Vec<(String, Vec<u8>)> = vec![
         ("run stderr".into(), run.stderr.clone()),

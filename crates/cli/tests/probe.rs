@@ -3,44 +3,26 @@
 //! context, a flagship that passes everything), a wrong key, the matrix in reports, and
 //! a failed tools probe keeping a tool dataset away from its route.
 
-use routeval_sim::{Profiles, SimConfig, SimServer};
+mod support;
+
 use routeval_store::{ProbeRow, Store};
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
+use support::{repo_root, routeval, start_sim_with, stderr, SimOptions};
 
 const KEY: &str = "sk-or-v1-probe-test-5e1d";
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
+/// The keys the suites' two endpoints read, set for every run of the binary.
+const ENV: &[(&str, &str)] = &[
+    ("PROBE_TEST_KEY", KEY),
+    ("PROBE_TEST_WRONG_KEY", "sk-or-v1-wrong"),
+];
 
-fn start_sim(rt: &tokio::runtime::Runtime, case_files: Vec<PathBuf>) -> SimServer {
-    let config = SimConfig {
-        profiles: Profiles::bundled(),
-        case_files,
-        seed: 11,
-        latency_scale: 0.0,
-        api_key: Some(KEY.into()),
-    };
-    rt.block_on(routeval_sim::serve(config, "127.0.0.1:0".parse().unwrap()))
-        .unwrap()
-}
-
-fn routeval(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_routeval"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("ROUTEVAL_DB")
-        .env("PROBE_TEST_KEY", KEY)
-        .env("PROBE_TEST_WRONG_KEY", "sk-or-v1-wrong")
-        .output()
-        .unwrap()
-}
+const SIM: SimOptions = SimOptions {
+    seed: 11,
+    latency_scale: 0.0,
+};
 
 fn ok(out: &Output) -> String {
     assert_eq!(
@@ -48,7 +30,7 @@ fn ok(out: &Output) -> String {
         Some(0),
         "stdout: {}\nstderr: {}",
         String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+        stderr(out)
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
@@ -103,7 +85,7 @@ fn matrix(json: &str) -> Matrix {
 #[test]
 fn probes_give_the_expected_matrix_on_the_simulator() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let sim = start_sim(&rt, Vec::new());
+    let sim = start_sim_with(&rt, None, &[], Some(KEY), SIM);
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("suite.toml"),
@@ -124,6 +106,7 @@ fn probes_give_the_expected_matrix_on_the_simulator() {
             "--format",
             "json",
         ],
+        ENV,
     );
     let m = matrix(&ok(&out));
     assert!(
@@ -225,6 +208,7 @@ fn probes_give_the_expected_matrix_on_the_simulator() {
     let out = routeval(
         dir.path(),
         &["probe", "plain", "--suite", "suite.toml", "--db", &db],
+        ENV,
     );
     let table = ok(&out);
     assert!(
@@ -251,8 +235,7 @@ fn tool_suite(base_url: &str) -> String {
 #[test]
 fn a_failed_tools_probe_keeps_tool_datasets_away_unless_forced() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let root = repo_root();
-    let sim = start_sim(&rt, vec![root.join("datasets/support_tools/cases.jsonl")]);
+    let sim = start_sim_with(&rt, None, &["support_tools/cases.jsonl"], Some(KEY), SIM);
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("suite.toml"), tool_suite(&sim.base_url())).unwrap();
     let db = format!("sqlite://{}", dir.path().join("g.db").display());
@@ -278,9 +261,10 @@ fn a_failed_tools_probe_keeps_tool_datasets_away_unless_forced() {
     let out = routeval(
         dir.path(),
         &["run", "suite.toml", "--db", &db, "--limit", "3", "--quiet"],
+        ENV,
     );
     ok(&out);
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = stderr(&out);
     assert!(
         err.contains("support_tools x atlas: not sent") && err.contains("probe.tools"),
         "{err}"
@@ -296,6 +280,7 @@ fn a_failed_tools_probe_keeps_tool_datasets_away_unless_forced() {
     let out = routeval(
         dir.path(),
         &["report", "--db", &db, "--out", "out", "--format", "md,html"],
+        ENV,
     );
     let paths = ok(&out);
     let mut lines = paths.lines();
@@ -324,6 +309,7 @@ fn a_failed_tools_probe_keeps_tool_datasets_away_unless_forced() {
             "--quiet",
             "--force",
         ],
+        ENV,
     );
     ok(&out);
     assert!(

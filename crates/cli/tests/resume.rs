@@ -2,10 +2,12 @@
 //! exactly one result per (target, case, repeat), without re-sending finished cases,
 //! and leaves a sound database.
 
-use routeval_sim::{Profiles, SimConfig, SimServer};
-use std::path::{Path, PathBuf};
+mod support;
+
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
+use support::{query, repo_root, routeval_cmd, start_sim_with, stderr, SimOptions};
 
 const PROFILES: &str = r#"
 [models."test/steady"]
@@ -19,25 +21,6 @@ tokens_per_s = 400
 "#;
 
 const ROUTES: usize = 2;
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
-
-fn start_sim(rt: &tokio::runtime::Runtime) -> SimServer {
-    let config = SimConfig {
-        profiles: Profiles::parse(Path::new("resume-profiles.toml"), PROFILES).unwrap(),
-        case_files: vec![repo_root().join("datasets/ticket_triage/cases.jsonl")],
-        seed: 3,
-        latency_scale: 1.0,
-        api_key: None,
-    };
-    rt.block_on(routeval_sim::serve(config, "127.0.0.1:0".parse().unwrap()))
-        .unwrap()
-}
 
 fn write_suite(dir: &Path, base_url: &str) {
     let r = repo_root();
@@ -72,15 +55,6 @@ response_format = "json_schema"
     std::fs::write(dir.join("suite.toml"), suite).unwrap();
 }
 
-fn routeval(dir: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_routeval"));
-    cmd.current_dir(dir)
-        .env_remove("ROUTEVAL_DB")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    cmd
-}
-
 struct DbState {
     run_id: String,
     status: String,
@@ -91,53 +65,47 @@ struct DbState {
 }
 
 fn db_state(rt: &tokio::runtime::Runtime, db: &str) -> DbState {
-    rt.block_on(async {
-        let pool = sqlx::SqlitePool::connect(db).await.unwrap();
-        let (run_id, status): (String, String) = sqlx::query_as("SELECT id, status FROM runs")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-        let (results,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM results")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-        let (distinct_results,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM (SELECT DISTINCT target, dataset, case_id, repeat FROM results)",
-        )
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-        let (attempts,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM attempts")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-        let (integrity,): (String,) = sqlx::query_as("PRAGMA integrity_check")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-        pool.close().await;
-        DbState {
-            run_id,
-            status,
-            results,
-            distinct_results,
-            attempts,
-            integrity,
-        }
-    })
+    let (run_id, status): (String, String) = query(rt, db, "SELECT id, status FROM runs").remove(0);
+    let (results,): (i64,) = query(rt, db, "SELECT COUNT(*) FROM results")[0];
+    let (distinct_results,): (i64,) = query(
+        rt,
+        db,
+        "SELECT COUNT(*) FROM (SELECT DISTINCT target, dataset, case_id, repeat FROM results)",
+    )[0];
+    let (attempts,): (i64,) = query(rt, db, "SELECT COUNT(*) FROM attempts")[0];
+    let (integrity,): (String,) = query(rt, db, "PRAGMA integrity_check").remove(0);
+    DbState {
+        run_id,
+        status,
+        results,
+        distinct_results,
+        attempts,
+        integrity,
+    }
 }
 
 /// Start a run, interrupt it after `after` with `signal`, resume it, check the result.
 fn interrupt_and_resume(after: Duration, signal: &str) {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let sim = start_sim(&rt);
+    let sim = start_sim_with(
+        &rt,
+        Some(PROFILES),
+        &["ticket_triage/cases.jsonl"],
+        None,
+        SimOptions {
+            seed: 3,
+            latency_scale: 1.0,
+        },
+    );
     let dir = tempfile::tempdir().unwrap();
     write_suite(dir.path(), &sim.base_url());
     let db = format!("sqlite://{}", dir.path().join("r.db").display());
     let cases = 86;
     let jobs = (cases * ROUTES) as i64;
 
-    let mut child = routeval(dir.path())
+    let mut child = routeval_cmd(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
         .args(["run", "suite.toml", "--db", &db, "--quiet"])
         .spawn()
         .unwrap();
@@ -166,7 +134,9 @@ fn interrupt_and_resume(after: Duration, signal: &str) {
     }
 
     let sent_before = sim.requests();
-    let out = routeval(dir.path())
+    let out = routeval_cmd(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
         .args([
             "run",
             "suite.toml",
@@ -178,12 +148,7 @@ fn interrupt_and_resume(after: Duration, signal: &str) {
         ])
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let after_state = db_state(&rt, &db);
     assert_eq!(after_state.status, "completed");
     assert_eq!(

@@ -146,7 +146,8 @@ pub struct CheckSpec {
     /// `json`: also try to extract JSON from fenced code or prose, recorded separately.
     #[serde(default)]
     pub lenient: bool,
-    /// `enum`: the fields (dotted paths) to compare.
+    /// `enum`: the fields (dotted paths) to compare. `fields`: the top-level keys of the
+    /// expected answer to compare (all of them when empty).
     #[serde(default)]
     pub fields: Vec<String>,
     /// Strings compare ignoring case. Default: true for `fields`, `tool_calls` and

@@ -372,6 +372,20 @@ fn fields_check(
     let Some(got) = usable(parsed) else {
         return (false, 0.0, Some("no JSON to compare".into()));
     };
+    // With `fields`, only those keys of the expected answer are compared.
+    let only;
+    let expected = if check.fields.is_empty() {
+        expected
+    } else {
+        only = Value::Object(
+            check
+                .fields
+                .iter()
+                .filter_map(|f| expected.get(f).map(|v| (f.clone(), v.clone())))
+                .collect(),
+        );
+        &only
+    };
     let mut cmp = FieldCompare {
         check,
         norm: StrNorm::of(check),

@@ -1,25 +1,28 @@
 //! The analysis commands end to end: a live chain on the simulator against its offline
 //! simulation, `compare` gating, the report formats and the TOML registry.
 
-use super::{routeval, start_sim, stderr, write_suite};
+use super::support::{routeval, stderr};
+use super::{suite_sim, write_suite};
 use serde_json::Value;
 
 #[test]
 fn offline_chain_simulation_agrees_with_the_live_chain() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let sim = start_sim(&rt);
+    let sim = suite_sim(&rt);
     let dir = tempfile::tempdir().unwrap();
     write_suite(dir.path(), &sim.base_url());
     let db = format!("sqlite://{}", dir.path().join("c.db").display());
     let out = routeval(
-        &["run", "suite.toml", "--db", &db, "--limit", "60", "--quiet"],
         dir.path(),
+        &["run", "suite.toml", "--db", &db, "--limit", "60", "--quiet"],
+        &[],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 
     let out = routeval(
-        &["chains", "--db", &db, "--max-len", "2", "--format", "json"],
         dir.path(),
+        &["chains", "--db", &db, "--max-len", "2", "--format", "json"],
+        &[],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -44,13 +47,14 @@ fn offline_chain_simulation_agrees_with_the_live_chain() {
         assert_eq!(d["candidates"], 9);
         assert_eq!(d["chains"][0]["front"], 0);
     }
-    let out = routeval(&["chains", "--db", &db], dir.path());
+    let out = routeval(dir.path(), &["chains", "--db", &db], &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains("live chains vs simulation"));
 
     // A run compared with itself changes nothing: the gate passes.
     let run_id = report["run_id"].as_str().unwrap();
     let out = routeval(
+        dir.path(),
         &[
             "compare",
             run_id,
@@ -61,7 +65,7 @@ fn offline_chain_simulation_agrees_with_the_live_chain() {
             "--format",
             "json",
         ],
-        dir.path(),
+        &[],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let cmp: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -72,12 +76,14 @@ fn offline_chain_simulation_agrees_with_the_live_chain() {
     }
     // No earlier run of the suite: bad input.
     let out = routeval(
-        &["compare", "--baseline", "previous", "--db", &db],
         dir.path(),
+        &["compare", "--baseline", "previous", "--db", &db],
+        &[],
     );
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 
     let out = routeval(
+        dir.path(),
         &[
             "report",
             "--db",
@@ -87,7 +93,7 @@ fn offline_chain_simulation_agrees_with_the_live_chain() {
             "--format",
             "junit,json,csv,html",
         ],
-        dir.path(),
+        &[],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let files: Vec<String> = String::from_utf8_lossy(&out.stdout)
@@ -104,8 +110,9 @@ fn offline_chain_simulation_agrees_with_the_live_chain() {
     html_screenshot(&dir.path().join(&files[3]), &html);
 
     let out = routeval(
-        &["export", "registry", "--db", &db, "--format", "toml"],
         dir.path(),
+        &["export", "registry", "--db", &db, "--format", "toml"],
+        &[],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     // The analysis crate's tests parse the TOML fully; here its shape is enough.

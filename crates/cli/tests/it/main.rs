@@ -2,29 +2,12 @@
 //! message and exit code 2; a run on the simulator over loopback lands in SQLite, and
 //! the ranking's figures equal plain SQL over that file.
 
+#[path = "../support/mod.rs"]
+mod support;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn routeval(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_routeval"))
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("ROUTEVAL_DB")
-        .output()
-        .expect("routeval runs")
-}
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use support::{query, repo_root, routeval, start_sim_with, stderr, SimOptions};
 
 const SUITE_HEAD: &str = r#"name = "t"
 
@@ -40,7 +23,7 @@ fn typo_in_config_exits_2_naming_file_line_and_key() {
     let suite =
         format!("{SUITE_HEAD}\n[routes.fast]\nendpoint = \"sim\"\nmodle = \"sim/atlas-pro\"\n");
     std::fs::write(dir.path().join("suite.toml"), suite).unwrap();
-    let out = routeval(&["validate", "suite.toml"], dir.path());
+    let out = routeval(dir.path(), &["validate", "suite.toml"], &[]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(
@@ -70,7 +53,11 @@ fn broken_dataset_line_exits_2_naming_file_line_and_key() {
         ),
     )
     .unwrap();
-    let out = routeval(&["run", "suite.toml", "--db", "sqlite://x.db"], dir.path());
+    let out = routeval(
+        dir.path(),
+        &["run", "suite.toml", "--db", "sqlite://x.db"],
+        &[],
+    );
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(
@@ -107,33 +94,32 @@ fn write_suite(dir: &Path, base_url: &str) -> PathBuf {
     path
 }
 
-fn start_sim(rt: &tokio::runtime::Runtime) -> routeval_sim::SimServer {
-    let root = repo_root();
-    let config = routeval_sim::SimConfig {
-        profiles: routeval_sim::Profiles::bundled(),
-        case_files: ["ticket_triage", "support_tools"]
-            .iter()
-            .map(|d| root.join(format!("datasets/{d}/cases.jsonl")))
-            .collect(),
-        seed: 11,
-        latency_scale: 0.0,
-        api_key: None,
-    };
-    rt.block_on(routeval_sim::serve(config, "127.0.0.1:0".parse().unwrap()))
-        .unwrap()
+/// The simulator `write_suite`'s suite runs on: the bundled models, knowing both datasets.
+fn suite_sim(rt: &tokio::runtime::Runtime) -> routeval_sim::SimServer {
+    start_sim_with(
+        rt,
+        None,
+        &["ticket_triage/cases.jsonl", "support_tools/cases.jsonl"],
+        None,
+        SimOptions {
+            seed: 11,
+            latency_scale: 0.0,
+        },
+    )
 }
 
 #[test]
 fn run_then_rank_agrees_with_plain_sql() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let sim = start_sim(&rt);
+    let sim = suite_sim(&rt);
     let dir = tempfile::tempdir().unwrap();
     write_suite(dir.path(), &sim.base_url());
     let db = format!("sqlite://{}", dir.path().join("r.db").display());
 
     let out = routeval(
-        &["run", "suite.toml", "--db", &db, "--limit", "12", "--quiet"],
         dir.path(),
+        &["run", "suite.toml", "--db", &db, "--limit", "12", "--quiet"],
+        &[],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
@@ -142,25 +128,19 @@ fn run_then_rank_agrees_with_plain_sql() {
         sim.requests()
     );
 
-    let out = routeval(&["rank", "--db", &db, "--format", "json"], dir.path());
+    let out = routeval(dir.path(), &["rank", "--db", &db, "--format", "json"], &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let ranking: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(ranking["simulated"], true);
 
-    let sql = rt.block_on(async {
-        let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
-        let rows: Vec<(String, String, f64, i64, i64)> = sqlx::query_as(
-            "SELECT r.dataset, r.target,
-                    (SELECT SUM(a.cost) FROM attempts a WHERE a.run_id = r.run_id AND a.dataset = r.dataset AND a.target = r.target),
-                    SUM(r.accepted), COUNT(*)
-             FROM results r GROUP BY r.dataset, r.target",
-        )
-        .fetch_all(&pool)
-        .await
-        .unwrap();
-        pool.close().await;
-        rows
-    });
+    let sql: Vec<(String, String, f64, i64, i64)> = query(
+        &rt,
+        &db,
+        "SELECT r.dataset, r.target,
+                (SELECT SUM(a.cost) FROM attempts a WHERE a.run_id = r.run_id AND a.dataset = r.dataset AND a.target = r.target),
+                SUM(r.accepted), COUNT(*)
+         FROM results r GROUP BY r.dataset, r.target",
+    );
     assert_eq!(sql.len(), 2 * 4, "2 datasets x (3 routes + 1 chain)");
     let mut compared = 0;
     for dataset in ranking["datasets"].as_array().unwrap() {
@@ -192,8 +172,9 @@ fn run_then_rank_agrees_with_plain_sql() {
     assert_eq!(compared, 8);
 
     let out = routeval(
-        &["report", "--db", &db, "--out", "out", "--format", "md,html"],
         dir.path(),
+        &["report", "--db", &db, "--out", "out", "--format", "md,html"],
+        &[],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let md_path = dir
@@ -203,7 +184,7 @@ fn run_then_rank_agrees_with_plain_sql() {
     assert!(md.contains("**Simulated.**"));
     assert!(md.contains("## ticket_triage"));
 
-    let out = routeval(&["export", "registry", "--db", &db], dir.path());
+    let out = routeval(dir.path(), &["export", "registry", "--db", &db], &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let registry: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(registry["source"]["simulated"], true);
@@ -217,6 +198,7 @@ fn quickstart_leaves_database_reports_and_registry() {
     let db = format!("sqlite://{}", dir.path().join("q.db").display());
     let out_dir = dir.path().join("out");
     let out = routeval(
+        &repo_root(),
         &[
             "quickstart",
             "--db",
@@ -226,7 +208,7 @@ fn quickstart_leaves_database_reports_and_registry() {
             "--latency-scale",
             "0",
         ],
-        &repo_root(),
+        &[],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -236,6 +218,8 @@ fn quickstart_leaves_database_reports_and_registry() {
         "invoice_extraction",
         "support_tools",
         "support_tools_multi_turn",
+        "support_bot",
+        "long_document",
     ] {
         assert!(stdout.contains(dataset), "{stdout}");
     }
@@ -250,11 +234,19 @@ fn quickstart_leaves_database_reports_and_registry() {
         !md.contains("Privacy policy violations"),
         "the bundled routes keep their data where the policy allows"
     );
+    assert!(
+        md.contains("Model-graded checks") && md.contains("Against the baseline `atlas-pro`"),
+        "the judge and the baseline comparison are in the report"
+    );
+    assert!(
+        md.contains("| `tiny-context` | `capability.context_length`"),
+        "long documents are kept from the 4k-context route"
+    );
     assert!(files.iter().any(|f| f.ends_with(".html")), "{files:?}");
     let registry: Value =
         serde_json::from_str(&std::fs::read_to_string(out_dir.join("registry.json")).unwrap())
             .unwrap();
-    assert_eq!(registry["workflows"].as_array().unwrap().len(), 4);
+    assert_eq!(registry["workflows"].as_array().unwrap().len(), 6);
 }
 
 mod analysis;
