@@ -6,7 +6,7 @@ use crate::hash::short_hash;
 use crate::message::{Message, Role, ToolCall};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -382,20 +382,13 @@ impl Iterator for CaseReader {
 }
 
 /// Check every case of a file (each line parses, ids are unique) and summarise them,
-/// holding one case at a time and a hash per id.
+/// holding one case at a time and 8 bytes per id.
 pub fn scan_cases(path: &Path) -> Result<CaseSummary, LoadError> {
     let mut summary = CaseSummary::default();
-    let mut seen = HashSet::new();
-    let mut cases = CaseReader::open(path)?;
-    while let Some(case) = cases.next() {
+    let mut ids = Vec::new();
+    for case in CaseReader::open(path)? {
         let case = case?;
-        if !seen.insert(crate::hash::hash64(case.id.as_bytes())) {
-            return Err(
-                LoadError::new(path, format!("duplicate case id `{}`", case.id))
-                    .at_line(cases.line())
-                    .with_key("id"),
-            );
-        }
+        ids.push(crate::hash::hash64(case.id.as_bytes()));
         summary.count += 1;
         summary.any_case_tools |= case.tools.is_some();
         summary.any_case_tool_choice |= case.tool_choice.is_some();
@@ -409,7 +402,33 @@ pub fn scan_cases(path: &Path) -> Result<CaseSummary, LoadError> {
     if summary.count == 0 {
         return Err(LoadError::new(path, "dataset has no cases"));
     }
+    ids.sort_unstable();
+    if let Some(twice) = ids.windows(2).find(|w| w[0] == w[1]).map(|w| w[0]) {
+        drop(ids);
+        return Err(duplicate_id(path, twice));
+    }
     Ok(summary)
+}
+
+/// The error for the second case whose id hashes to `hash`, found by reading again.
+fn duplicate_id(path: &Path, hash: u64) -> LoadError {
+    let mut seen = false;
+    let mut cases = match CaseReader::open(path) {
+        Ok(cases) => cases,
+        Err(e) => return e,
+    };
+    while let Some(Ok(case)) = cases.next() {
+        if crate::hash::hash64(case.id.as_bytes()) != hash {
+            continue;
+        }
+        if seen {
+            return LoadError::new(path, format!("duplicate case id `{}`", case.id))
+                .at_line(cases.line())
+                .with_key("id");
+        }
+        seen = true;
+    }
+    LoadError::new(path, "duplicate case id")
 }
 
 /// Read a whole JSONL file of cases (for tools that need them all at once: the
@@ -495,6 +514,27 @@ mod tests {
             .write_all(lines.as_bytes())
             .unwrap();
         (dir, path)
+    }
+
+    #[test]
+    fn a_duplicate_id_names_its_second_line() {
+        let case = |id: &str| {
+            format!("{{\"id\": \"{id}\", \"messages\": [{{\"role\": \"user\", \"content\": \"hi {id}\"}}]}}\n")
+        };
+        let (_dir, path) = write(&format!(
+            "{}{}\n{}{}",
+            case("a"),
+            case("b"),
+            case("c"),
+            case("b")
+        ));
+        let e = scan_cases(&path).unwrap_err();
+        assert_eq!(e.line, Some(5), "{e}");
+        assert!(e.to_string().contains("duplicate case id `b`"), "{e}");
+        let (_dir, path) = write(&format!("{}{}", case("a"), case("b")));
+        let summary = scan_cases(&path).unwrap();
+        assert_eq!(summary.count, 2);
+        assert_eq!(summary.longest_messages_chars, 4);
     }
 
     #[test]

@@ -12,6 +12,9 @@ mod review;
 mod write;
 
 pub use governance::{ExclusionRow, ModelRow};
+
+/// Prepared statements kept per connection.
+const STATEMENT_CACHE: usize = 16;
 pub use judge::JudgeSpend;
 pub use probes::ProbeRow;
 pub use read::{AttemptRow, DatasetRow, ResultRow, RunRow, ScoreRow, TargetRow};
@@ -66,7 +69,10 @@ impl Store {
             // power loss may drop the last transactions.
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(30))
-            .foreign_keys(true);
+            .foreign_keys(true)
+            // Multi-row inserts are prepared per row count, and one prepared for thousands
+            // of rows holds about a megabyte: a few are worth keeping, a hundred are not.
+            .statement_cache_capacity(STATEMENT_CACHE);
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)
