@@ -12,15 +12,15 @@ mod review;
 mod write;
 
 pub use governance::{ExclusionRow, ModelRow};
-
-/// Prepared statements kept per connection.
-const STATEMENT_CACHE: usize = 16;
 pub use judge::JudgeSpend;
 pub use probes::ProbeRow;
 pub use read::{AttemptRow, DatasetRow, ResultRow, RunRow, ScoreRow, TargetRow};
 pub use rescore::StoredAnswer;
 pub use review::ReviewAnswer;
 pub use write::{spawn_writer, NewDataset, NewRun, WriterHandle};
+
+/// Prepared statements kept per connection.
+const STATEMENT_CACHE: usize = 16;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
