@@ -27,6 +27,8 @@ sim:
 validate:
     cargo run --release -p routeval-cli -- validate routeval.toml
 
-# Benchmarks of the release binary against a static loopback endpoint, wrk as the ceiling.
+# Benchmarks (docs/PERFORMANCE.md): the release binary against a static loopback endpoint
+# with wrk as the ceiling, the store's writer, rescore, grading and the analysis.
+# `BENCH_CASES=10000 BENCH_MEMORY_CASES="1000 10000" just bench` for a quicker pass.
 bench:
     scripts/bench.sh

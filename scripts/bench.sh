@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # End-to-end benchmarks of the real `routeval run` binary against a static loopback
-# endpoint, with wrk hitting the same endpoint at the same concurrency as the ceiling.
-# Figures go to stdout as a Markdown table (see docs/PERFORMANCE.md).
+# endpoint, with wrk hitting the same endpoint at the same concurrency as the ceiling;
+# then the store's writer, `routeval rescore`, grading alone and the analysis (in-process
+# `cargo bench` targets and `routeval-bench load`). Figures go to stdout as a Markdown
+# table (see docs/PERFORMANCE.md).
 #
-#   scripts/bench.sh            # full size (100k cases x 4 routes)
+#   scripts/bench.sh            # full size (100k cases x 4 routes; 1M stored results for
+#                               # the writer and rescore; 1M and 10M result rows analysed)
 #   BENCH_CASES=10000 BENCH_MEMORY_CASES="1000 10000" scripts/bench.sh   # a quicker pass
+#                               # (everything scaled down 10x)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,7 +16,9 @@ CASES="${BENCH_CASES:-100000}"
 ROUTES="${BENCH_ROUTES:-4}"
 CONC="${BENCH_CONCURRENCY:-64}"
 PORT="${BENCH_PORT:-4243}"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/routeval-target}"
+# Stored results for the writer and rescore, and result rows analysed (the second, 10x).
+STORED="${BENCH_STORED:-$((CASES * 10))}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/routeval-release}"
 WORK="$(mktemp -d)"
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
@@ -92,3 +98,48 @@ for N in ${BENCH_MEMORY_CASES:-10000 100000 1000000}; do
 done
 rm -f "$WORK"/mem.*
 kill "$ENDPOINT_PID"; wait "$ENDPOINT_PID" 2>/dev/null || true
+
+# The median of the numbers given, one per argument.
+median() { printf '%s\n' "$@" | sort -g | sed -n "$(( ($# + 1) / 2 ))p"; }
+
+# 4. The store's writer alone: outcomes shaped like the run above (one attempt, nine
+#    score rows) through `spawn_writer` into a SQLite file (in-process, median of 3).
+BENCH_RESULTS="$STORED" cargo bench -q -p routeval-store --bench insert | grep '^|'
+
+# 5. Rescore: a stored run of the bench suite (STORED results, recorded by `routeval run`
+#    on the instant endpoint) re-graded by `routeval rescore`: pages read, graded on
+#    rayon and written in one transaction. Median of 3, each on a fresh copy.
+start_endpoint 0
+"$BIN/routeval-bench" dataset --cases "$((STORED / ROUTES))" --out "$WORK/stored.jsonl"
+"$BIN/routeval-bench" suite --url "http://127.0.0.1:$PORT/v1" --routes "$ROUTES" --concurrency "$CONC" \
+  --dataset "$WORK/stored.jsonl" --repo . --out "$WORK/stored.toml"
+measure "$BIN/routeval" run "$WORK/stored.toml" --db "sqlite://$WORK/stored.db" --quiet >/dev/null
+kill "$ENDPOINT_PID"; wait "$ENDPOINT_PID" 2>/dev/null || true
+WALLS=(); RSSES=()
+for _ in 1 2 3; do
+  rm -f "$WORK"/rescore.db*
+  for f in "$WORK"/stored.db*; do cp "$f" "${f/stored.db/rescore.db}"; done
+  read -r WALL CPU RSS < <(measure "$BIN/routeval" rescore latest --db "sqlite://$WORK/rescore.db")
+  WALLS+=("$WALL"); RSSES+=("$RSS")
+done
+WALL=$(median "${WALLS[@]}")
+RPS=$(echo "$STORED / $WALL" | bc -l)
+printf '| rescore: %s stored results (read in pages, graded on rayon, written), median of 3 | %.0f results/s (%.1f s), %s MB peak RSS | %.2f of the 200,000/s target |\n' \
+  "$STORED" "$RPS" "$WALL" "$(median "${RSSES[@]}")" "$(echo "$RPS / 200000" | bc -l)"
+rm -f "$WORK"/stored.* "$WORK"/rescore.db*
+
+# 6. Grading alone (in-process, rayon): 100,000 triage and 100,000 tool-call answers.
+cargo bench -q -p routeval-scorer --bench grade | awk '
+  / responses\/s/ { for (i = 1; i < NF; i++) if ($(i + 1) == "responses/s") rate = $i
+    printf "| grading alone: %s %s answers (`grade_batch`) | %.0f responses/s | %.2f of the 200,000/s target |\n", $2, ($1 == "tools" ? "tool-call" : $1), rate, rate / 200000 }'
+
+# 7. Analysis over synthetic result rows, release profile (in-process, medians of 3).
+BENCH_ROWS="$STORED,$((STORED * 10))" cargo bench -q -p routeval-analysis --bench analysis | grep '^|'
+
+# 8. Analysis from a SQLite file: a run of N result rows written through the store's
+#    writer, then its frames built from the file (and ranked) in a fresh process.
+for N in "$STORED" "$((STORED * 10))"; do
+  "$BIN/routeval-bench" load --rows "$N" --db "$WORK/load.db" --reps 0 >/dev/null
+  "$BIN/routeval-bench" load --rows "$N" --db "$WORK/load.db" --reuse | grep '^|'
+  rm -f "$WORK"/load.db*
+done

@@ -69,13 +69,15 @@ impl RunData {
         let run = store.run_or_latest(run).await?;
         let datasets = store.datasets(&run.id).await?;
         let targets = store.targets(&run.id).await?;
+        let results = load_results(store, &run.id).await?;
         let rows = RunRows {
-            results: store.results(&run.id).await?,
+            results: Vec::new(),
             scores: store.scores(&run.id).await?,
             attempts: store.attempts(&run.id).await?,
             case_tags: store.case_tags(&run.id).await?,
         };
         let mut data = Self::from_rows(run, datasets, targets, rows)?;
+        data.results = results;
         data.judge_spend = store.judge_spend(&data.run.id).await?;
         if data.datasets.iter().any(|d| d.baseline.is_some()) {
             data.reviews = store.review_answers(&data.run.id).await?;
@@ -167,6 +169,91 @@ pub fn results_frame(rows: &[ResultRow]) -> Result<DataFrame> {
         column!(rows, "ttft_ms", |r| r.ttft_ms),
         column!(rows, "error_class", |r| r.error_class.as_deref()),
     ])?)
+}
+
+/// The frame [`results_frame`] lays out from [`Store::results`], filled column by column
+/// as the rows arrive ([`Store::each_result`]): no row is held, and no string is copied
+/// but into its column.
+async fn load_results(store: &Store, run_id: &str) -> Result<DataFrame> {
+    let mut c = ResultColumns::new();
+    store
+        .each_result(run_id, |r| {
+            c.target.append_value(r.target);
+            c.target_kind.append_value(r.target_kind);
+            c.dataset.append_value(r.dataset);
+            c.case_id.append_value(r.case_id);
+            c.repeat.push(r.repeat);
+            c.accepted.push(r.accepted);
+            c.served_step.push(r.served_step);
+            c.attempts.push(r.attempts);
+            c.validation_retries.push(r.validation_retries);
+            c.transport_retries.push(r.transport_retries);
+            c.cost.push(r.cost);
+            c.latency_ms.push(r.latency_ms);
+            c.ttft_ms.push(r.ttft_ms);
+            c.error_class.append_option(r.error_class);
+        })
+        .await?;
+    c.finish()
+}
+
+/// The columns of [`results_frame`], being filled.
+struct ResultColumns {
+    target: StringChunkedBuilder,
+    target_kind: StringChunkedBuilder,
+    dataset: StringChunkedBuilder,
+    case_id: StringChunkedBuilder,
+    repeat: Vec<i64>,
+    accepted: Vec<bool>,
+    served_step: Vec<Option<i64>>,
+    attempts: Vec<i64>,
+    validation_retries: Vec<i64>,
+    transport_retries: Vec<i64>,
+    cost: Vec<f64>,
+    latency_ms: Vec<f64>,
+    ttft_ms: Vec<Option<f64>>,
+    error_class: StringChunkedBuilder,
+}
+
+impl ResultColumns {
+    fn new() -> Self {
+        let text = |name: &str| StringChunkedBuilder::new(name.into(), 0);
+        Self {
+            target: text("target"),
+            target_kind: text("target_kind"),
+            dataset: text("dataset"),
+            case_id: text("case_id"),
+            repeat: Vec::new(),
+            accepted: Vec::new(),
+            served_step: Vec::new(),
+            attempts: Vec::new(),
+            validation_retries: Vec::new(),
+            transport_retries: Vec::new(),
+            cost: Vec::new(),
+            latency_ms: Vec::new(),
+            ttft_ms: Vec::new(),
+            error_class: text("error_class"),
+        }
+    }
+
+    fn finish(self) -> Result<DataFrame> {
+        Ok(DataFrame::new_infer_height(vec![
+            self.target.finish().into_column(),
+            self.target_kind.finish().into_column(),
+            self.dataset.finish().into_column(),
+            self.case_id.finish().into_column(),
+            Column::new("repeat".into(), self.repeat),
+            Column::new("accepted".into(), self.accepted),
+            Column::new("served_step".into(), self.served_step),
+            Column::new("attempts".into(), self.attempts),
+            Column::new("validation_retries".into(), self.validation_retries),
+            Column::new("transport_retries".into(), self.transport_retries),
+            Column::new("cost".into(), self.cost),
+            Column::new("latency_ms".into(), self.latency_ms),
+            Column::new("ttft_ms".into(), self.ttft_ms),
+            self.error_class.finish().into_column(),
+        ])?)
+    }
 }
 
 fn scores_frame(rows: &[ScoreRow]) -> Result<DataFrame> {

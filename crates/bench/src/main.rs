@@ -5,6 +5,15 @@
 //!   endpoint both `wrk` (the ceiling) and `routeval run` hit in the same benchmark.
 //! - `dataset`: writes N synthetic triage cases, unique prompts, one expected answer.
 //! - `suite`: writes a suite with R routes pointed at a URL.
+//! - `load`: writes a run of N synthetic result rows into a SQLite file through the
+//!   store's writer, then times building the analysis frames from the file
+//!   (`RunData::load`), and that plus metrics and ranking.
+
+mod load;
+
+// The routeval binary's allocator, so what runs here allocates as the CLI does.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -55,6 +64,20 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Write N result rows (10 routes) into a fresh SQLite file, then time loading them.
+    Load {
+        #[arg(long)]
+        rows: usize,
+        /// The database file to create (replaced if it exists).
+        #[arg(long)]
+        db: PathBuf,
+        /// Timed loads (0: only write the file).
+        #[arg(long, default_value_t = 3)]
+        reps: usize,
+        /// Keep the file if it already holds the run (written by an earlier `load`).
+        #[arg(long)]
+        reuse: bool,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -69,6 +92,12 @@ fn main() -> anyhow::Result<()> {
             repo,
             out,
         } => suite(&url, routes, concurrency, &dataset, &repo, &out),
+        Command::Load {
+            rows,
+            db,
+            reps,
+            reuse,
+        } => load::run(rows, &db, reps, reuse),
     }
 }
 

@@ -1,7 +1,8 @@
 //! Typed reads for the analysis and the CLI.
 
 use crate::{Result, Store, StoreError};
-use sqlx::FromRow;
+use futures_util::TryStreamExt;
+use sqlx::{FromRow, Row};
 use std::collections::HashSet;
 
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
@@ -54,6 +55,26 @@ pub struct ResultRow {
     pub ttft_ms: Option<f64>,
     pub error_class: Option<String>,
     pub reason: String,
+}
+
+/// The columns of a live result the analysis lays out as frames (a [`ResultRow`]
+/// without `served_route` and `reason`), borrowed from the row being read.
+#[derive(Debug, Clone, Copy)]
+pub struct ResultCells<'r> {
+    pub target: &'r str,
+    pub target_kind: &'r str,
+    pub dataset: &'r str,
+    pub case_id: &'r str,
+    pub repeat: i64,
+    pub accepted: bool,
+    pub served_step: Option<i64>,
+    pub attempts: i64,
+    pub validation_retries: i64,
+    pub transport_retries: i64,
+    pub cost: f64,
+    pub latency_ms: f64,
+    pub ttft_ms: Option<f64>,
+    pub error_class: Option<&'r str>,
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -161,6 +182,42 @@ impl Store {
         .await?)
     }
 
+    /// The live results of a run, as [`Store::results`] reads them (same rows, same
+    /// order), handed to `f` one at a time as they arrive: nothing is held, and no
+    /// string is copied out of the row.
+    pub async fn each_result(
+        &self,
+        run_id: &str,
+        mut f: impl FnMut(ResultCells<'_>),
+    ) -> Result<()> {
+        let mut rows = sqlx::query(
+            "SELECT target, target_kind, dataset, case_id, repeat, accepted, served_step, attempts,
+                    validation_retries, transport_retries, cost, latency_ms, ttft_ms, error_class
+             FROM results WHERE run_id = ? AND scoring = 0",
+        )
+        .bind(run_id)
+        .fetch(&self.pool);
+        while let Some(row) = rows.try_next().await? {
+            f(ResultCells {
+                target: row.try_get(0)?,
+                target_kind: row.try_get(1)?,
+                dataset: row.try_get(2)?,
+                case_id: row.try_get(3)?,
+                repeat: row.try_get(4)?,
+                accepted: row.try_get(5)?,
+                served_step: row.try_get(6)?,
+                attempts: row.try_get(7)?,
+                validation_retries: row.try_get(8)?,
+                transport_retries: row.try_get(9)?,
+                cost: row.try_get(10)?,
+                latency_ms: row.try_get(11)?,
+                ttft_ms: row.try_get(12)?,
+                error_class: row.try_get(13)?,
+            });
+        }
+        Ok(())
+    }
+
     pub async fn scores(&self, run_id: &str) -> Result<Vec<ScoreRow>> {
         Ok(sqlx::query_as(
             "SELECT target, dataset, case_id, repeat, check_name, pass, value, detail
@@ -219,5 +276,95 @@ impl Store {
                 .fetch_one(&self.pool)
                 .await?;
         Ok(spent)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{spawn_writer, NewRun};
+    use routeval_core::{CaseOutcome, ErrorClass, ResultRecord};
+
+    #[tokio::test]
+    async fn each_result_reads_what_results_returns() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("r.db").display().to_string())
+            .await
+            .unwrap();
+        store
+            .create_run(&NewRun {
+                id: "run".into(),
+                suite: "s".into(),
+                suite_path: "s.toml".into(),
+                started_at_ms: 0,
+                config_json: "{}".into(),
+                config_hash: "h".into(),
+                git_rev: None,
+                simulated: false,
+            })
+            .await
+            .unwrap();
+        let writer = spawn_writer(&store, "run", 8);
+        for i in 0..40u32 {
+            let failed = i % 3 == 0;
+            let result = ResultRecord {
+                target: format!("t{}", i % 4),
+                target_kind: if i % 5 == 0 { "chain" } else { "route" }.into(),
+                dataset: format!("d{}", i % 2),
+                case_id: format!("c{i}"),
+                repeat: i % 2,
+                accepted: !failed && i % 2 == 0,
+                served_step: (!failed).then_some(i % 2),
+                served_route: (!failed).then(|| "r".into()),
+                attempts: 1 + i % 3,
+                validation_retries: i % 2,
+                transport_retries: i % 3,
+                cost: 0.1 * f64::from(i) / 3.0,
+                latency_ms: 1000.0 / f64::from(i + 7),
+                ttft_ms: (i % 4 != 0).then(|| f64::from(i) / 7.0),
+                error_class: failed.then_some(ErrorClass::ServerError),
+                reason: format!("reason {i}"),
+                scores: Vec::new(),
+            };
+            let outcome = CaseOutcome {
+                attempts: Vec::new(),
+                result,
+                judging: Default::default(),
+            };
+            writer.sender.send(outcome).await.unwrap();
+        }
+        drop(writer.sender);
+        writer.task.await.unwrap().unwrap();
+
+        let rows = store.results("run").await.unwrap();
+        let mut cells = Vec::new();
+        store
+            .each_result("run", |c| {
+                cells.push((
+                    (c.target.to_string(), c.target_kind.to_string()),
+                    (c.dataset.to_string(), c.case_id.to_string(), c.repeat),
+                    (c.accepted, c.served_step, c.attempts),
+                    (c.validation_retries, c.transport_retries),
+                    (c.cost, c.latency_ms, c.ttft_ms),
+                    c.error_class.map(str::to_string),
+                ))
+            })
+            .await
+            .unwrap();
+        let expected: Vec<_> = rows
+            .into_iter()
+            .map(|r| {
+                (
+                    (r.target, r.target_kind),
+                    (r.dataset, r.case_id, r.repeat),
+                    (r.accepted, r.served_step, r.attempts),
+                    (r.validation_retries, r.transport_retries),
+                    (r.cost, r.latency_ms, r.ttft_ms),
+                    r.error_class,
+                )
+            })
+            .collect();
+        assert_eq!(cells.len(), 40);
+        assert_eq!(cells, expected);
     }
 }

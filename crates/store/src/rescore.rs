@@ -1,29 +1,16 @@
 //! Reads and writes for re-grading a stored run without calling any model: the answer
 //! each result used, and a new numbered set of verdicts (`scoring = n`).
 
+use crate::read::ResultRow;
 use crate::{Result, Store};
 use routeval_core::ResultRecord;
-use sqlx::FromRow;
+use sqlx::{FromRow, Sqlite, Transaction};
 
 /// A live result (`scoring = 0`) with the answer it used and its case's reference.
 #[derive(Debug, Clone, FromRow)]
 pub struct StoredAnswer {
-    pub target: String,
-    pub target_kind: String,
-    pub dataset: String,
-    pub case_id: String,
-    pub repeat: i64,
-    pub accepted: bool,
-    pub served_step: Option<i64>,
-    pub served_route: Option<String>,
-    pub attempts: i64,
-    pub validation_retries: i64,
-    pub transport_retries: i64,
-    pub cost: f64,
-    pub latency_ms: f64,
-    pub ttft_ms: Option<f64>,
-    pub error_class: Option<String>,
-    pub reason: String,
+    #[sqlx(flatten)]
+    pub result: ResultRow,
     /// Content of the last attempt of the served chain step (None when nothing answered).
     pub content: Option<String>,
     /// Its tool calls, a JSON array string as received.
@@ -32,30 +19,83 @@ pub struct StoredAnswer {
     pub expected_json: Option<String>,
 }
 
+/// Columns and joins of a stored answer: the result, the last attempt (latest turn, then
+/// highest validate-and-retry round, then transport retry) of its served chain step,
+/// and its case's reference answer.
+const STORED_ANSWER: &str =
+    "SELECT r.target, r.target_kind, r.dataset, r.case_id, r.repeat, r.accepted,
+        r.served_step, r.served_route, r.attempts, r.validation_retries, r.transport_retries,
+        r.cost, r.latency_ms, r.ttft_ms, r.error_class, r.reason,
+        a.content, a.tool_calls_json, c.expected_json
+     FROM results r
+     LEFT JOIN attempts a ON a.id = (
+         SELECT a2.id FROM attempts a2
+         WHERE a2.run_id = r.run_id AND a2.dataset = r.dataset AND a2.target = r.target
+           AND a2.case_id = r.case_id AND a2.repeat = r.repeat
+           AND a2.chain_step = r.served_step
+         ORDER BY a2.turn DESC, a2.try_index DESC, a2.http_attempt DESC
+         LIMIT 1)
+     LEFT JOIN cases c ON c.run_id = r.run_id AND c.dataset = r.dataset AND c.case_id = r.case_id
+     WHERE r.run_id = ?1 AND r.scoring = 0";
+
 impl Store {
     /// Every live result of a run with the answer it used: the last attempt (highest
     /// validate-and-retry round, then transport retry) of the served chain step.
     pub async fn stored_answers(&self, run_id: &str) -> Result<Vec<StoredAnswer>> {
-        Ok(sqlx::query_as(
-            "SELECT r.target, r.target_kind, r.dataset, r.case_id, r.repeat, r.accepted, r.served_step,
-                    r.served_route, r.attempts, r.validation_retries, r.transport_retries, r.cost,
-                    r.latency_ms, r.ttft_ms, r.error_class, r.reason,
-                    a.content, a.tool_calls_json, c.expected_json
-             FROM results r
-             LEFT JOIN attempts a ON a.id = (
-                 SELECT a2.id FROM attempts a2
-                 WHERE a2.run_id = r.run_id AND a2.dataset = r.dataset AND a2.target = r.target
-                   AND a2.case_id = r.case_id AND a2.repeat = r.repeat
-                   AND a2.chain_step = r.served_step
-                 ORDER BY a2.turn DESC, a2.try_index DESC, a2.http_attempt DESC
-                 LIMIT 1)
-             LEFT JOIN cases c ON c.run_id = r.run_id AND c.dataset = r.dataset AND c.case_id = r.case_id
-             WHERE r.run_id = ? AND r.scoring = 0
-             ORDER BY r.dataset, r.target, r.case_id, r.repeat",
-        )
+        Ok(sqlx::query_as(&format!(
+            "{STORED_ANSWER} ORDER BY r.dataset, r.target, r.case_id, r.repeat"
+        ))
         .bind(run_id)
         .fetch_all(&self.pool)
         .await?)
+    }
+
+    /// Up to `limit` live results with their answers, in key order (target, dataset,
+    /// case, repeat), starting after `after`: page through a run without holding it
+    /// all. The results' primary key serves both the order and the start, so each page
+    /// costs what it returns.
+    pub async fn stored_answers_page(
+        &self,
+        run_id: &str,
+        after: Option<&ResultRow>,
+        limit: usize,
+    ) -> Result<Vec<StoredAnswer>> {
+        const ORDER: &str = "ORDER BY r.target, r.dataset, r.case_id, r.repeat LIMIT ?2";
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let page = match after {
+            None => {
+                sqlx::query_as(&format!("{STORED_ANSWER} {ORDER}"))
+                    .bind(run_id)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+            Some(k) => {
+                sqlx::query_as(&format!(
+                    "{STORED_ANSWER} AND (r.target, r.dataset, r.case_id, r.repeat) > (?3, ?4, ?5, ?6) {ORDER}"
+                ))
+                .bind(run_id)
+                .bind(limit)
+                .bind(&k.target)
+                .bind(&k.dataset)
+                .bind(&k.case_id)
+                .bind(k.repeat)
+                .fetch_all(&self.pool)
+                .await?
+            }
+        };
+        Ok(page)
+    }
+
+    /// The datasets a run has live results in, by name.
+    pub async fn result_datasets(&self, run_id: &str) -> Result<Vec<String>> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT DISTINCT dataset FROM results WHERE run_id = ? AND scoring = 0 ORDER BY dataset",
+        )
+        .bind(run_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(d,)| d).collect())
     }
 
     /// The latest set of verdicts of a run: 0 when it was never rescored.
@@ -77,6 +117,21 @@ impl Store {
         created_at_ms: i64,
         results: &[ResultRecord],
     ) -> Result<i64> {
+        let mut scoring = self.begin_scoring(run_id, source, created_at_ms).await?;
+        scoring.write(results).await?;
+        scoring.commit().await
+    }
+
+    /// Start a new set of verdicts for a run, numbered after the latest: written in
+    /// pages with [`ScoringWriter::write`], all in one transaction that
+    /// [`ScoringWriter::commit`] ends (dropped uncommitted, nothing of it is kept).
+    /// `source` says what graded it.
+    pub async fn begin_scoring(
+        &self,
+        run_id: &str,
+        source: &str,
+        created_at_ms: i64,
+    ) -> Result<ScoringWriter> {
         let mut tx = self.pool.begin().await?;
         // Numbered inside the transaction, so two rescoring processes cannot take the
         // same number (the second waits for the first's write lock, then sees it).
@@ -97,10 +152,38 @@ impl Store {
         .bind(source)
         .execute(&mut *tx)
         .await?;
+        Ok(ScoringWriter {
+            tx,
+            run_id: run_id.to_string(),
+            scoring,
+        })
+    }
+}
+
+/// A numbered set of verdicts being written (see [`Store::begin_scoring`]).
+pub struct ScoringWriter {
+    tx: Transaction<'static, Sqlite>,
+    run_id: String,
+    scoring: i64,
+}
+
+impl ScoringWriter {
+    /// The number this set of verdicts takes.
+    pub fn scoring(&self) -> i64 {
+        self.scoring
+    }
+
+    /// Write verdicts (a page of them) into the set.
+    pub async fn write(&mut self, results: &[ResultRecord]) -> Result<()> {
         let results: Vec<&ResultRecord> = results.iter().collect();
-        crate::write::insert_verdicts(&mut tx, run_id, &results, scoring).await?;
-        tx.commit().await?;
-        Ok(scoring)
+        crate::write::insert_verdicts(&mut self.tx, &self.run_id, &results, self.scoring).await?;
+        Ok(())
+    }
+
+    /// Commit the set; returns its number.
+    pub async fn commit(self) -> Result<i64> {
+        self.tx.commit().await?;
+        Ok(self.scoring)
     }
 }
 

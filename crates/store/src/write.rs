@@ -262,73 +262,130 @@ pub(crate) async fn insert_verdicts(
 ) -> Result<Vec<bool>> {
     let mut inserted = Vec::with_capacity(results.len());
     for chunk in results.chunks(MAX_PARAMS / 18) {
-        let mut qb = QueryBuilder::<Sqlite>::new(
+        // Nearly always every row is new: only a resumed run meets some already there.
+        // So the chunk goes in without RETURNING (no row comes back through sqlx's
+        // channel), inside a savepoint; when the count falls short it is rolled back and
+        // sent again with RETURNING, to learn which rows were new.
+        sqlx::query("SAVEPOINT verdicts").execute(&mut **tx).await?;
+        let added = result_rows(run_id, scoring, chunk)
+            .build()
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+        if added != chunk.len() as u64 {
+            sqlx::query("ROLLBACK TO verdicts")
+                .execute(&mut **tx)
+                .await?;
+        }
+        sqlx::query("RELEASE verdicts").execute(&mut **tx).await?;
+        if added == chunk.len() as u64 {
+            inserted.extend(std::iter::repeat_n(true, chunk.len()));
+            continue;
+        }
+        let mut qb = result_rows(run_id, scoring, chunk);
+        qb.push(" RETURNING target, dataset, case_id, repeat");
+        let rows: Vec<(String, String, String, i64)> =
+            qb.build_query_as().fetch_all(&mut **tx).await?;
+        let rows: HashSet<(String, String, String, i64)> = rows.into_iter().collect();
+        inserted.extend(chunk.iter().map(|r| {
+            rows.contains(&(
+                r.target.clone(),
+                r.dataset.clone(),
+                r.case_id.clone(),
+                r.repeat as i64,
+            ))
+        }));
+    }
+    let fresh: Vec<&ResultRecord> = results
+        .iter()
+        .zip(&inserted)
+        .filter(|(_, new)| **new)
+        .map(|(r, _)| *r)
+        .collect();
+    insert_scores(tx, run_id, &fresh, scoring).await?;
+    Ok(inserted)
+}
+
+/// One multi-row `INSERT` of results under a scoring, skipping those already there.
+fn result_rows<'q>(
+    run_id: &'q str,
+    scoring: i64,
+    results: &[&'q ResultRecord],
+) -> QueryBuilder<'q, Sqlite> {
+    let mut qb = QueryBuilder::<Sqlite>::new(
             "INSERT INTO results (run_id, target, target_kind, dataset, case_id, repeat, scoring, accepted,
                 served_step, served_route, attempts, validation_retries, transport_retries, cost, latency_ms,
                 ttft_ms, error_class, reason) ",
         );
-        qb.push_values(chunk, |mut b, r| {
-            b.push_bind(run_id)
-                .push_bind(&r.target)
-                .push_bind(&r.target_kind)
-                .push_bind(&r.dataset)
-                .push_bind(&r.case_id)
-                .push_bind(r.repeat as i64)
-                .push_bind(scoring)
-                .push_bind(r.accepted)
-                .push_bind(r.served_step.map(i64::from))
-                .push_bind(&r.served_route)
-                .push_bind(r.attempts as i64)
-                .push_bind(r.validation_retries as i64)
-                .push_bind(r.transport_retries as i64)
-                .push_bind(r.cost)
-                .push_bind(r.latency_ms)
-                .push_bind(r.ttft_ms)
-                .push_bind(r.error_class.map(ErrorClass::as_str))
-                .push_bind(&r.reason);
-        });
-        qb.push(" ON CONFLICT DO NOTHING RETURNING target, dataset, case_id, repeat");
-        let rows: Vec<(String, String, String, i64)> =
-            qb.build_query_as().fetch_all(&mut **tx).await?;
-        if rows.len() == chunk.len() {
-            inserted.extend(std::iter::repeat_n(true, chunk.len()));
-        } else {
-            let rows: HashSet<(String, String, String, i64)> = rows.into_iter().collect();
-            inserted.extend(chunk.iter().map(|r| {
-                rows.contains(&(
-                    r.target.clone(),
-                    r.dataset.clone(),
-                    r.case_id.clone(),
-                    r.repeat as i64,
-                ))
-            }));
-        }
-    }
+    qb.push_values(results, |mut b, r| {
+        b.push_bind(run_id)
+            .push_bind(&r.target)
+            .push_bind(&r.target_kind)
+            .push_bind(&r.dataset)
+            .push_bind(&r.case_id)
+            .push_bind(r.repeat as i64)
+            .push_bind(scoring)
+            .push_bind(r.accepted)
+            .push_bind(r.served_step.map(i64::from))
+            .push_bind(&r.served_route)
+            .push_bind(r.attempts as i64)
+            .push_bind(r.validation_retries as i64)
+            .push_bind(r.transport_retries as i64)
+            .push_bind(r.cost)
+            .push_bind(r.latency_ms)
+            .push_bind(r.ttft_ms)
+            .push_bind(r.error_class.map(ErrorClass::as_str))
+            .push_bind(&r.reason);
+    });
+    qb.push(" ON CONFLICT DO NOTHING");
+    qb
+}
+
+/// The score rows of results, a few multi-row statements. While SQLite's thread runs
+/// one statement, the next one is built.
+async fn insert_scores(
+    tx: &mut Transaction<'_, Sqlite>,
+    run_id: &str,
+    results: &[&ResultRecord],
+    scoring: i64,
+) -> Result<()> {
     let scores: Vec<(&ResultRecord, &ScoreRecord)> = results
         .iter()
-        .zip(&inserted)
-        .filter(|(_, new)| **new)
-        .flat_map(|(r, _)| r.scores.iter().map(move |s| (*r, s)))
+        .flat_map(|r| r.scores.iter().map(move |s| (*r, s)))
         .collect();
-    for chunk in scores.chunks(MAX_PARAMS / 10) {
-        let mut qb = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO scores (run_id, target, dataset, case_id, repeat, scoring, check_name, pass, value, detail) ",
-        );
-        qb.push_values(chunk, |mut b, (r, s)| {
-            b.push_bind(run_id)
-                .push_bind(&r.target)
-                .push_bind(&r.dataset)
-                .push_bind(&r.case_id)
-                .push_bind(r.repeat as i64)
-                .push_bind(scoring)
-                .push_bind(&s.check)
-                .push_bind(s.pass)
-                .push_bind(s.value)
-                .push_bind(&s.detail);
+    let mut chunks = scores.chunks(MAX_PARAMS / 10);
+    let mut next = chunks.next().map(|c| score_rows(run_id, scoring, c));
+    while let Some(mut qb) = next.take() {
+        let (done, built) = tokio::join!(qb.build().execute(&mut **tx), async {
+            chunks.next().map(|c| score_rows(run_id, scoring, c))
         });
-        qb.build().execute(&mut **tx).await?;
+        done?;
+        next = built;
     }
-    Ok(inserted)
+    Ok(())
+}
+
+fn score_rows<'q>(
+    run_id: &'q str,
+    scoring: i64,
+    scores: &[(&'q ResultRecord, &'q ScoreRecord)],
+) -> QueryBuilder<'q, Sqlite> {
+    let mut qb = QueryBuilder::<Sqlite>::new(
+        "INSERT INTO scores (run_id, target, dataset, case_id, repeat, scoring, check_name, pass, value, detail) ",
+    );
+    qb.push_values(scores, |mut b, (r, s)| {
+        b.push_bind(run_id)
+            .push_bind(&r.target)
+            .push_bind(&r.dataset)
+            .push_bind(&r.case_id)
+            .push_bind(r.repeat as i64)
+            .push_bind(scoring)
+            .push_bind(&s.check)
+            .push_bind(s.pass)
+            .push_bind(s.value)
+            .push_bind(&s.detail);
+    });
+    qb
 }
 
 #[cfg(test)]

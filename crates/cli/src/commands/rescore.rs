@@ -13,8 +13,27 @@ use routeval_store::{Store, StoredAnswer};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Stored answers are read, graded and written this many at a time, so memory stays
+/// bounded by a few pages whatever the size of the run.
+const PAGE: usize = 8192;
+
+/// What re-grading did on one dataset.
+#[derive(Default)]
+struct Tally {
+    results: usize,
+    before: usize,
+    after: usize,
+    judges_cached: usize,
+    judges_asked: usize,
+}
 
 pub async fn run(args: RescoreArgs) -> CliResult<u8> {
+    rescore(args, PAGE).await
+}
+
+async fn rescore(args: RescoreArgs, page_size: usize) -> CliResult<u8> {
     let store = Store::open(&args.db.db).await?;
     let run = store.run_or_latest(Some(&args.run)).await?;
     let suite = match &args.suite {
@@ -22,79 +41,195 @@ pub async fn run(args: RescoreArgs) -> CliResult<u8> {
         None => stored_suite(&store, &run.id, &run.suite_path).await?,
     };
     let overrides = parse_overrides(&args.scorer)?;
-    let answers = store.stored_answers(&run.id).await?;
-    if answers.is_empty() {
+    let datasets = store.result_datasets(&run.id).await?;
+    if datasets.is_empty() {
         return Err(CliError::input(anyhow!(
             "run {} has no results to rescore",
             run.id
         )));
     }
-
-    let mut by_dataset: BTreeMap<&str, Vec<&StoredAnswer>> = BTreeMap::new();
-    for a in &answers {
-        by_dataset.entry(a.dataset.as_str()).or_default().push(a);
-    }
-    let mut regraded: Vec<ResultRecord> = Vec::with_capacity(answers.len());
+    let mut scorers = BTreeMap::new();
     let mut sources = Vec::new();
-    let mut judgings = Vec::new();
-    for (dataset, rows) in &by_dataset {
-        let (scorer, spec_path) = scorer_for(&suite, dataset, &overrides)?;
+    for dataset in datasets {
+        let (scorer, spec_path) = scorer_for(&suite, &dataset, &overrides)?;
         sources.push(format!("{dataset}={}", spec_path.display()));
-        let decoded = rows
-            .iter()
-            .map(|a| decode(a))
-            .collect::<CliResult<Vec<Decoded>>>()?;
-        let items: Vec<RescoreItem<'_>> = decoded
-            .iter()
-            .map(|d| RescoreItem {
-                original: &d.original,
-                answer: d.answered.then(|| Answer {
-                    content: d.content.as_deref(),
-                    tool_calls: Some(&d.tool_calls),
-                    latency_ms: None,
-                    cost: None,
-                }),
-                expected: d.expected.as_ref(),
-            })
-            .collect();
-        let mut results = rescore_batch(&scorer, &items);
-        let judged =
-            crate::judging::rejudge(&suite, &store, &run.id, &scorer, rows, &mut results).await?;
-        let before = decoded.iter().filter(|d| d.original.accepted).count();
-        let after = results.iter().filter(|r| r.accepted).count();
-        let judges = if judged.cached + judged.asked > 0 {
+        scorers.insert(dataset, scorer);
+    }
+    let scorers = Arc::new(scorers);
+
+    let mut writer = store
+        .begin_scoring(
+            &run.id,
+            &format!("rescore {}", sources.join(" ")),
+            routeval_runner::now_ms(),
+        )
+        .await?;
+    let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
+    // Datasets with judge checks are judged as a whole at the end (one judge cache per
+    // dataset, as before paging): their rows are held until then.
+    let mut held: BTreeMap<String, (Vec<StoredAnswer>, Vec<ResultRecord>)> = BTreeMap::new();
+    // Three pages in flight: the next one read (on its own connection), this one graded
+    // (on rayon), the previous one written (in the scoring's transaction).
+    let mut page = store.stored_answers_page(&run.id, None, page_size).await?;
+    let mut graded: Vec<ResultRecord> = Vec::new();
+    while !page.is_empty() || !graded.is_empty() {
+        let after = (page.len() == page_size).then(|| page[page_size - 1].result.clone());
+        let read = async {
+            match &after {
+                Some(key) => {
+                    store
+                        .stored_answers_page(&run.id, Some(key), page_size)
+                        .await
+                }
+                None => Ok(Vec::new()),
+            }
+        };
+        let this = std::mem::take(&mut page);
+        let grading = Arc::clone(&scorers);
+        let grade = tokio::task::spawn_blocking(move || grade_page(&grading, this));
+        let done = std::mem::take(&mut graded);
+        let write = async {
+            if done.is_empty() {
+                Ok(())
+            } else {
+                writer.write(&done).await
+            }
+        };
+        let (next, regraded, written) = tokio::join!(read, grade, write);
+        written?;
+        page = next?;
+        let regraded =
+            regraded.map_err(|e| CliError::failure(anyhow!("grading stopped: {e}")))??;
+        for r in regraded {
+            let tally = tallies.entry(r.result.dataset.clone()).or_default();
+            tally.results += 1;
+            tally.before += usize::from(r.before);
+            match r.row {
+                Some(row) => {
+                    let (rows, results) = held.entry(r.result.dataset.clone()).or_default();
+                    rows.push(row);
+                    results.push(r.result);
+                }
+                None => {
+                    tally.after += usize::from(r.result.accepted);
+                    graded.push(r.result);
+                }
+            }
+        }
+    }
+    let mut judgings = Vec::new();
+    for (dataset, (rows, mut results)) in held {
+        let rows: Vec<&StoredAnswer> = rows.iter().collect();
+        let judged = crate::judging::rejudge(
+            &suite,
+            &store,
+            &run.id,
+            &scorers[&dataset],
+            &rows,
+            &mut results,
+        )
+        .await?;
+        let tally = tallies.entry(dataset).or_default();
+        tally.after += results.iter().filter(|r| r.accepted).count();
+        tally.judges_cached += judged.cached;
+        tally.judges_asked += judged.asked;
+        writer.write(&results).await?;
+        judgings.extend(judged.judgings);
+    }
+    let mut total = 0;
+    for (dataset, t) in &tallies {
+        let judges = if t.judges_cached + t.judges_asked > 0 {
             format!(
                 "; judge verdicts: {} cached, {} asked for",
-                judged.cached, judged.asked
+                t.judges_cached, t.judges_asked
             )
         } else {
             String::new()
         };
         eprintln!(
-            "{dataset}: {} results, accepted {after} (live verdicts: {before}){judges}",
-            results.len()
+            "{dataset}: {} results, accepted {} (live verdicts: {}){judges}",
+            t.results, t.after, t.before
         );
-        regraded.extend(results);
-        judgings.extend(judged.judgings);
+        total += t.results;
     }
-    let scoring = store
-        .record_scoring(
-            &run.id,
-            &format!("rescore {}", sources.join(" ")),
-            routeval_runner::now_ms(),
-            &regraded,
-        )
-        .await?;
+    let scoring = writer.commit().await?;
     if !judgings.is_empty() {
         store.record_judging(&run.id, scoring, &judgings).await?;
     }
     store.close().await;
     println!(
-        "run {}: {} results re-graded as scoring {scoring}",
-        run.id,
-        regraded.len()
+        "run {}: {total} results re-graded as scoring {scoring}",
+        run.id
     );
     Ok(SUCCESS)
+}
+
+/// One stored result re-graded: its new verdict, whether the live one accepted, and for
+/// datasets with judge checks the stored row their judges need.
+struct Regraded {
+    result: ResultRecord,
+    before: bool,
+    row: Option<StoredAnswer>,
+}
+
+/// Re-grade a page on all cores, each row with its dataset's scorer; page order is kept.
+fn grade_page(
+    scorers: &BTreeMap<String, Scorer>,
+    page: Vec<StoredAnswer>,
+) -> CliResult<Vec<Regraded>> {
+    let mut decoded = Vec::with_capacity(page.len());
+    let mut rows = Vec::with_capacity(page.len());
+    let mut groups: BTreeMap<&str, (&Scorer, Vec<usize>)> = BTreeMap::new();
+    for a in page {
+        let Some((name, scorer)) = scorers.get_key_value(&a.result.dataset) else {
+            return Err(CliError::failure(anyhow!(
+                "the run's dataset `{}` appeared while rescoring",
+                a.result.dataset
+            )));
+        };
+        groups
+            .entry(name.as_str())
+            .or_insert_with(|| (scorer, Vec::new()))
+            .1
+            .push(decoded.len());
+        let judged = scorer.judge_checks().next().is_some();
+        rows.push(judged.then(|| a.clone()));
+        decoded.push(decode(a)?);
+    }
+    let mut results: Vec<Option<ResultRecord>> = vec![None; decoded.len()];
+    for (scorer, ix) in groups.into_values() {
+        let items: Vec<RescoreItem<'_>> = ix
+            .iter()
+            .map(|&i| {
+                let d = &decoded[i];
+                RescoreItem {
+                    original: &d.original,
+                    answer: d.answered.then(|| Answer {
+                        content: d.content.as_deref(),
+                        tool_calls: Some(&d.tool_calls),
+                        latency_ms: None,
+                        cost: None,
+                    }),
+                    expected: d.expected.as_ref(),
+                }
+            })
+            .collect();
+        for (i, r) in ix.iter().zip(rescore_batch(scorer, &items)) {
+            results[*i] = Some(r);
+        }
+    }
+    Ok(decoded
+        .into_iter()
+        .zip(results)
+        .zip(rows)
+        .filter_map(|((d, result), row)| {
+            Some(Regraded {
+                result: result?,
+                before: d.original.accepted,
+                row,
+            })
+        })
+        .collect())
 }
 
 /// The suite as run: `runs.config_json`, its relative paths read from the folder of
@@ -169,15 +304,21 @@ struct Decoded {
     expected: Option<Value>,
 }
 
-fn decode(a: &StoredAnswer) -> CliResult<Decoded> {
-    let at = || format!("{}/{}/{}#{}", a.dataset, a.target, a.case_id, a.repeat);
-    let tool_calls = match &a.tool_calls_json {
+fn decode(a: StoredAnswer) -> CliResult<Decoded> {
+    let StoredAnswer {
+        result: r,
+        content,
+        tool_calls_json,
+        expected_json,
+    } = a;
+    let at = || format!("{}/{}/{}#{}", r.dataset, r.target, r.case_id, r.repeat);
+    let tool_calls = match &tool_calls_json {
         Some(json) => serde_json::from_str(json).map_err(|e| {
             CliError::failure(anyhow!("stored tool calls of {} cannot be read: {e}", at()))
         })?,
         None => Vec::new(),
     };
-    let expected = match &a.expected_json {
+    let expected = match &expected_json {
         Some(json) => Some(serde_json::from_str(json).map_err(|e| {
             CliError::failure(anyhow!(
                 "stored expected answer of {} cannot be read: {e}",
@@ -186,34 +327,34 @@ fn decode(a: &StoredAnswer) -> CliResult<Decoded> {
         })?),
         None => None,
     };
-    let error_class = match &a.error_class {
+    let error_class = match &r.error_class {
         Some(c) => Some(c.parse::<ErrorClass>().map_err(|_| {
             CliError::failure(anyhow!("unknown stored error class `{c}` on {}", at()))
         })?),
         None => None,
     };
     Ok(Decoded {
+        answered: r.served_step.is_some(),
         original: ResultRecord {
-            target: a.target.clone(),
-            target_kind: a.target_kind.clone(),
-            dataset: a.dataset.clone(),
-            case_id: a.case_id.clone(),
-            repeat: a.repeat as u32,
-            accepted: a.accepted,
-            served_step: a.served_step.map(|s| s as u32),
-            served_route: a.served_route.clone(),
-            attempts: a.attempts as u32,
-            validation_retries: a.validation_retries as u32,
-            transport_retries: a.transport_retries as u32,
-            cost: a.cost,
-            latency_ms: a.latency_ms,
-            ttft_ms: a.ttft_ms,
+            target: r.target,
+            target_kind: r.target_kind,
+            dataset: r.dataset,
+            case_id: r.case_id,
+            repeat: r.repeat as u32,
+            accepted: r.accepted,
+            served_step: r.served_step.map(|s| s as u32),
+            served_route: r.served_route,
+            attempts: r.attempts as u32,
+            validation_retries: r.validation_retries as u32,
+            transport_retries: r.transport_retries as u32,
+            cost: r.cost,
+            latency_ms: r.latency_ms,
+            ttft_ms: r.ttft_ms,
             error_class,
-            reason: a.reason.clone(),
+            reason: r.reason,
             scores: Vec::new(),
         },
-        answered: a.served_step.is_some(),
-        content: a.content.clone(),
+        content,
         tool_calls,
         expected,
     })
@@ -405,6 +546,40 @@ schema = "schema.json"
         .unwrap();
         assert!(reason.starts_with("failed json, fields"), "{reason}");
         assert_eq!(class.as_deref(), Some("invalid_json"));
+
+        // Paging changes nothing: a page per result gives the verdicts of one page.
+        rescore(args(vec![]), 1).await.unwrap();
+        type Verdicts = (
+            Vec<(String, bool, String, Option<String>)>,
+            Vec<(String, String, bool, f64, Option<String>)>,
+        );
+        let verdicts = |scoring: i64| {
+            let pool = store.pool().clone();
+            async move {
+                let results = sqlx::query_as(
+                    "SELECT case_id, accepted, reason, error_class FROM results
+                     WHERE run_id = 'run1' AND scoring = ? ORDER BY case_id",
+                )
+                .bind(scoring)
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+                let scores = sqlx::query_as(
+                    "SELECT case_id, check_name, pass, value, detail FROM scores
+                     WHERE run_id = 'run1' AND scoring = ? ORDER BY case_id, check_name",
+                )
+                .bind(scoring)
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+                let v: Verdicts = (results, scores);
+                v
+            }
+        };
+        let (paged, whole) = (verdicts(3).await, verdicts(1).await);
+        assert_eq!(paged.0.len(), 2);
+        assert!(paged.1.len() > 2);
+        assert_eq!(paged, whole);
 
         let err = run(args(vec!["nope=x.toml".into(), "nope=y.toml".into()]))
             .await
