@@ -3,6 +3,21 @@
 //!
 //! This crate stores and reads back; it computes no metrics.
 
+/// The attempt whose answer a result used, joined as `a` to results `r`: the last
+/// attempt (latest turn, then validate-and-retry round, then transport retry) of the
+/// served chain step. A macro so queries can `concat!` it.
+macro_rules! answer_attempt_join {
+    () => {
+        "LEFT JOIN attempts a ON a.id = (
+         SELECT a2.id FROM attempts a2
+         WHERE a2.run_id = r.run_id AND a2.dataset = r.dataset AND a2.target = r.target
+           AND a2.case_id = r.case_id AND a2.repeat = r.repeat
+           AND a2.chain_step = r.served_step
+         ORDER BY a2.turn DESC, a2.try_index DESC, a2.http_attempt DESC
+         LIMIT 1)"
+    };
+}
+
 mod governance;
 mod judge;
 mod probes;

@@ -22,21 +22,16 @@ pub struct StoredAnswer {
 /// Columns and joins of a stored answer: the result, the last attempt (latest turn, then
 /// highest validate-and-retry round, then transport retry) of its served chain step,
 /// and its case's reference answer.
-const STORED_ANSWER: &str =
+const STORED_ANSWER: &str = concat!(
     "SELECT r.target, r.target_kind, r.dataset, r.case_id, r.repeat, r.accepted,
         r.served_step, r.served_route, r.attempts, r.validation_retries, r.transport_retries,
         r.cost, r.latency_ms, r.ttft_ms, r.error_class, r.reason,
         a.content, a.tool_calls_json, c.expected_json
-     FROM results r
-     LEFT JOIN attempts a ON a.id = (
-         SELECT a2.id FROM attempts a2
-         WHERE a2.run_id = r.run_id AND a2.dataset = r.dataset AND a2.target = r.target
-           AND a2.case_id = r.case_id AND a2.repeat = r.repeat
-           AND a2.chain_step = r.served_step
-         ORDER BY a2.turn DESC, a2.try_index DESC, a2.http_attempt DESC
-         LIMIT 1)
-     LEFT JOIN cases c ON c.run_id = r.run_id AND c.dataset = r.dataset AND c.case_id = r.case_id
-     WHERE r.run_id = ?1 AND r.scoring = 0";
+     FROM results r ",
+    answer_attempt_join!(),
+    " LEFT JOIN cases c ON c.run_id = r.run_id AND c.dataset = r.dataset AND c.case_id = r.case_id
+     WHERE r.run_id = ?1 AND r.scoring = 0"
+);
 
 impl Store {
     /// Every live result of a run with the answer it used: the last attempt (highest

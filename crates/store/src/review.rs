@@ -26,22 +26,16 @@ pub struct ReviewAnswer {
 impl Store {
     /// Live results of the datasets with a baseline, each with the answer it used.
     pub async fn review_answers(&self, run_id: &str) -> Result<Vec<ReviewAnswer>> {
-        Ok(sqlx::query_as(
+        Ok(sqlx::query_as(concat!(
             "SELECT r.dataset, r.target, r.case_id, r.repeat, r.accepted, r.error_class, r.reason,
                     r.latency_ms, r.cost, a.content, a.tool_calls_json, c.input
              FROM results r
-             JOIN datasets d ON d.run_id = r.run_id AND d.name = r.dataset AND d.baseline IS NOT NULL
-             LEFT JOIN attempts a ON a.id = (
-                 SELECT a2.id FROM attempts a2
-                 WHERE a2.run_id = r.run_id AND a2.dataset = r.dataset AND a2.target = r.target
-                   AND a2.case_id = r.case_id AND a2.repeat = r.repeat
-                   AND a2.chain_step = r.served_step
-                 ORDER BY a2.turn DESC, a2.try_index DESC, a2.http_attempt DESC
-                 LIMIT 1)
-             LEFT JOIN cases c ON c.run_id = r.run_id AND c.dataset = r.dataset AND c.case_id = r.case_id
+             JOIN datasets d ON d.run_id = r.run_id AND d.name = r.dataset AND d.baseline IS NOT NULL ",
+            answer_attempt_join!(),
+            " LEFT JOIN cases c ON c.run_id = r.run_id AND c.dataset = r.dataset AND c.case_id = r.case_id
              WHERE r.run_id = ? AND r.scoring = 0
              ORDER BY r.dataset, r.case_id, r.repeat, r.target",
-        )
+        ))
         .bind(run_id)
         .fetch_all(&self.pool)
         .await?)
