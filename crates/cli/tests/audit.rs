@@ -81,7 +81,7 @@ fn judge_grades_support_bot_apart_and_rescoring_reuses_its_verdicts() {
         &rt,
         &db,
         "SELECT COUNT(*) FROM results r WHERE r.error_class IS NULL AND NOT EXISTS (
-             SELECT 1 FROM scores s WHERE s.run_id = r.run_id AND s.target = r.target
+             SELECT 1 FROM result_scores s WHERE s.run_id = r.run_id AND s.target = r.target
                AND s.case_id = r.case_id AND s.check_name IN ('no_forbidden_promises', 'refusal', 'length')
                AND s.pass = 0)",
     )[0];
@@ -104,7 +104,7 @@ fn judge_grades_support_bot_apart_and_rescoring_reuses_its_verdicts() {
     let (caught,): (i64,) = query(
         &rt,
         &db,
-        "SELECT COUNT(*) FROM scores p JOIN scores f ON f.run_id = p.run_id AND f.target = p.target
+        "SELECT COUNT(*) FROM result_scores p JOIN result_scores f ON f.run_id = p.run_id AND f.target = p.target
              AND f.case_id = p.case_id AND f.scoring = p.scoring
          WHERE p.check_name = 'policy' AND p.pass = 0 AND p.detail LIKE 'judge %'
            AND f.check_name = 'no_forbidden_promises' AND f.pass = 1",

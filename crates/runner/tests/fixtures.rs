@@ -24,9 +24,11 @@ struct Reply {
     stall: Duration,
 }
 
+/// The directory is read when the test runs (see `cargo test`'s CARGO_MANIFEST_DIR), so a
+/// test binary reused from a build cache shared between checkouts reads this one's files.
 fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
+        Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo test"))
             .join("tests/fixtures")
             .join(name),
     )

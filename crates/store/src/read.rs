@@ -220,8 +220,9 @@ impl Store {
 
     pub async fn scores(&self, run_id: &str) -> Result<Vec<ScoreRow>> {
         Ok(sqlx::query_as(
-            "SELECT target, dataset, case_id, repeat, check_name, pass, value, detail
-             FROM scores WHERE run_id = ? AND scoring = 0",
+            "SELECT r.target, r.dataset, r.case_id, r.repeat, s.check_name, s.pass, s.value, s.detail
+             FROM results r JOIN scores s ON s.result_id = r.id
+             WHERE r.run_id = ? AND r.scoring = 0",
         )
         .bind(run_id)
         .fetch_all(&self.pool)

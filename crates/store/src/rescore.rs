@@ -127,7 +127,7 @@ impl Store {
         source: &str,
         created_at_ms: i64,
     ) -> Result<ScoringWriter> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = crate::write::begin_write(self).await?;
         // Numbered inside the transaction, so two rescoring processes cannot take the
         // same number (the second waits for the first's write lock, then sees it).
         let (scoring,): (i64,) = sqlx::query_as(

@@ -162,7 +162,7 @@ pub fn spawn_writer(store: &Store, run_id: &str, capacity: usize) -> WriterHandl
         let mut written = 0u64;
         let mut batch = Vec::with_capacity(MAX_BATCH);
         while receiver.recv_many(&mut batch, MAX_BATCH).await > 0 {
-            let mut tx = store.pool.begin().await?;
+            let mut tx = begin_write(&store).await?;
             written += write_batch(&mut tx, &run_id, &batch).await?;
             tx.commit().await?;
             batch.clear();
@@ -254,71 +254,78 @@ async fn write_batch(
 /// Insert results and their scores under a numbered scoring (0: graded live; n: the
 /// n-th rescore), a few multi-row statements in all. Returns, per result, whether it
 /// was new: one already recorded (by an interrupted run) keeps its old scores.
+///
+/// Result ids are given here rather than by SQLite, so score rows can be bound to them
+/// without reading anything back: every transaction that writes results starts with
+/// `BEGIN IMMEDIATE` ([`begin_write`]), so no other connection can take an id between
+/// reading the largest one and inserting after it.
 pub(crate) async fn insert_verdicts(
     tx: &mut Transaction<'_, Sqlite>,
     run_id: &str,
     results: &[&ResultRecord],
     scoring: i64,
 ) -> Result<Vec<bool>> {
+    let (largest,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM results")
+        .fetch_one(&mut **tx)
+        .await?;
     let mut inserted = Vec::with_capacity(results.len());
-    for chunk in results.chunks(MAX_PARAMS / 18) {
-        // Nearly always every row is new: only a resumed run meets some already there.
-        // So the chunk goes in without RETURNING (no row comes back through sqlx's
-        // channel), inside a savepoint; when the count falls short it is rolled back and
-        // sent again with RETURNING, to learn which rows were new.
-        sqlx::query("SAVEPOINT verdicts").execute(&mut **tx).await?;
-        let added = result_rows(run_id, scoring, chunk)
+    let mut first_id = largest + 1;
+    for chunk in results.chunks(MAX_PARAMS / 19) {
+        let ids = first_id..first_id + chunk.len() as i64;
+        first_id = ids.end;
+        let added = result_rows(run_id, scoring, ids.start, chunk)
             .build()
             .execute(&mut **tx)
             .await?
             .rows_affected();
-        if added != chunk.len() as u64 {
-            sqlx::query("ROLLBACK TO verdicts")
-                .execute(&mut **tx)
-                .await?;
-        }
-        sqlx::query("RELEASE verdicts").execute(&mut **tx).await?;
         if added == chunk.len() as u64 {
             inserted.extend(std::iter::repeat_n(true, chunk.len()));
             continue;
         }
-        let mut qb = result_rows(run_id, scoring, chunk);
-        qb.push(" RETURNING target, dataset, case_id, repeat");
-        let rows: Vec<(String, String, String, i64)> =
-            qb.build_query_as().fetch_all(&mut **tx).await?;
-        let rows: HashSet<(String, String, String, i64)> = rows.into_iter().collect();
-        inserted.extend(chunk.iter().map(|r| {
-            rows.contains(&(
-                r.target.clone(),
-                r.dataset.clone(),
-                r.case_id.clone(),
-                r.repeat as i64,
-            ))
-        }));
+        // Only a resumed run meets results already there: the rows that went in are the
+        // ones holding the ids this chunk was given.
+        let rows: Vec<(i64,)> = sqlx::query_as("SELECT id FROM results WHERE id >= ? AND id < ?")
+            .bind(ids.start)
+            .bind(ids.end)
+            .fetch_all(&mut **tx)
+            .await?;
+        let new: HashSet<i64> = rows.into_iter().map(|(id,)| id).collect();
+        inserted.extend(ids.map(|id| new.contains(&id)));
     }
-    let fresh: Vec<&ResultRecord> = results
+    let fresh: Vec<(i64, &ResultRecord)> = results
         .iter()
         .zip(&inserted)
-        .filter(|(_, new)| **new)
-        .map(|(r, _)| *r)
+        .enumerate()
+        .filter(|(_, (_, new))| **new)
+        .map(|(i, (r, _))| (largest + 1 + i as i64, *r))
         .collect();
-    insert_scores(tx, run_id, &fresh, scoring).await?;
+    insert_scores(tx, &fresh).await?;
     Ok(inserted)
 }
 
-/// One multi-row `INSERT` of results under a scoring, skipping those already there.
+/// A transaction that will write results: it takes the write lock at once (see
+/// [`insert_verdicts`]).
+pub(crate) async fn begin_write(store: &Store) -> Result<Transaction<'static, Sqlite>> {
+    Ok(store.pool.begin_with("BEGIN IMMEDIATE").await?)
+}
+
+/// One multi-row `INSERT` of results under a scoring, with ids from `first_id` on,
+/// skipping those already there.
 fn result_rows<'q>(
     run_id: &'q str,
     scoring: i64,
+    first_id: i64,
     results: &[&'q ResultRecord],
 ) -> QueryBuilder<'q, Sqlite> {
     let mut qb = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO results (run_id, target, target_kind, dataset, case_id, repeat, scoring, accepted,
+            "INSERT INTO results (id, run_id, target, target_kind, dataset, case_id, repeat, scoring, accepted,
                 served_step, served_route, attempts, validation_retries, transport_retries, cost, latency_ms,
                 ttft_ms, error_class, reason) ",
         );
+    let mut id = first_id;
     qb.push_values(results, |mut b, r| {
-        b.push_bind(run_id)
+        b.push_bind(id)
+            .push_bind(run_id)
             .push_bind(&r.target)
             .push_bind(&r.target_kind)
             .push_bind(&r.dataset)
@@ -336,28 +343,27 @@ fn result_rows<'q>(
             .push_bind(r.ttft_ms)
             .push_bind(r.error_class.map(ErrorClass::as_str))
             .push_bind(&r.reason);
+        id += 1;
     });
     qb.push(" ON CONFLICT DO NOTHING");
     qb
 }
 
-/// The score rows of results, a few multi-row statements. While SQLite's thread runs
-/// one statement, the next one is built.
+/// The score rows of results (with their ids), a few multi-row statements. While
+/// SQLite's thread runs one statement, the next one is built.
 async fn insert_scores(
     tx: &mut Transaction<'_, Sqlite>,
-    run_id: &str,
-    results: &[&ResultRecord],
-    scoring: i64,
+    results: &[(i64, &ResultRecord)],
 ) -> Result<()> {
-    let scores: Vec<(&ResultRecord, &ScoreRecord)> = results
+    let scores: Vec<(i64, &ScoreRecord)> = results
         .iter()
-        .flat_map(|r| r.scores.iter().map(move |s| (*r, s)))
+        .flat_map(|(id, r)| r.scores.iter().map(move |s| (*id, s)))
         .collect();
-    let mut chunks = scores.chunks(MAX_PARAMS / 10);
-    let mut next = chunks.next().map(|c| score_rows(run_id, scoring, c));
+    let mut chunks = scores.chunks(MAX_PARAMS / 5);
+    let mut next = chunks.next().map(score_rows);
     while let Some(mut qb) = next.take() {
         let (done, built) = tokio::join!(qb.build().execute(&mut **tx), async {
-            chunks.next().map(|c| score_rows(run_id, scoring, c))
+            chunks.next().map(score_rows)
         });
         done?;
         next = built;
@@ -365,21 +371,12 @@ async fn insert_scores(
     Ok(())
 }
 
-fn score_rows<'q>(
-    run_id: &'q str,
-    scoring: i64,
-    scores: &[(&'q ResultRecord, &'q ScoreRecord)],
-) -> QueryBuilder<'q, Sqlite> {
+fn score_rows<'q>(scores: &'q [(i64, &'q ScoreRecord)]) -> QueryBuilder<'q, Sqlite> {
     let mut qb = QueryBuilder::<Sqlite>::new(
-        "INSERT INTO scores (run_id, target, dataset, case_id, repeat, scoring, check_name, pass, value, detail) ",
+        "INSERT INTO scores (result_id, check_name, pass, value, detail) ",
     );
-    qb.push_values(scores, |mut b, (r, s)| {
-        b.push_bind(run_id)
-            .push_bind(&r.target)
-            .push_bind(&r.dataset)
-            .push_bind(&r.case_id)
-            .push_bind(r.repeat as i64)
-            .push_bind(scoring)
+    qb.push_values(scores, |mut b, (id, s)| {
+        b.push_bind(*id)
             .push_bind(&s.check)
             .push_bind(s.pass)
             .push_bind(s.value)
@@ -476,6 +473,11 @@ mod tests {
         };
         assert_eq!(count("SELECT COUNT(*) FROM results").await, 3000);
         assert_eq!(count("SELECT COUNT(*) FROM scores").await, 3000);
+        assert_eq!(
+            count("SELECT COUNT(*) FROM result_scores WHERE check_name = 'json'").await,
+            3000,
+            "every score row belongs to its own result"
+        );
         assert_eq!(count("SELECT COUNT(*) FROM attempts").await, 9000);
     }
 }

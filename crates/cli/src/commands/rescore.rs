@@ -532,7 +532,7 @@ schema = "schema.json"
             ]
         );
         let (strict_row,): (bool,) = sqlx::query_as(
-            "SELECT pass FROM scores WHERE run_id = 'run1' AND scoring = 1 AND case_id = 'a' AND check_name = 'json.strict'",
+            "SELECT pass FROM result_scores WHERE run_id = 'run1' AND scoring = 1 AND case_id = 'a' AND check_name = 'json.strict'",
         )
         .fetch_one(store.pool())
         .await
@@ -565,7 +565,7 @@ schema = "schema.json"
                 .await
                 .unwrap();
                 let scores = sqlx::query_as(
-                    "SELECT case_id, check_name, pass, value, detail FROM scores
+                    "SELECT case_id, check_name, pass, value, detail FROM result_scores
                      WHERE run_id = 'run1' AND scoring = ? ORDER BY case_id, check_name",
                 )
                 .bind(scoring)

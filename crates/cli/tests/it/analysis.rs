@@ -33,14 +33,19 @@ fn offline_chain_simulation_agrees_with_the_live_chain() {
     for c in live {
         let (l, s) = (&c["live"], &c["simulated"]);
         assert_eq!(l["cases"], s["cases"], "{c}");
-        // Live and simulated acceptance agree within their Wilson intervals.
+        // The live chain's first step and the route run alone are two independent
+        // samples of the same flaky model (the simulator draws per request), so they
+        // agree up to sampling error: a two-proportion test at 99.9%, rather than the
+        // report's interval overlap, which two fair samples miss about once in a hundred.
         let f = |v: &Value, k: &str| v[k].as_f64().unwrap();
-        assert!(
-            f(l, "acceptance_low") <= f(s, "acceptance_high")
-                && f(s, "acceptance_low") <= f(l, "acceptance_high"),
-            "{c}"
-        );
-        assert_eq!(c["agrees"], true);
+        let n = f(l, "cases");
+        let (pl, ps) = (f(l, "acceptance"), f(s, "acceptance"));
+        let pooled = (pl + ps) / 2.0;
+        let z = (pl - ps).abs() / (pooled * (1.0 - pooled) * 2.0 / n).sqrt().max(1e-9);
+        assert!(z < 3.3, "z = {z:.2}: {c}");
+        let overlap = f(l, "acceptance_low") <= f(s, "acceptance_high")
+            && f(s, "acceptance_low") <= f(l, "acceptance_high");
+        assert_eq!(c["agrees"], overlap, "{c}");
     }
     for d in report["datasets"].as_array().unwrap() {
         // 3 routes: 3 single + 6 ordered pairs.

@@ -6,8 +6,10 @@ use routeval_sim::{Profiles, SimConfig, SimServer};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// Read when the test runs, not when it is built: a test binary reused by a build cache
+/// shared between checkouts must read this checkout's files.
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo test"))
         .join("../..")
         .canonicalize()
         .unwrap()
