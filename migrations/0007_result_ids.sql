@@ -2,7 +2,8 @@
 -- whole text key (run, target, dataset, case, repeat, scoring): nine rows per result
 -- each copied, compared and indexed those strings, which made score rows most of what a
 -- run and a rescore write. Results now carry `id INTEGER PRIMARY KEY` (their old key
--- stays, UNIQUE), and a score is (result_id, check_name) in a WITHOUT ROWID table.
+-- stays UNIQUE, with the scoring moved up to follow the run), and a score is
+-- (result_id, check_name) in a WITHOUT ROWID table.
 -- SQLite cannot add a primary key in place: both tables are rebuilt, every row kept.
 -- `result_scores` shows scores with their result's key, as the old table did.
 
@@ -26,7 +27,10 @@ CREATE TABLE results_new (
     ttft_ms            REAL,
     error_class        TEXT,
     reason             TEXT NOT NULL,
-    UNIQUE (run_id, target, dataset, case_id, repeat, scoring)
+    -- The scoring before the case: a rescore's results go in at the end of the index
+    -- rather than between the live ones, and every read (one run, one scoring, in case
+    -- order) still walks it in order.
+    UNIQUE (run_id, scoring, target, dataset, case_id, repeat)
 );
 
 INSERT INTO results_new (id, run_id, target, target_kind, dataset, case_id, repeat, scoring,
