@@ -175,9 +175,8 @@ pub fn results_frame(rows: &[ResultRow]) -> Result<DataFrame> {
 /// as the rows arrive ([`Store::each_result`]): no row is held, and no string is copied
 /// but into its column.
 async fn load_results(store: &Store, run_id: &str) -> Result<DataFrame> {
-    let mut c = ResultColumns::new();
-    store
-        .each_result(run_id, |r| {
+    let columns = store
+        .each_result(run_id, ResultColumns::new(), |c, r| {
             c.target.append_value(r.target);
             c.target_kind.append_value(r.target_kind);
             c.dataset.append_value(r.dataset);
@@ -194,7 +193,7 @@ async fn load_results(store: &Store, run_id: &str) -> Result<DataFrame> {
             c.error_class.append_option(r.error_class);
         })
         .await?;
-    c.finish()
+    columns.finish()
 }
 
 /// The columns of [`results_frame`], being filled.

@@ -18,6 +18,7 @@ macro_rules! answer_attempt_join {
     };
 }
 
+mod bulk;
 mod governance;
 mod judge;
 mod probes;
@@ -50,6 +51,8 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database: {0}")]
     Sql(#[from] sqlx::Error),
+    #[error("database: {0}")]
+    BulkRead(#[from] rusqlite::Error),
     #[error("no run `{0}` in the database")]
     NoSuchRun(String),
     #[error("the database holds no runs yet")]
@@ -62,6 +65,8 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: SqlitePool,
+    /// The database file, for bulk reads (see `bulk`).
+    path: std::path::PathBuf,
 }
 
 impl Store {
@@ -88,6 +93,7 @@ impl Store {
             // Multi-row inserts are prepared per row count, and one prepared for thousands
             // of rows holds about a megabyte: a few are worth keeping, a hundred are not.
             .statement_cache_capacity(STATEMENT_CACHE);
+        let path = options.get_filename().to_path_buf();
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)
@@ -97,7 +103,7 @@ impl Store {
                 source,
             })?;
         sqlx::migrate!("../../migrations").run(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self { pool, path })
     }
 
     pub fn pool(&self) -> &SqlitePool {

@@ -1,8 +1,7 @@
 //! Typed reads for the analysis and the CLI.
 
 use crate::{Result, Store, StoreError};
-use futures_util::TryStreamExt;
-use sqlx::{FromRow, Row};
+use sqlx::FromRow;
 use std::collections::HashSet;
 
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
@@ -183,39 +182,43 @@ impl Store {
     }
 
     /// The live results of a run, as [`Store::results`] reads them (same rows, same
-    /// order), handed to `f` one at a time as they arrive: nothing is held, and no
-    /// string is copied out of the row.
-    pub async fn each_result(
-        &self,
-        run_id: &str,
-        mut f: impl FnMut(ResultCells<'_>),
-    ) -> Result<()> {
-        let mut rows = sqlx::query(
-            "SELECT target, target_kind, dataset, case_id, repeat, accepted, served_step, attempts,
-                    validation_retries, transport_retries, cost, latency_ms, ttft_ms, error_class
-             FROM results WHERE run_id = ? AND scoring = 0",
-        )
-        .bind(run_id)
-        .fetch(&self.pool);
-        while let Some(row) = rows.try_next().await? {
-            f(ResultCells {
-                target: row.try_get(0)?,
-                target_kind: row.try_get(1)?,
-                dataset: row.try_get(2)?,
-                case_id: row.try_get(3)?,
-                repeat: row.try_get(4)?,
-                accepted: row.try_get(5)?,
-                served_step: row.try_get(6)?,
-                attempts: row.try_get(7)?,
-                validation_retries: row.try_get(8)?,
-                transport_retries: row.try_get(9)?,
-                cost: row.try_get(10)?,
-                latency_ms: row.try_get(11)?,
-                ttft_ms: row.try_get(12)?,
-                error_class: row.try_get(13)?,
-            });
-        }
-        Ok(())
+    /// order), handed to `f` one at a time as SQLite steps through them: nothing is
+    /// held, and no string is copied out of the row. A bulk read (see `bulk`): `f` runs
+    /// on a blocking thread, gathering into `state`, which comes back at the end.
+    pub async fn each_result<S, F>(&self, run_id: &str, mut state: S, mut f: F) -> Result<S>
+    where
+        S: Send + 'static,
+        F: FnMut(&mut S, ResultCells<'_>) + Send + 'static,
+    {
+        let run_id = run_id.to_string();
+        self.bulk_read(move |conn| {
+            let mut statement = conn.prepare(
+                "SELECT target, target_kind, dataset, case_id, repeat, accepted, served_step, attempts,
+                        validation_retries, transport_retries, cost, latency_ms, ttft_ms, error_class
+                 FROM results WHERE run_id = ? AND scoring = 0",
+            )?;
+            let mut rows = statement.query([&run_id])?;
+            while let Some(row) = rows.next()? {
+                f(&mut state, ResultCells {
+                    target: row.get_ref(0)?.as_str()?,
+                    target_kind: row.get_ref(1)?.as_str()?,
+                    dataset: row.get_ref(2)?.as_str()?,
+                    case_id: row.get_ref(3)?.as_str()?,
+                    repeat: row.get(4)?,
+                    accepted: row.get(5)?,
+                    served_step: row.get(6)?,
+                    attempts: row.get(7)?,
+                    validation_retries: row.get(8)?,
+                    transport_retries: row.get(9)?,
+                    cost: row.get(10)?,
+                    latency_ms: row.get(11)?,
+                    ttft_ms: row.get(12)?,
+                    error_class: row.get_ref(13)?.as_str_or_null()?,
+                });
+            }
+            Ok(state)
+        })
+        .await
     }
 
     pub async fn scores(&self, run_id: &str) -> Result<Vec<ScoreRow>> {
@@ -338,9 +341,8 @@ mod tests {
         writer.task.await.unwrap().unwrap();
 
         let rows = store.results("run").await.unwrap();
-        let mut cells = Vec::new();
-        store
-            .each_result("run", |c| {
+        let cells = store
+            .each_result("run", Vec::new(), |cells, c| {
                 cells.push((
                     (c.target.to_string(), c.target_kind.to_string()),
                     (c.dataset.to_string(), c.case_id.to_string(), c.repeat),

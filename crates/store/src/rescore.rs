@@ -4,12 +4,11 @@
 use crate::read::ResultRow;
 use crate::{Result, Store};
 use routeval_core::ResultRecord;
-use sqlx::{FromRow, Sqlite, Transaction};
+use sqlx::{Sqlite, Transaction};
 
 /// A live result (`scoring = 0`) with the answer it used and its case's reference.
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct StoredAnswer {
-    #[sqlx(flatten)]
     pub result: ResultRow,
     /// Content of the last attempt of the served chain step (None when nothing answered).
     pub content: Option<String>,
@@ -33,22 +32,52 @@ const STORED_ANSWER: &str = concat!(
      WHERE r.run_id = ?1 AND r.scoring = 0"
 );
 
+/// A row of [`STORED_ANSWER`].
+fn stored_answer(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredAnswer> {
+    Ok(StoredAnswer {
+        result: ResultRow {
+            target: row.get(0)?,
+            target_kind: row.get(1)?,
+            dataset: row.get(2)?,
+            case_id: row.get(3)?,
+            repeat: row.get(4)?,
+            accepted: row.get(5)?,
+            served_step: row.get(6)?,
+            served_route: row.get(7)?,
+            attempts: row.get(8)?,
+            validation_retries: row.get(9)?,
+            transport_retries: row.get(10)?,
+            cost: row.get(11)?,
+            latency_ms: row.get(12)?,
+            ttft_ms: row.get(13)?,
+            error_class: row.get(14)?,
+            reason: row.get(15)?,
+        },
+        content: row.get(16)?,
+        tool_calls_json: row.get(17)?,
+        expected_json: row.get(18)?,
+    })
+}
+
 impl Store {
     /// Every live result of a run with the answer it used: the last attempt (highest
     /// validate-and-retry round, then transport retry) of the served chain step.
     pub async fn stored_answers(&self, run_id: &str) -> Result<Vec<StoredAnswer>> {
-        Ok(sqlx::query_as(&format!(
-            "{STORED_ANSWER} ORDER BY r.dataset, r.target, r.case_id, r.repeat"
-        ))
-        .bind(run_id)
-        .fetch_all(&self.pool)
-        .await?)
+        let run_id = run_id.to_string();
+        self.bulk_read(move |conn| {
+            let mut statement = conn.prepare(&format!(
+                "{STORED_ANSWER} ORDER BY r.dataset, r.target, r.case_id, r.repeat"
+            ))?;
+            let answers = statement.query_map([&run_id], stored_answer)?;
+            answers.collect()
+        })
+        .await
     }
 
     /// Up to `limit` live results with their answers, in key order (target, dataset,
     /// case, repeat), starting after `after`: page through a run without holding it
-    /// all. The results' primary key serves both the order and the start, so each page
-    /// costs what it returns.
+    /// all. The results' key serves both the order and the start, so each page costs
+    /// what it returns. A bulk read (see `bulk`).
     pub async fn stored_answers_page(
         &self,
         run_id: &str,
@@ -57,29 +86,33 @@ impl Store {
     ) -> Result<Vec<StoredAnswer>> {
         const ORDER: &str = "ORDER BY r.target, r.dataset, r.case_id, r.repeat LIMIT ?2";
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let page = match after {
+        let run_id = run_id.to_string();
+        let after = after.map(|k| {
+            (
+                k.target.clone(),
+                k.dataset.clone(),
+                k.case_id.clone(),
+                k.repeat,
+            )
+        });
+        self.bulk_read(move |conn| match after {
             None => {
-                sqlx::query_as(&format!("{STORED_ANSWER} {ORDER}"))
-                    .bind(run_id)
-                    .bind(limit)
-                    .fetch_all(&self.pool)
-                    .await?
+                let mut statement = conn.prepare(&format!("{STORED_ANSWER} {ORDER}"))?;
+                let page = statement.query_map(rusqlite::params![run_id, limit], stored_answer)?;
+                page.collect()
             }
-            Some(k) => {
-                sqlx::query_as(&format!(
+            Some((target, dataset, case_id, repeat)) => {
+                let mut statement = conn.prepare(&format!(
                     "{STORED_ANSWER} AND (r.target, r.dataset, r.case_id, r.repeat) > (?3, ?4, ?5, ?6) {ORDER}"
-                ))
-                .bind(run_id)
-                .bind(limit)
-                .bind(&k.target)
-                .bind(&k.dataset)
-                .bind(&k.case_id)
-                .bind(k.repeat)
-                .fetch_all(&self.pool)
-                .await?
+                ))?;
+                let page = statement.query_map(
+                    rusqlite::params![run_id, limit, target, dataset, case_id, repeat],
+                    stored_answer,
+                )?;
+                page.collect()
             }
-        };
-        Ok(page)
+        })
+        .await
     }
 
     /// The datasets a run has live results in, by name.
