@@ -11,6 +11,20 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+/// Request fields routeval fills in itself; a route's `params` may not name them.
+pub const BODY_FIELDS: [&str; 10] = [
+    "model",
+    "messages",
+    "tools",
+    "tool_choice",
+    "response_format",
+    "stream",
+    "stream_options",
+    "provider",
+    "models",
+    "usage",
+];
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Suite {
@@ -91,7 +105,8 @@ pub struct Route {
     /// OpenRouter server-side model fallbacks.
     #[serde(default)]
     pub models: Vec<String>,
-    /// Sampling and other request parameters passed through (temperature, max_tokens, seed...).
+    /// Sampling and other request parameters passed through (temperature, max_tokens, seed...);
+    /// none of [`BODY_FIELDS`].
     #[serde(default)]
     pub params: serde_json::Map<String, serde_json::Value>,
     #[serde(default)]
@@ -362,6 +377,18 @@ impl Suite {
                 return Err(err(
                     &["routes", name, "retry", "attempts"],
                     "must be at least 1".into(),
+                ));
+            }
+            if let Some(key) = route
+                .params
+                .keys()
+                .find(|k| BODY_FIELDS.contains(&k.as_str()))
+            {
+                return Err(err(
+                    &["routes", name, "params", key],
+                    format!(
+                        "`{key}` is set by routeval itself (from the route, dataset or case), not a param"
+                    ),
                 ));
             }
             if route.concurrency == Some(0) || route.rpm == Some(0) {
@@ -681,6 +708,24 @@ fallback_on = ["rate_limited", "timeout", "bad_gateway"]
         );
         assert!(err.message.contains("did you mean `zdr`"), "{err}");
         assert_eq!(err.line, Some(11));
+    }
+
+    #[test]
+    fn params_cannot_set_what_routeval_sends() {
+        let ok = GOOD.replace(
+            "zdr = true, data_collection = \"deny\" }",
+            "zdr = true, data_collection = \"deny\" }\nparams = { temperature = 0 }",
+        );
+        assert!(parse(&ok).is_ok());
+        let text = ok.replace("temperature = 0", "stream = true");
+        let err = parse(&text).unwrap_err();
+        assert_eq!(
+            err.key.as_deref(),
+            Some("routes.fast.params.stream"),
+            "{err}"
+        );
+        assert_eq!(err.line, Some(12), "{err}");
+        assert!(err.message.contains("set by routeval"), "{err}");
     }
 
     #[test]

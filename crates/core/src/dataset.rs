@@ -144,6 +144,8 @@ pub struct Dataset {
     pub system_prompt: Option<String>,
     pub schema: Option<Arc<Value>>,
     pub tools: Option<Vec<Value>>,
+    /// The `response_format` sent for cases that bring none, built once.
+    response_format: Option<Value>,
 }
 
 /// What a validating pass over a dataset's cases found.
@@ -175,7 +177,7 @@ impl Dataset {
             None => None,
         };
         let (schema, tools) = load_attachments(suite, &config)?;
-        Ok(Self {
+        let mut dataset = Self {
             name: name.to_string(),
             config,
             path,
@@ -183,7 +185,10 @@ impl Dataset {
             system_prompt,
             schema,
             tools,
-        })
+            response_format: None,
+        };
+        dataset.response_format = dataset.default_response_format();
+        Ok(dataset)
     }
 
     /// The cases in file order, parsed one line at a time.
@@ -216,10 +221,13 @@ impl Dataset {
     }
 
     /// The `response_format` object to send, if any.
-    pub fn response_format_for(&self, case: &Case) -> Option<Value> {
-        if let Some(rf) = &case.response_format {
-            return Some(rf.clone());
-        }
+    pub fn response_format_for<'a>(&'a self, case: &'a Case) -> Option<&'a Value> {
+        case.response_format
+            .as_ref()
+            .or(self.response_format.as_ref())
+    }
+
+    fn default_response_format(&self) -> Option<Value> {
         match self.config.response_format {
             ResponseFormatKind::None => None,
             ResponseFormatKind::JsonObject => Some(json!({"type": "json_object"})),

@@ -12,10 +12,11 @@ use futures_util::StreamExt;
 use reqwest::header::{
     HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER,
 };
-use routeval_core::config::{Endpoint, EndpointKind, Route};
+use routeval_core::config::{Endpoint, EndpointKind, ProviderPrefs, Route};
 use routeval_core::message::{Message, ToolCall};
 use routeval_core::record::CostSource;
 use routeval_core::ErrorClass;
+use serde::Serialize;
 use serde_json::{Map, Value};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -30,6 +31,8 @@ pub struct EndpointClient {
     pub name: String,
     pub kind: EndpointKind,
     pub base_url: String,
+    /// `{base_url}/chat/completions`, parsed once rather than for every request.
+    completions_url: reqwest::Url,
     headers: HeaderMap,
 }
 
@@ -41,6 +44,12 @@ pub enum ClientError {
     MissingKey { endpoint: String, var: String },
     #[error("endpoint `{endpoint}`: header `{header}` is invalid")]
     BadHeader { endpoint: String, header: String },
+    #[error("endpoint `{endpoint}`: base_url `{url}` is not a URL: {message}")]
+    BadUrl {
+        endpoint: String,
+        url: String,
+        message: String,
+    },
     #[error("route `{route}`: cannot build HTTP client: {message}")]
     Http { route: String, message: String },
 }
@@ -82,11 +91,19 @@ impl EndpointClient {
             headers.insert(name_h, HeaderValue::from_str(v).map_err(|_| bad(k))?);
         }
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        let base_url = endpoint.base_url.trim_end_matches('/').to_string();
+        let completions_url = reqwest::Url::parse(&format!("{base_url}/chat/completions"))
+            .map_err(|e| ClientError::BadUrl {
+                endpoint: name.into(),
+                url: endpoint.base_url.clone(),
+                message: e.to_string(),
+            })?;
         Ok((
             Self {
                 name: name.to_string(),
                 kind: endpoint.kind,
-                base_url: endpoint.base_url.trim_end_matches('/').to_string(),
+                base_url,
+                completions_url,
                 headers,
             },
             key,
@@ -134,7 +151,44 @@ pub struct RequestSpec<'a> {
     pub messages: &'a [Message],
     pub tools: Option<&'a Vec<Value>>,
     pub tool_choice: Option<&'a Value>,
-    pub response_format: Option<Value>,
+    pub response_format: Option<&'a Value>,
+}
+
+/// A chat completion request as sent, borrowed from the route and the case: serialized
+/// straight to bytes, so no JSON tree (with its own copy of the schema and the tools)
+/// is built and dropped for every request. Route `params` cannot name these fields
+/// (the suite is refused).
+#[derive(Serialize)]
+struct ChatBody<'a> {
+    model: &'a str,
+    messages: &'a [Message],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tools: Option<&'a Vec<Value>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tool_choice: Option<&'a Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    response_format: Option<&'a Value>,
+    #[serde(flatten)]
+    params: &'a Map<String, Value>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    stream: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stream_options: Option<Include>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    provider: Option<&'a ProviderPrefs>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    models: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    usage: Option<Include>,
+}
+
+/// `{"include_usage": true}` for streams, `{"include": true}` for OpenRouter's usage.
+#[derive(Serialize)]
+struct Include {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    include_usage: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    include: Option<bool>,
 }
 
 /// The answer of a successful exchange.
@@ -211,54 +265,43 @@ impl RouteClient {
     /// The JSON body for a request on this route. OpenRouter's extensions go only to
     /// OpenRouter endpoints.
     pub fn build_body(&self, spec: &RequestSpec<'_>) -> Value {
-        let mut body = Map::new();
-        body.insert("model".into(), Value::String(self.route.model.clone()));
-        body.insert(
-            "messages".into(),
-            serde_json::to_value(spec.messages).unwrap_or_default(),
-        );
-        if let Some(tools) = spec.tools {
-            body.insert("tools".into(), Value::Array(tools.clone()));
-            if let Some(choice) = spec.tool_choice {
-                body.insert("tool_choice".into(), choice.clone());
-            }
+        serde_json::to_value(self.chat_body(spec)).unwrap_or_default()
+    }
+
+    /// The request body as sent: [`RouteClient::build_body`] without the JSON tree.
+    pub fn encode_body(&self, spec: &RequestSpec<'_>) -> Bytes {
+        Bytes::from(serde_json::to_vec(&self.chat_body(spec)).unwrap_or_default())
+    }
+
+    fn chat_body<'a>(&'a self, spec: &RequestSpec<'a>) -> ChatBody<'a> {
+        let route = &self.route;
+        let openrouter = self.endpoint.kind == EndpointKind::Openrouter;
+        ChatBody {
+            model: &route.model,
+            messages: spec.messages,
+            tools: spec.tools,
+            tool_choice: spec.tools.and(spec.tool_choice),
+            response_format: spec.response_format,
+            params: &route.params,
+            stream: route.stream,
+            stream_options: route.stream.then_some(Include {
+                include_usage: Some(true),
+                include: None,
+            }),
+            provider: route.provider.as_ref().filter(|_| openrouter),
+            models: if openrouter { &route.models } else { &[] },
+            usage: openrouter.then_some(Include {
+                include_usage: None,
+                include: Some(true),
+            }),
         }
-        if let Some(rf) = &spec.response_format {
-            body.insert("response_format".into(), rf.clone());
-        }
-        for (k, v) in &self.route.params {
-            body.insert(k.clone(), v.clone());
-        }
-        if self.route.stream {
-            body.insert("stream".into(), Value::Bool(true));
-            body.insert(
-                "stream_options".into(),
-                serde_json::json!({"include_usage": true}),
-            );
-        }
-        if self.endpoint.kind == EndpointKind::Openrouter {
-            if let Some(provider) = &self.route.provider {
-                body.insert(
-                    "provider".into(),
-                    serde_json::to_value(provider).unwrap_or_default(),
-                );
-            }
-            if !self.route.models.is_empty() {
-                body.insert(
-                    "models".into(),
-                    serde_json::to_value(&self.route.models).unwrap_or_default(),
-                );
-            }
-            body.insert("usage".into(), serde_json::json!({"include": true}));
-        }
-        Value::Object(body)
     }
 
     /// A bare `POST /chat/completions` with the route's headers, for probes that must
     /// misbehave on purpose (drop a stream mid-way). Nothing is read or classified.
     pub fn raw_post(&self, body: Bytes) -> reqwest::RequestBuilder {
         self.http
-            .post(format!("{}/chat/completions", self.endpoint.base_url))
+            .post(self.endpoint.completions_url.clone())
             .headers(self.endpoint.headers.clone())
             .timeout(self.total)
             .body(body)
@@ -309,7 +352,7 @@ impl RouteClient {
         }
         let request = self
             .http
-            .post(format!("{}/chat/completions", self.endpoint.base_url))
+            .post(self.endpoint.completions_url.clone())
             .headers(self.endpoint.headers.clone())
             .header("X-Request-Id", request_id)
             .body(body);

@@ -286,8 +286,7 @@ async fn run_step(
                 tool_choice: ds.dataset.tool_choice_for(case),
                 response_format: ds.dataset.response_format_for(case),
             };
-            let body =
-                Bytes::from(serde_json::to_vec(&route.build_body(&spec)).unwrap_or_default());
+            let body = route.encode_body(&spec);
             let request_hash = short_hash(&body);
 
             let (exchange, sent) = send_with_retries(

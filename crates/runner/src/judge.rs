@@ -4,7 +4,6 @@
 
 use crate::client::{RequestSpec, RouteClient};
 use crate::execute::{send_with_retries, RunContext};
-use bytes::Bytes;
 use routeval_core::scorer_spec::CheckSpec;
 use routeval_core::{AttemptRecord, JudgeAttempt, JudgeVerdict, Judging};
 use routeval_scorer::judge::{parse_verdict, verdict_format, JudgeAsk};
@@ -110,13 +109,14 @@ pub(crate) async fn judge_result(
             continue;
         }
         let messages = ask.messages();
+        let format = verdict_format();
         let spec = RequestSpec {
             messages: &messages,
             tools: None,
             tool_choice: None,
-            response_format: Some(verdict_format()),
+            response_format: Some(&format),
         };
-        let body = Bytes::from(serde_json::to_vec(&judge.build_body(&spec)).unwrap_or_default());
+        let body = judge.encode_body(&spec);
         let request_hash = routeval_core::hash::short_hash(&body);
         let (exchange, _) = send_with_retries(ctx, judge, body, |http_attempt, id, at, ex| {
             let mut attempt = AttemptRecord {

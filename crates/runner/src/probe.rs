@@ -288,7 +288,7 @@ impl Ctx<'_> {
             messages,
             tools,
             tool_choice,
-            response_format,
+            response_format: response_format.as_ref(),
         });
         if let Some(o) = body.as_object_mut() {
             o.remove("max_completion_tokens");
