@@ -66,3 +66,8 @@ CREATE VIEW result_scores AS
 SELECT r.run_id, r.target, r.dataset, r.case_id, r.repeat, r.scoring,
        s.check_name, s.pass, s.value, s.detail
 FROM scores s JOIN results r ON r.id = s.result_id;
+
+-- Attempts are found by the columns of their UNIQUE key's prefix (run, target, dataset,
+-- case, repeat, then step, turn and round in the order a result's answer is looked up),
+-- so this second index on the same columns only cost every insert a text B-tree.
+DROP INDEX attempts_by_result;
