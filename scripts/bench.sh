@@ -33,6 +33,9 @@ measure() {
   echo "$wall $(echo "$user + $sys" | bc -l) $((rss_kb / 1024))"
 }
 
+# The median of the numbers given, one per argument.
+median() { printf '%s\n' "$@" | sort -g | sed -n "$(( ($# + 1) / 2 ))p"; }
+
 start_endpoint() { # delay_ms
   "$BIN/routeval-bench" serve --port "$PORT" --delay-ms "$1" 2>/dev/null &
   ENDPOINT_PID=$!
@@ -49,19 +52,26 @@ LUA
 echo "| benchmark | figure | ratio |"
 echo "|---|---|---|"
 
-# 1. Fan-out against an instant endpoint, with wrk's ceiling measured in the same run.
+# 1. Fan-out against an instant endpoint, with wrk's ceiling measured in the same run:
+#    three rounds of wrk then routeval, medians of each.
 start_endpoint 0
-WRK_RPS=$(wrk -t1 -c"$CONC" -d10s -s "$WORK/post.lua" "http://127.0.0.1:$PORT/v1/chat/completions" | awk '/Requests\/sec/ {print $2}')
 "$BIN/routeval-bench" dataset --cases "$CASES" --out "$WORK/cases.jsonl"
 "$BIN/routeval-bench" suite --url "http://127.0.0.1:$PORT/v1" --routes "$ROUTES" --concurrency "$CONC" \
   --dataset "$WORK/cases.jsonl" --repo . --out "$WORK/suite.toml"
-read -r WALL CPU RSS < <(measure "$BIN/routeval" run "$WORK/suite.toml" --db "sqlite://$WORK/bench.db" --quiet)
+WRKS=(); WALLS=(); CPUS=(); RSSES=()
+for _ in 1 2 3; do
+  WRKS+=("$(wrk -t1 -c"$CONC" -d10s -s "$WORK/post.lua" "http://127.0.0.1:$PORT/v1/chat/completions" | awk '/Requests\/sec/ {print $2}')")
+  rm -f "$WORK"/bench.db*
+  read -r WALL CPU RSS < <(measure "$BIN/routeval" run "$WORK/suite.toml" --db "sqlite://$WORK/bench.db" --quiet)
+  WALLS+=("$WALL"); CPUS+=("$CPU"); RSSES+=("$RSS")
+done
+WRK_RPS=$(median "${WRKS[@]}"); WALL=$(median "${WALLS[@]}"); CPU=$(median "${CPUS[@]}")
 RESULTS=$((CASES * ROUTES))
 RPS=$(echo "$RESULTS / $WALL" | bc -l)
-printf '| wrk ceiling, c=%s | %.0f req/s | 1.00 |\n' "$CONC" "$WRK_RPS"
-printf '| routeval run: %s cases x %s routes, c=%s (request, parse, schema+enum score, SQLite) | %.0f results/s | %.2f of wrk |\n' "$CASES" "$ROUTES" "$CONC" "$RPS" "$(echo "$RPS / $WRK_RPS" | bc -l)"
+printf '| wrk ceiling, c=%s (median of 3: %s) | %.0f req/s | 1.00 |\n' "$CONC" "${WRKS[*]}" "$WRK_RPS"
+printf '| routeval run: %s cases x %s routes, c=%s (request, parse, schema+enum score, SQLite; median of 3: %s s) | %.0f results/s | %.2f of wrk |\n' "$CASES" "$ROUTES" "$CONC" "${WALLS[*]}" "$RPS" "$(echo "$RPS / $WRK_RPS" | bc -l)"
 printf '| CPU per 1,000 results | %.3f s | |\n' "$(echo "$CPU * 1000 / $RESULTS" | bc -l)"
-printf '| peak RSS | %s MB | |\n' "$RSS"
+printf '| peak RSS (largest of 3) | %s MB | |\n' "$(printf '%s\n' "${RSSES[@]}" | sort -n | tail -1)"
 printf '| database size per million attempts | %.0f MB | |\n' "$(echo "$(stat -c %s "$WORK/bench.db") / 1048576 * 1000000 / $RESULTS" | bc -l)"
 kill "$ENDPOINT_PID"; wait "$ENDPOINT_PID" 2>/dev/null || true
 
@@ -98,9 +108,6 @@ for N in ${BENCH_MEMORY_CASES:-10000 100000 1000000}; do
 done
 rm -f "$WORK"/mem.*
 kill "$ENDPOINT_PID"; wait "$ENDPOINT_PID" 2>/dev/null || true
-
-# The median of the numbers given, one per argument.
-median() { printf '%s\n' "$@" | sort -g | sed -n "$(( ($# + 1) / 2 ))p"; }
 
 # 4. The store's writer alone: outcomes shaped like the run above (one attempt, nine
 #    score rows) through `spawn_writer` into a SQLite file (in-process, median of 3).
