@@ -25,6 +25,8 @@ mod probes;
 mod read;
 mod rescore;
 mod review;
+#[cfg(test)]
+mod test_support;
 mod write;
 
 pub use governance::{ExclusionRow, ModelRow};

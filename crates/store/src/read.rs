@@ -285,29 +285,12 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::{spawn_writer, NewRun};
+    use crate::spawn_writer;
     use routeval_core::{CaseOutcome, ErrorClass, ResultRecord};
 
     #[tokio::test]
     async fn each_result_reads_what_results_returns() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("r.db").display().to_string())
-            .await
-            .unwrap();
-        store
-            .create_run(&NewRun {
-                id: "run".into(),
-                suite: "s".into(),
-                suite_path: "s.toml".into(),
-                started_at_ms: 0,
-                config_json: "{}".into(),
-                config_hash: "h".into(),
-                git_rev: None,
-                simulated: false,
-            })
-            .await
-            .unwrap();
+        let (_dir, store) = crate::test_support::store_with_run("run").await;
         let writer = spawn_writer(&store, "run", 8);
         for i in 0..40u32 {
             let failed = i % 3 == 0;

@@ -218,7 +218,7 @@ impl ScoringWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{spawn_writer, NewRun};
+    use crate::spawn_writer;
     use routeval_core::{AttemptRecord, CaseOutcome, ScoreRecord};
 
     fn attempt(step: u32, try_index: u32, http: u32, content: &str) -> AttemptRecord {
@@ -238,26 +238,7 @@ mod tests {
 
     #[tokio::test]
     async fn answers_come_from_the_served_step_and_scorings_are_numbered() {
-        let path = std::env::temp_dir().join(format!(
-            "routeval-rescore-{}-{}.db",
-            std::process::id(),
-            routeval_core::hash::short_hash(b"rescore-test")
-        ));
-        let _ = std::fs::remove_file(&path);
-        let store = Store::open(&path.display().to_string()).await.unwrap();
-        store
-            .create_run(&NewRun {
-                id: "run1".into(),
-                suite: "s".into(),
-                suite_path: "routeval.toml".into(),
-                started_at_ms: 0,
-                config_json: "{}".into(),
-                config_hash: "h".into(),
-                git_rev: None,
-                simulated: true,
-            })
-            .await
-            .unwrap();
+        let (_dir, store) = crate::test_support::store_with_run("run1").await;
         let case: routeval_core::Case = serde_json::from_str(
             r#"{"id":"c1","messages":[{"role":"user","content":"hi"}],"expected":{"x":1}}"#,
         )
@@ -347,31 +328,11 @@ mod tests {
         assert!(store.results("run1").await.unwrap()[0].accepted);
         assert_eq!(store.stored_answers("run1").await.unwrap().len(), 1);
         store.close().await;
-        let _ = std::fs::remove_file(&path);
     }
 
     #[tokio::test]
     async fn turns_of_a_tool_loop_are_distinct_attempts_and_the_last_one_answers() {
-        let path = std::env::temp_dir().join(format!(
-            "routeval-turns-{}-{}.db",
-            std::process::id(),
-            routeval_core::hash::short_hash(b"turns-test")
-        ));
-        let _ = std::fs::remove_file(&path);
-        let store = Store::open(&path.display().to_string()).await.unwrap();
-        store
-            .create_run(&NewRun {
-                id: "run1".into(),
-                suite: "s".into(),
-                suite_path: "routeval.toml".into(),
-                started_at_ms: 0,
-                config_json: "{}".into(),
-                config_hash: "h".into(),
-                git_rev: None,
-                simulated: true,
-            })
-            .await
-            .unwrap();
+        let (_dir, store) = crate::test_support::store_with_run("run1").await;
         // The same (step, round, send) on every turn: only the turn tells them apart.
         let turn = |n: u32, content: &str| AttemptRecord {
             turn: n,
@@ -420,6 +381,5 @@ mod tests {
             .unwrap();
         assert_eq!(n, 1);
         store.close().await;
-        let _ = std::fs::remove_file(&path);
     }
 }

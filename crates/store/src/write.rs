@@ -432,23 +432,7 @@ mod tests {
 
     #[tokio::test]
     async fn batches_write_everything_once_even_when_sent_twice() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("w.db").display().to_string())
-            .await
-            .unwrap();
-        store
-            .create_run(&NewRun {
-                id: "run".into(),
-                suite: "s".into(),
-                suite_path: "s.toml".into(),
-                started_at_ms: 0,
-                config_json: "{}".into(),
-                config_hash: "h".into(),
-                git_rev: None,
-                simulated: false,
-            })
-            .await
-            .unwrap();
+        let (_dir, store) = crate::test_support::store_with_run("run").await;
         // 3,000 outcomes of 3 attempts each: several statement chunks per table.
         let first: Vec<CaseOutcome> = (0..3000).map(|i| outcome(&format!("c{i}"), 3)).collect();
         let writer = spawn_writer(&store, "run", 64);
