@@ -159,14 +159,16 @@ pub fn spawn_writer(store: &Store, run_id: &str, capacity: usize) -> WriterHandl
     let store = store.clone();
     let run_id = run_id.to_string();
     let task = tokio::spawn(async move {
-        let mut written = 0u64;
+        let (mut written, mut transactions) = (0u64, 0u64);
         let mut batch = Vec::with_capacity(MAX_BATCH);
         while receiver.recv_many(&mut batch, MAX_BATCH).await > 0 {
             let mut tx = begin_write(&store).await?;
             written += write_batch(&mut tx, &run_id, &batch).await?;
             tx.commit().await?;
+            transactions += 1;
             batch.clear();
         }
+        tracing::debug!(written, transactions, "writer finished");
         Ok(written)
     });
     WriterHandle { sender, task }
