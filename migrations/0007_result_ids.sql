@@ -3,7 +3,7 @@
 -- each copied, compared and indexed those strings, which made score rows most of what a
 -- run and a rescore write. Results now carry `id INTEGER PRIMARY KEY` (their old key
 -- stays UNIQUE, with the scoring moved up to follow the run), and a score is
--- (result_id, check_name) in a WITHOUT ROWID table.
+-- (result_id, check_id) in a WITHOUT ROWID table, check names kept once in `checks`.
 -- SQLite cannot add a primary key in place: both tables are rebuilt, every row kept.
 -- `result_scores` shows scores with their result's key, as the old table did.
 
@@ -41,21 +41,30 @@ SELECT rowid, run_id, target, target_kind, dataset, case_id, repeat, scoring,
     latency_ms, ttft_ms, error_class, reason
 FROM results ORDER BY rowid;
 
+-- Check names, each stored once: a score row holds the name's id.
+CREATE TABLE checks (
+    id   INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE
+);
+
+INSERT INTO checks (name) SELECT DISTINCT check_name FROM scores ORDER BY check_name;
+
 CREATE TABLE scores_new (
     result_id  INTEGER NOT NULL,
-    check_name TEXT NOT NULL,
+    check_id   INTEGER NOT NULL,
     pass       INTEGER NOT NULL,
     value      REAL NOT NULL,
     detail     TEXT,
-    PRIMARY KEY (result_id, check_name)
+    PRIMARY KEY (result_id, check_id)
 ) WITHOUT ROWID;
 
-INSERT INTO scores_new (result_id, check_name, pass, value, detail)
-SELECT r.id, s.check_name, s.pass, s.value, s.detail
+INSERT INTO scores_new (result_id, check_id, pass, value, detail)
+SELECT r.id, c.id, s.pass, s.value, s.detail
 FROM scores s
 JOIN results_new r ON r.run_id = s.run_id AND r.target = s.target AND r.dataset = s.dataset
     AND r.case_id = s.case_id AND r.repeat = s.repeat AND r.scoring = s.scoring
-ORDER BY r.id, s.check_name;
+JOIN checks c ON c.name = s.check_name
+ORDER BY r.id, c.id;
 
 DROP TABLE scores;
 DROP TABLE results;
@@ -64,8 +73,8 @@ ALTER TABLE scores_new RENAME TO scores;
 
 CREATE VIEW result_scores AS
 SELECT r.run_id, r.target, r.dataset, r.case_id, r.repeat, r.scoring,
-       s.check_name, s.pass, s.value, s.detail
-FROM scores s JOIN results r ON r.id = s.result_id;
+       c.name AS check_name, s.pass, s.value, s.detail
+FROM scores s JOIN results r ON r.id = s.result_id JOIN checks c ON c.id = s.check_id;
 
 -- Attempts are found by the columns of their UNIQUE key's prefix (run, target, dataset,
 -- case, repeat, then step, turn and round in the order a result's answer is looked up),

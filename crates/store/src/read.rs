@@ -223,8 +223,8 @@ impl Store {
 
     pub async fn scores(&self, run_id: &str) -> Result<Vec<ScoreRow>> {
         Ok(sqlx::query_as(
-            "SELECT r.target, r.dataset, r.case_id, r.repeat, s.check_name, s.pass, s.value, s.detail
-             FROM results r JOIN scores s ON s.result_id = r.id
+            "SELECT r.target, r.dataset, r.case_id, r.repeat, c.name AS check_name, s.pass, s.value, s.detail
+             FROM results r JOIN scores s ON s.result_id = r.id JOIN checks c ON c.id = s.check_id
              WHERE r.run_id = ? AND r.scoring = 0",
         )
         .bind(run_id)

@@ -4,7 +4,7 @@ use crate::{Result, Store};
 use routeval_core::{AttemptRecord, CaseOutcome, ErrorClass, ResultRecord, ScoreRecord};
 use sqlx::QueryBuilder;
 use sqlx::{Sqlite, Transaction};
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
@@ -357,9 +357,11 @@ async fn insert_scores(
     tx: &mut Transaction<'_, Sqlite>,
     results: &[(i64, &ResultRecord)],
 ) -> Result<()> {
-    let scores: Vec<(i64, &ScoreRecord)> = results
+    let check_ids = check_ids(tx, results).await?;
+    let scores: Vec<(i64, i64, &ScoreRecord)> = results
         .iter()
         .flat_map(|(id, r)| r.scores.iter().map(move |s| (*id, s)))
+        .map(|(id, s)| (id, check_ids[s.check.as_str()], s))
         .collect();
     let mut chunks = scores.chunks(MAX_PARAMS / 5);
     let mut next = chunks.next().map(score_rows);
@@ -373,13 +375,47 @@ async fn insert_scores(
     Ok(())
 }
 
-fn score_rows<'q>(scores: &'q [(i64, &'q ScoreRecord)]) -> QueryBuilder<'q, Sqlite> {
+/// The id of every check name the results' scores use, recording the new ones: a score
+/// row binds an integer rather than copying its check's name.
+async fn check_ids<'r>(
+    tx: &mut Transaction<'_, Sqlite>,
+    results: &[(i64, &'r ResultRecord)],
+) -> Result<HashMap<&'r str, i64>> {
+    let names: BTreeSet<&str> = results
+        .iter()
+        .flat_map(|(_, r)| r.scores.iter().map(|s| s.check.as_str()))
+        .collect();
+    let mut ids = HashMap::with_capacity(names.len());
+    let names: Vec<&str> = names.into_iter().collect();
+    for chunk in names.chunks(MAX_PARAMS) {
+        let mut qb = QueryBuilder::<Sqlite>::new("INSERT INTO checks (name) ");
+        qb.push_values(chunk, |mut b, name| {
+            b.push_bind(*name);
+        });
+        qb.push(" ON CONFLICT DO NOTHING");
+        qb.build().execute(&mut **tx).await?;
+        let mut qb = QueryBuilder::<Sqlite>::new("SELECT name, id FROM checks WHERE name IN (");
+        let mut list = qb.separated(", ");
+        for name in chunk {
+            list.push_bind(*name);
+        }
+        qb.push(")");
+        let rows: Vec<(String, i64)> = qb.build_query_as().fetch_all(&mut **tx).await?;
+        for (name, id) in rows {
+            let key = chunk.iter().find(|n| **n == name).expect("asked for it");
+            ids.insert(*key, id);
+        }
+    }
+    Ok(ids)
+}
+
+fn score_rows<'q>(scores: &'q [(i64, i64, &'q ScoreRecord)]) -> QueryBuilder<'q, Sqlite> {
     let mut qb = QueryBuilder::<Sqlite>::new(
-        "INSERT INTO scores (result_id, check_name, pass, value, detail) ",
+        "INSERT INTO scores (result_id, check_id, pass, value, detail) ",
     );
-    qb.push_values(scores, |mut b, (id, s)| {
-        b.push_bind(*id)
-            .push_bind(&s.check)
+    qb.push_values(scores, |mut b, (result_id, check_id, s)| {
+        b.push_bind(*result_id)
+            .push_bind(*check_id)
             .push_bind(s.pass)
             .push_bind(s.value)
             .push_bind(&s.detail);
