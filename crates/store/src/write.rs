@@ -271,6 +271,7 @@ pub(crate) async fn insert_verdicts(
         .fetch_one(&mut **tx)
         .await?;
     let mut inserted = Vec::with_capacity(results.len());
+    let mut fresh: Vec<(i64, &ResultRecord)> = Vec::with_capacity(results.len());
     let mut first_id = largest + 1;
     for chunk in results.chunks(MAX_PARAMS / 19) {
         let ids = first_id..first_id + chunk.len() as i64;
@@ -280,27 +281,27 @@ pub(crate) async fn insert_verdicts(
             .execute(&mut **tx)
             .await?
             .rows_affected();
-        if added == chunk.len() as u64 {
-            inserted.extend(std::iter::repeat_n(true, chunk.len()));
-            continue;
-        }
         // Only a resumed run meets results already there: the rows that went in are the
         // ones holding the ids this chunk was given.
-        let rows: Vec<(i64,)> = sqlx::query_as("SELECT id FROM results WHERE id >= ? AND id < ?")
-            .bind(ids.start)
-            .bind(ids.end)
-            .fetch_all(&mut **tx)
-            .await?;
-        let new: HashSet<i64> = rows.into_iter().map(|(id,)| id).collect();
-        inserted.extend(ids.map(|id| new.contains(&id)));
+        let went_in: Option<HashSet<i64>> = if added == chunk.len() as u64 {
+            None
+        } else {
+            let rows: Vec<(i64,)> =
+                sqlx::query_as("SELECT id FROM results WHERE id >= ? AND id < ?")
+                    .bind(ids.start)
+                    .bind(ids.end)
+                    .fetch_all(&mut **tx)
+                    .await?;
+            Some(rows.into_iter().map(|(id,)| id).collect())
+        };
+        for (id, r) in ids.zip(chunk) {
+            let new = went_in.as_ref().is_none_or(|ids| ids.contains(&id));
+            inserted.push(new);
+            if new {
+                fresh.push((id, *r));
+            }
+        }
     }
-    let fresh: Vec<(i64, &ResultRecord)> = results
-        .iter()
-        .zip(&inserted)
-        .enumerate()
-        .filter(|(_, (_, new))| **new)
-        .map(|(i, (r, _))| (largest + 1 + i as i64, *r))
-        .collect();
     insert_scores(tx, &fresh).await?;
     Ok(inserted)
 }
@@ -377,16 +378,16 @@ async fn insert_scores(
 
 /// The id of every check name the results' scores use, recording the new ones: a score
 /// row binds an integer rather than copying its check's name.
-async fn check_ids<'r>(
+async fn check_ids(
     tx: &mut Transaction<'_, Sqlite>,
-    results: &[(i64, &'r ResultRecord)],
-) -> Result<HashMap<&'r str, i64>> {
+    results: &[(i64, &ResultRecord)],
+) -> Result<HashMap<String, i64>> {
     let names: BTreeSet<&str> = results
         .iter()
         .flat_map(|(_, r)| r.scores.iter().map(|s| s.check.as_str()))
         .collect();
-    let mut ids = HashMap::with_capacity(names.len());
     let names: Vec<&str> = names.into_iter().collect();
+    let mut ids = HashMap::with_capacity(names.len());
     for chunk in names.chunks(MAX_PARAMS) {
         let mut qb = QueryBuilder::<Sqlite>::new("INSERT INTO checks (name) ");
         qb.push_values(chunk, |mut b, name| {
@@ -401,10 +402,7 @@ async fn check_ids<'r>(
         }
         qb.push(")");
         let rows: Vec<(String, i64)> = qb.build_query_as().fetch_all(&mut **tx).await?;
-        for (name, id) in rows {
-            let key = chunk.iter().find(|n| **n == name).expect("asked for it");
-            ids.insert(*key, id);
-        }
+        ids.extend(rows);
     }
     Ok(ids)
 }
