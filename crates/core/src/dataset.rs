@@ -177,7 +177,9 @@ impl Dataset {
             None => None,
         };
         let (schema, tools) = load_attachments(suite, &config)?;
-        let mut dataset = Self {
+        let response_format =
+            default_response_format(config.response_format, schema.as_deref(), name);
+        Ok(Self {
             name: name.to_string(),
             config,
             path,
@@ -185,10 +187,8 @@ impl Dataset {
             system_prompt,
             schema,
             tools,
-            response_format: None,
-        };
-        dataset.response_format = dataset.default_response_format();
-        Ok(dataset)
+            response_format,
+        })
     }
 
     /// The cases in file order, parsed one line at a time.
@@ -227,28 +227,34 @@ impl Dataset {
             .or(self.response_format.as_ref())
     }
 
-    fn default_response_format(&self) -> Option<Value> {
-        match self.config.response_format {
-            ResponseFormatKind::None => None,
-            ResponseFormatKind::JsonObject => Some(json!({"type": "json_object"})),
-            ResponseFormatKind::JsonSchema => {
-                let schema = self.schema.as_deref()?;
-                let name = schema
-                    .get("title")
-                    .and_then(Value::as_str)
-                    .unwrap_or(&self.name)
-                    .to_string();
-                Some(json!({
-                    "type": "json_schema",
-                    "json_schema": {"name": name, "strict": true, "schema": schema}
-                }))
-            }
-        }
-    }
-
     /// Longest prompt of the dataset in characters, for context-length checks.
     pub fn longest_prompt_chars(&self) -> usize {
         self.system_prompt.as_ref().map_or(0, String::len) + self.summary.longest_messages_chars
+    }
+}
+
+/// The `response_format` a dataset sends for cases that bring none: JSON mode, or its
+/// schema as a strict `json_schema` named after the schema's title (else the dataset).
+fn default_response_format(
+    kind: ResponseFormatKind,
+    schema: Option<&Value>,
+    dataset: &str,
+) -> Option<Value> {
+    match kind {
+        ResponseFormatKind::None => None,
+        ResponseFormatKind::JsonObject => Some(json!({"type": "json_object"})),
+        ResponseFormatKind::JsonSchema => {
+            let schema = schema?;
+            let name = schema
+                .get("title")
+                .and_then(Value::as_str)
+                .unwrap_or(dataset)
+                .to_string();
+            Some(json!({
+                "type": "json_schema",
+                "json_schema": {"name": name, "strict": true, "schema": schema}
+            }))
+        }
     }
 }
 
