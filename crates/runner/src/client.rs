@@ -173,22 +173,25 @@ struct ChatBody<'a> {
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     stream: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
-    stream_options: Option<Include>,
+    stream_options: Option<StreamOptions>,
     #[serde(skip_serializing_if = "Option::is_none")]
     provider: Option<&'a ProviderPrefs>,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     models: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
-    usage: Option<Include>,
+    usage: Option<UsageAccounting>,
 }
 
-/// `{"include_usage": true}` for streams, `{"include": true}` for OpenRouter's usage.
+/// `{"include_usage": true}`: a stream ends with a usage chunk.
 #[derive(Serialize)]
-struct Include {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    include_usage: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    include: Option<bool>,
+struct StreamOptions {
+    include_usage: bool,
+}
+
+/// `{"include": true}`: OpenRouter reports the cost it charged.
+#[derive(Serialize)]
+struct UsageAccounting {
+    include: bool,
 }
 
 /// The answer of a successful exchange.
@@ -284,16 +287,12 @@ impl RouteClient {
             response_format: spec.response_format,
             params: &route.params,
             stream: route.stream,
-            stream_options: route.stream.then_some(Include {
-                include_usage: Some(true),
-                include: None,
+            stream_options: route.stream.then_some(StreamOptions {
+                include_usage: true,
             }),
             provider: route.provider.as_ref().filter(|_| openrouter),
             models: if openrouter { &route.models } else { &[] },
-            usage: openrouter.then_some(Include {
-                include_usage: None,
-                include: Some(true),
-            }),
+            usage: openrouter.then_some(UsageAccounting { include: true }),
         }
     }
 

@@ -3,7 +3,7 @@
 //! real client: what is parsed and how each failure is classed.
 
 use bytes::Bytes;
-use routeval_core::config::{Endpoint, EndpointKind, Route};
+use routeval_core::config::{Endpoint, EndpointKind, Route, BODY_FIELDS};
 use routeval_core::record::CostSource;
 use routeval_core::ErrorClass;
 use routeval_runner::client::{EndpointClient, Exchange, RouteClient};
@@ -324,10 +324,8 @@ async fn https_to_a_plain_http_server_is_a_tls_failure() {
 
 #[tokio::test]
 async fn openai_endpoints_get_no_openrouter_extensions() {
-    let route: Route = toml::from_str(
-        "endpoint = \"e\"\nmodel = \"gpt-x\"\nmodels = [\"a\", \"b\"]\nprovider = { only = [\"p\"] }\nparams = { seed = 4, stop = [\"END\"], parallel_tool_calls = false }",
-    )
-    .unwrap();
+    const ROUTE: &str = "endpoint = \"e\"\nmodel = \"gpt-x\"\nmodels = [\"a\", \"b\"]\nprovider = { only = [\"p\"] }\nparams = { seed = 4, stop = [\"END\"], parallel_tool_calls = false }";
+    let route: Route = toml::from_str(ROUTE).unwrap();
     let spec = routeval_runner::client::RequestSpec {
         messages: &[],
         tools: None,
@@ -365,5 +363,30 @@ async fn openai_endpoints_get_no_openrouter_extensions() {
         );
         assert_eq!(body.get("models").is_some(), expect_extensions, "{kind:?}");
         assert_eq!(body.get("usage").is_some(), expect_extensions, "{kind:?}");
+
+        // Every field routeval fills in is one a route's params may not name.
+        let streamed: Route = toml::from_str(&format!("{ROUTE}\nstream = true")).unwrap();
+        let tools = vec![serde_json::json!({"type": "function", "function": {"name": "f"}})];
+        let format = serde_json::json!({"type": "json_object"});
+        let full = RouteClient::new(
+            "r",
+            &streamed,
+            Arc::clone(&client.endpoint),
+            None,
+            Arc::new(Redactor::default()),
+        )
+        .unwrap()
+        .build_body(&routeval_runner::client::RequestSpec {
+            messages: &[],
+            tools: Some(&tools),
+            tool_choice: Some(&serde_json::json!("auto")),
+            response_format: Some(&format),
+        });
+        for key in full.as_object().unwrap().keys() {
+            assert!(
+                streamed.params.contains_key(key) || BODY_FIELDS.contains(&key.as_str()),
+                "`{key}` is sent but a route's params could also set it"
+            );
+        }
     }
 }
