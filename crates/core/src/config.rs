@@ -11,6 +11,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+mod ranges;
+pub use ranges::{MAX_RETRY_DELAY_MS, MAX_TIMEOUT_S};
+
 /// Request fields routeval fills in itself; a route's `params` may not name them.
 pub const BODY_FIELDS: [&str; 10] = [
     "model",
@@ -114,7 +117,7 @@ pub struct Route {
     /// Requests in flight at once on this route.
     #[serde(default)]
     pub concurrency: Option<u32>,
-    /// Requests per minute on this route.
+    /// Requests per minute on this route, at least 1; no limit when absent.
     #[serde(default)]
     pub rpm: Option<u32>,
     /// Spend cap for this route, in USD.
@@ -128,6 +131,25 @@ pub struct Route {
     /// the authoritative cost and the provider that served.
     #[serde(default)]
     pub fetch_generation: bool,
+    /// What this route costs, when the endpoint reports no cost and its catalog has no
+    /// price for the model (a self-hosted model, a negotiated rate):
+    /// `price = { prompt = 0.15, completion = 0.6 }`.
+    #[serde(default)]
+    pub price: Option<RoutePrice>,
+}
+
+/// A route's own price: USD per million prompt and completion tokens, and optionally USD
+/// per request. Every figure is finite and not negative (0 for a free route).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoutePrice {
+    /// USD per million prompt tokens.
+    pub prompt: f64,
+    /// USD per million completion tokens.
+    pub completion: f64,
+    /// USD per request, on top of the tokens.
+    #[serde(default)]
+    pub request: f64,
 }
 
 /// OpenRouter's `provider` object, every documented field.
@@ -353,15 +375,8 @@ impl Suite {
             e.line = toml_key_line(text, keys);
             e
         };
-        if self.repeats == 0 {
-            return Err(err(&["repeats"], "must be at least 1".into()));
-        }
-        if self.concurrency == 0 {
-            return Err(err(&["concurrency"], "must be at least 1".into()));
-        }
-        if !(0.0..=1.0).contains(&self.min_acceptance) {
-            return Err(err(&["min_acceptance"], "must be between 0 and 1".into()));
-        }
+        // Every number in its range and every endpoint usable, before the references.
+        self.check_ranges(text)?;
         for (name, route) in &self.routes {
             if !self.endpoints.contains_key(&route.endpoint) {
                 return Err(err(
@@ -371,12 +386,6 @@ impl Suite {
                         route.endpoint,
                         names(self.endpoints.keys())
                     ),
-                ));
-            }
-            if route.retry.attempts == 0 {
-                return Err(err(
-                    &["routes", name, "retry", "attempts"],
-                    "must be at least 1".into(),
                 ));
             }
             if let Some(key) = route
@@ -389,12 +398,6 @@ impl Suite {
                     format!(
                         "`{key}` is set by routeval itself (from the route, dataset or case), not a param"
                     ),
-                ));
-            }
-            if route.concurrency == Some(0) || route.rpm == Some(0) {
-                return Err(err(
-                    &["routes", name],
-                    "concurrency and rpm must be at least 1".into(),
                 ));
             }
             if self.chains.contains_key(name) {
@@ -484,14 +487,6 @@ impl Suite {
                         ds.privacy, ds.privacy
                     ),
                 ));
-            }
-            if let Some(min) = ds.min_acceptance {
-                if !(0.0..=1.0).contains(&min) {
-                    return Err(err(
-                        &["datasets", name, "min_acceptance"],
-                        "must be between 0 and 1".into(),
-                    ));
-                }
             }
             let files = [
                 ("path", Some(&ds.path)),
