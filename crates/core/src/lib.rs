@@ -13,6 +13,7 @@ pub mod locate;
 pub mod message;
 pub mod policy;
 pub mod record;
+pub mod redact;
 pub mod scorer_spec;
 
 pub use class::{ErrorClass, FailureFamily};

@@ -62,16 +62,17 @@ impl EndpointClient {
             endpoint: name.into(),
             header: h.into(),
         };
+        // Registered as it is read: from here on it is redacted from everything stored,
+        // logged, printed or written.
         let key = match &endpoint.api_key_env {
-            Some(var) => match std::env::var(var) {
-                Ok(k) if !k.is_empty() => Some(k),
-                _ if endpoint.simulated => None,
-                _ => {
+            Some(var) => match crate::redact::register_env(var) {
+                None if !endpoint.simulated => {
                     return Err(ClientError::MissingKey {
                         endpoint: name.into(),
                         var: var.clone(),
                     })
                 }
+                key => key,
             },
             None => None,
         };
@@ -318,7 +319,7 @@ impl RouteClient {
         };
         ex.latency = started.elapsed();
         if let Some(msg) = ex.error_message.take() {
-            ex.error_message = Some(self.redactor.redact(&msg));
+            ex.error_message = Some(self.redactor.redact(&msg).into_owned());
         }
         self.fill_cost(&mut ex);
         if self.route.fetch_generation && ex.class.is_none() {

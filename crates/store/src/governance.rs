@@ -41,6 +41,7 @@ impl ModelRow {
 
 impl Store {
     pub async fn record_exclusion(&self, run_id: &str, e: &ExclusionRow) -> Result<()> {
+        let e = crate::redact::redacted_one(e);
         sqlx::query(
             "INSERT INTO exclusions (run_id, dataset, target, rule, detail, forced) VALUES (?, ?, ?, ?, ?, ?)
              ON CONFLICT DO NOTHING",
@@ -93,6 +94,7 @@ impl Store {
 
     /// Upsert a catalog entry; a new or changed price adds a row to the price history.
     pub async fn upsert_model(&self, m: &ModelRow) -> Result<bool> {
+        let m = crate::redact::redacted_one(m);
         let mut tx = self.pool.begin().await?;
         let previous: Option<(f64, f64, f64)> = sqlx::query_as(
             "SELECT prompt_price, completion_price, request_price FROM model_prices

@@ -140,6 +140,7 @@ impl Store {
         scoring: i64,
         judgings: &[Judging],
     ) -> Result<()> {
+        let judgings = crate::redact::redacted(judgings);
         let judgings: Vec<&Judging> = judgings.iter().collect();
         let mut tx = self.pool.begin().await?;
         insert_judging(&mut tx, run_id, scoring, &judgings).await?;

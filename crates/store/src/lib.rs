@@ -23,6 +23,7 @@ mod governance;
 mod judge;
 mod probes;
 mod read;
+mod redact;
 mod rescore;
 mod review;
 #[cfg(test)]
@@ -109,6 +110,7 @@ impl Store {
                 source,
             })?;
         sqlx::migrate!("../../migrations").run(&pool).await?;
+        redact::register_stored_keys(&pool).await?;
         Ok(Self { pool, path })
     }
 

@@ -22,8 +22,9 @@ pub struct ProbeRow {
 impl Store {
     /// Record one probe run's rows in a single transaction.
     pub async fn record_probes(&self, rows: &[ProbeRow]) -> Result<()> {
+        let rows = crate::redact::redacted(rows);
         let mut tx = self.pool.begin().await?;
-        for r in rows {
+        for r in rows.iter() {
             sqlx::query(
                 "INSERT INTO probes (run_at, route, model, probe, verdict, status, latency_ms, evidence)
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -203,6 +203,7 @@ impl ScoringWriter {
 
     /// Write verdicts (a page of them) into the set.
     pub async fn write(&mut self, results: &[ResultRecord]) -> Result<()> {
+        let results = crate::redact::redacted(results);
         let results: Vec<&ResultRecord> = results.iter().collect();
         crate::write::insert_verdicts(&mut self.tx, &self.run_id, &results, self.scoring).await?;
         Ok(())

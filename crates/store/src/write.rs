@@ -34,7 +34,7 @@ impl Store {
         .bind(&run.suite)
         .bind(&run.suite_path)
         .bind(run.started_at_ms)
-        .bind(&run.config_json)
+        .bind(crate::redact::redact(&run.config_json))
         .bind(&run.config_hash)
         .bind(&run.git_rev)
         .bind(run.simulated)
@@ -74,7 +74,7 @@ impl Store {
         .bind(run_id)
         .bind(name)
         .bind(kind)
-        .bind(spec_json)
+        .bind(crate::redact::redact(spec_json))
         .bind(spec_hash)
         .execute(&self.pool)
         .await?;
@@ -162,6 +162,7 @@ pub fn spawn_writer(store: &Store, run_id: &str, capacity: usize) -> WriterHandl
         let (mut written, mut transactions) = (0u64, 0u64);
         let mut batch = Vec::with_capacity(MAX_BATCH);
         while receiver.recv_many(&mut batch, MAX_BATCH).await > 0 {
+            crate::redact::redact_batch(&mut batch);
             let mut tx = begin_write(&store).await?;
             written += write_batch(&mut tx, &run_id, &batch).await?;
             tx.commit().await?;
