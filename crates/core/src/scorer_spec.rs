@@ -172,9 +172,11 @@ pub struct CheckSpec {
     /// `fields`: a key missing from the answer.
     #[serde(default)]
     pub missing: MissingRule,
-    /// `fields`: keys the expected answer does not have.
+    /// `fields`: keys of the answer the expected answer does not have. By default they
+    /// fail the check, except, on a check limited to some `fields`, the answer's other
+    /// top-level keys: those are not compared unless this is set to `fail`.
     #[serde(default)]
-    pub extra_keys: ExtraRule,
+    pub extra_keys: Option<ExtraRule>,
     /// `fields`: a value where the expected answer has `null`.
     #[serde(default)]
     pub invented_values: ExtraRule,
@@ -248,6 +250,22 @@ impl CheckSpec {
             CheckKind::ToolCalls | CheckKind::Recovery => Whitespace::Remove,
             _ => Whitespace::Collapse,
         })
+    }
+
+    /// `fields`: the rule for keys the expected answer does not have inside the compared
+    /// values (`fail` unless set).
+    pub fn extra_keys(&self) -> ExtraRule {
+        self.extra_keys.unwrap_or(ExtraRule::Fail)
+    }
+
+    /// `fields`: the rule for the answer's top-level keys outside a check limited to
+    /// some `fields`: not compared (`ignore`) unless `extra_keys` is set.
+    pub fn unselected_keys(&self) -> ExtraRule {
+        if self.fields.is_empty() {
+            self.extra_keys()
+        } else {
+            self.extra_keys.unwrap_or(ExtraRule::Ignore)
+        }
     }
 
     /// `judge`: the least score that passes on the `score` scale.
@@ -526,7 +544,8 @@ mod tests {
         assert_eq!(s.checks[0].whitespace(), Whitespace::Collapse);
         assert!(!s.checks[0].punctuation());
         assert_eq!(s.checks[0].missing, MissingRule::Fail);
-        assert_eq!(s.checks[0].extra_keys, ExtraRule::Fail);
+        assert_eq!(s.checks[0].extra_keys(), ExtraRule::Fail);
+        assert_eq!(s.checks[0].unselected_keys(), ExtraRule::Fail);
         assert_eq!(s.checks[0].invented_values, ExtraRule::Fail);
         assert!(!s.checks[0].dates);
         assert!(s.checks[1].ignore_case());

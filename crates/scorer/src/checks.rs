@@ -13,6 +13,9 @@ use serde_json::Value;
 /// How many schema violations a verdict lists before it says "and N more".
 const MAX_VIOLATIONS: usize = 5;
 
+/// How the detail of an answer that is not JSON starts; the parser's message follows.
+pub(crate) const NOT_JSON: &str = "not valid JSON: ";
+
 /// Grade one answer; with `turns`, a multi-turn loop whose last turn is `answer`.
 pub(crate) fn grade(
     scorer: &Scorer,
@@ -226,7 +229,7 @@ fn strict_row(name: &str, parsed: &Parsed) -> ScoreRecord {
     let (pass, detail) = match parsed {
         Parsed::Strict(_) => (true, None),
         Parsed::AfterCleanup(_) => (false, Some("valid only after cleanup".to_string())),
-        Parsed::Invalid(e) => (false, Some(format!("not valid JSON: {e}"))),
+        Parsed::Invalid(e) => (false, Some(format!("{NOT_JSON}{e}"))),
         Parsed::Empty => (false, Some("empty answer".to_string())),
     };
     ScoreRecord {
@@ -287,7 +290,7 @@ fn json_check(parsed: &Parsed, check: &CheckSpec) -> (bool, f64, Option<String>)
             0.0,
             Some("not JSON: text around the JSON object".into()),
         ),
-        Parsed::Invalid(e) => (false, 0.0, Some(format!("not valid JSON: {e}"))),
+        Parsed::Invalid(e) => (false, 0.0, Some(format!("{NOT_JSON}{e}"))),
         Parsed::Empty => (false, 0.0, Some("empty answer".into())),
     }
 }
@@ -393,7 +396,7 @@ fn fields_check(
         matched: 0,
         mismatches: Vec::new(),
     };
-    cmp.compare("", expected, Some(got));
+    cmp.compare_root(expected, got);
     let pass = cmp.mismatches.is_empty();
     let value = if cmp.leaves == 0 {
         1.0
@@ -426,13 +429,23 @@ struct FieldCompare<'a> {
 }
 
 impl FieldCompare<'_> {
+    /// The whole answer: on a check limited to some `fields`, the answer's other keys
+    /// follow [`CheckSpec::unselected_keys`], not `extra_keys`.
+    fn compare_root(&mut self, want: &Value, got: &Value) {
+        self.compare_at("", want, Some(got), self.check.unselected_keys());
+    }
+
     fn compare(&mut self, path: &str, want: &Value, got: Option<&Value>) {
+        self.compare_at(path, want, got, self.check.extra_keys());
+    }
+
+    fn compare_at(&mut self, path: &str, want: &Value, got: Option<&Value>, extra: ExtraRule) {
         match (want, got) {
             (Value::Object(w), Some(Value::Object(g))) => {
                 for (k, wv) in w {
                     self.compare(&join(path, k), wv, g.get(k));
                 }
-                if self.check.extra_keys == ExtraRule::Fail {
+                if extra == ExtraRule::Fail {
                     for k in g.keys().filter(|k| !w.contains_key(*k)) {
                         self.leaves += 1;
                         self.mismatches
@@ -803,6 +816,74 @@ mod tests {
             r#"{"a": 1, "b": 2}"#,
             want
         ));
+    }
+
+    #[test]
+    fn fields_limited_to_some_keys_compare_only_those() {
+        let want = json!({"total": 12.5, "currency": "EUR", "lines": [{"sku": "A"}]});
+        let answer = r#"{"total": 12.5, "currency": "USD", "note": "thanks", "id": 7}"#;
+        let v = grade(&fields("fields = [\"total\"]\n"), answer, want.clone());
+        assert!(v.accepted, "{}", v.reason);
+        let row = v.scores.iter().find(|s| s.check == "fields").unwrap();
+        assert_eq!(
+            (row.pass, row.value, row.detail.as_deref()),
+            (true, 1.0, None)
+        );
+
+        // The strict rule is still there when asked for.
+        let v = grade(
+            &fields("fields = [\"total\"]\nextra_keys = \"fail\"\n"),
+            answer,
+            want.clone(),
+        );
+        assert!(!v.accepted);
+        assert!(v.reason.contains("note: invented key"), "{}", v.reason);
+
+        // Inside a compared value, keys the reference lacks are still invented.
+        let nested = json!({"party": {"name": "Acme"}});
+        let v = grade(
+            &fields("fields = [\"party\"]\n"),
+            r#"{"party": {"name": "Acme", "vat": "X1"}, "other": 1}"#,
+            nested,
+        );
+        assert!(!v.accepted);
+        assert!(v.reason.contains("party.vat: invented key"), "{}", v.reason);
+        assert!(!v.reason.contains("other"), "{}", v.reason);
+    }
+
+    #[test]
+    fn validation_reasons_carry_the_detail() {
+        let v = grade(
+            &triage(),
+            r#"{"category": "billing" "priority": "low"}"#,
+            json!({"category": "billing", "priority": "low"}),
+        );
+        assert_eq!(
+            v.validation_reason().as_deref(),
+            Some("invalid_json: expected `,` or `}` at line 1 column 24"),
+            "{v:?}"
+        );
+
+        let schema = json!({
+            "type": "object",
+            "properties": {"total": {"type": "number"}},
+            "required": ["total"]
+        });
+        let s = Scorer::new(
+            spec("[[checks]]\nkind = \"json\"\n[[checks]]\nkind = \"schema\"\n"),
+            Some(&schema),
+            None,
+        )
+        .unwrap();
+        let v = s.grade(Answer::text(r#"{"total": "12"}"#), None);
+        assert_eq!(
+            v.validation_reason().as_deref(),
+            Some(r#"schema_invalid: /total: "12" is not of type "number""#),
+            "{v:?}"
+        );
+        // An accepted answer, or one that fails only on its content, has none.
+        let v = s.grade(Answer::text(r#"{"total": 12}"#), None);
+        assert_eq!(v.validation_reason(), None);
     }
 
     #[test]

@@ -78,6 +78,23 @@ pub struct Verdict {
     pub reason: String,
 }
 
+/// The most characters of a validation failure's detail in a result's reason.
+const MAX_REASON_DETAIL: usize = 300;
+
+impl Verdict {
+    /// The reason a result records when it ends on this verdict's validation failure:
+    /// the class and what failed, as in `invalid_json: expected `,` at line 1 column 18`
+    /// or `schema_invalid: /total: "12" is not of type "number"`.
+    pub fn validation_reason(&self) -> Option<String> {
+        let (class, detail) = self.validation_failure.as_ref()?;
+        let detail = detail.strip_prefix(checks::NOT_JSON).unwrap_or(detail);
+        Some(format!(
+            "{class}: {}",
+            checks::truncate(detail, MAX_REASON_DETAIL)
+        ))
+    }
+}
+
 /// A compiled scorer for one workflow: spec, schema validator, tool schemas and the
 /// regexes of its `regex` checks.
 #[derive(Clone)]
