@@ -6,8 +6,10 @@ use crate::metrics::TargetMetrics;
 use crate::report::{format_ms, format_usd};
 use std::fmt::Write;
 
+/// A chart's text, escaped for HTML and SVG; a label longer than any chart is cut.
 pub fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
+    crate::escape::clip(s, LABEL_CHARS)
+        .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
@@ -22,6 +24,8 @@ const PAD_T: f64 = 12.0;
 const PAD_B: f64 = 36.0;
 const LABEL_W: f64 = 130.0;
 const ROW: f64 = 22.0;
+/// The most characters of a label.
+const LABEL_CHARS: usize = 120;
 const PALETTE: [&str; 8] = [
     "#2563eb", "#0f766e", "#d97706", "#7c3aed", "#db2777", "#0891b2", "#65a30d", "#6b7280",
 ];

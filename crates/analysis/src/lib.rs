@@ -9,9 +9,11 @@ pub mod baseline;
 pub mod chains;
 mod charts;
 pub mod compare;
+pub mod escape;
 mod frames;
 pub mod judges;
 mod metrics;
+pub mod output;
 pub mod registry;
 pub mod report;
 mod stats;
@@ -34,6 +36,8 @@ pub enum AnalysisError {
     Template(#[from] minijinja::Error),
     #[error("registry as TOML: {0}")]
     Toml(#[from] toml::ser::Error),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
     #[error("{0}")]
     Other(String),
 }
