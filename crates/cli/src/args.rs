@@ -32,13 +32,7 @@ pub enum Command {
     /// Run a suite: every dataset on every route and chain, recorded in the database.
     Run(RunArgs),
     /// Check a suite, its datasets, scorers and schemas; send nothing.
-    Validate {
-        #[arg(default_value = "routeval.toml")]
-        suite: PathBuf,
-        /// Database with a synced model catalog, for capability checks (read only).
-        #[command(flatten)]
-        db: DbArg,
-    },
+    Validate(ValidateArgs),
     /// Serve the OpenRouter-shaped simulator on loopback.
     Sim(SimArgs),
     /// Rank each dataset's routes and chains by cost per accepted response.
@@ -97,8 +91,8 @@ pub struct RunArgs {
     /// Only these datasets (comma-separated).
     #[arg(long, value_delimiter = ',')]
     pub datasets: Vec<String>,
-    /// At most N cases per dataset.
-    #[arg(long)]
+    /// At most N cases per dataset (at least 1).
+    #[arg(long, value_parser = at_least_one)]
     pub limit: Option<usize>,
     /// Finish an interrupted run without re-sending what it recorded.
     #[arg(long)]
@@ -106,17 +100,40 @@ pub struct RunArgs {
     /// Show what would be sent, send nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// Override the suite's global concurrency.
-    #[arg(long)]
+    /// Override the suite's global concurrency (at least 1).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub concurrency: Option<u32>,
-    /// Override the suite's budget (USD), e.g. to resume a run stopped by it.
-    #[arg(long)]
+    /// Override the suite's budget (USD, above 0), e.g. to resume a run stopped by it.
+    #[arg(long, value_parser = positive_usd)]
     pub budget: Option<f64>,
     /// No progress bar (for logs).
     #[arg(long)]
     pub quiet: bool,
     /// Run (dataset, route) pairs that fail a capability check anyway, to measure what
     /// happens. Privacy refusals always hold.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// What `validate` checks is what `run` would do with the same flags.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    #[arg(default_value = "routeval.toml")]
+    pub suite: PathBuf,
+    /// Database with stored probes and a synced model catalog (read only).
+    #[command(flatten)]
+    pub db: DbArg,
+    /// Only these routes and chains (comma-separated), as `run --routes`.
+    #[arg(long, value_delimiter = ',')]
+    pub routes: Vec<String>,
+    /// Only these datasets (comma-separated), as `run --datasets`.
+    #[arg(long, value_delimiter = ',')]
+    pub datasets: Vec<String>,
+    /// Skip reading the endpoints' live model catalogs: capabilities are judged on the
+    /// catalog last synced into the database (`models sync`), if any.
+    #[arg(long)]
+    pub offline: bool,
+    /// As `run --force`: pairs that fail a capability check would be sent anyway.
     #[arg(long)]
     pub force: bool,
 }
@@ -360,4 +377,20 @@ pub struct ProbeArgs {
     pub db: DbArg,
     #[arg(long, value_enum, default_value = "table")]
     pub format: ProbeFormat,
+}
+
+/// A count that must be at least 1 (`--limit`).
+fn at_least_one(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err("must be a whole number, at least 1".into()),
+    }
+}
+
+/// An amount in USD that must be finite and above 0 (`--budget`).
+fn positive_usd(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        _ => Err("must be an amount in USD above 0, such as 2.5".into()),
+    }
 }

@@ -8,8 +8,13 @@ pub const SUCCESS: u8 = 0;
 pub const GATE_FAILED: u8 = 1;
 /// Bad usage, config or input: nothing was sent.
 pub const BAD_INPUT: u8 = 2;
-/// Something outside the input failed (database, network set-up).
+/// Something outside the input failed (database, network set-up); a run that had
+/// started is marked `failed` with the reason and can be resumed.
 pub const FAILURE: u8 = 3;
+/// A run stopped before its end (Ctrl-C): resumable with `--resume RUN`.
+pub const INTERRUPTED: u8 = 4;
+/// A run stopped at its budget: resumable with `--resume RUN --budget X`.
+pub const BUDGET_EXHAUSTED: u8 = 5;
 
 /// An error at the CLI edge, with the exit code it means.
 #[derive(Debug)]
@@ -50,6 +55,9 @@ impl From<routeval_store::StoreError> for CliError {
             routeval_store::StoreError::NoSuchRun(_) | routeval_store::StoreError::NoRuns => {
                 Self::input(e)
             }
+            // The file `--db` names is missing, a folder, not a database, read-only or
+            // of another schema: the user's to fix.
+            e if e.is_bad_path() => Self::input(e),
             other => Self::failure(other),
         }
     }

@@ -1,6 +1,11 @@
 //! The `routeval` command line: argument parsing, progress display, exit codes.
 //! Each command wires the library crates together; the logic lives in them.
 
+// First, so its redacting `print!`/`println!`/`eprint!`/`eprintln!` are the ones every
+// module below uses.
+#[macro_use]
+mod output;
+
 mod args;
 mod commands;
 pub mod exit;
@@ -39,7 +44,7 @@ async fn dispatch(command: Command) -> Result<u8, CliError> {
     match command {
         Command::Quickstart(a) => commands::quickstart::run(a).await,
         Command::Run(a) => commands::run::run(a).await,
-        Command::Validate { suite, db } => commands::validate::run(&suite, &db.db).await,
+        Command::Validate(a) => commands::validate::run(a).await,
         Command::Sim(a) => commands::sim::run(a).await,
         Command::Rank(a) => commands::analyze::rank(a).await,
         Command::Chains(a) => commands::chains::run(a).await,
@@ -103,6 +108,6 @@ fn init_tracing(verbose: bool) {
         EnvFilter::try_from_env("ROUTEVAL_LOG").unwrap_or_else(|_| EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(output::RedactedStderr)
         .try_init();
 }

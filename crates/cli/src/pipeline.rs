@@ -52,6 +52,8 @@ pub fn prepare(suite_path: &Path, routes: &[String], datasets: &[String]) -> Cli
                 )));
             }
         }
+        // A filter only ever narrows: a dataset none of whose targets is selected is
+        // left out, never run on every route (an empty target list means "all").
         let names: Vec<String> = suite.datasets.keys().cloned().collect();
         for name in names {
             let targets: Vec<String> = suite
@@ -60,11 +62,22 @@ pub fn prepare(suite_path: &Path, routes: &[String], datasets: &[String]) -> Cli
                 .map(|t| t.name().to_string())
                 .filter(|t| routes.contains(t))
                 .collect();
+            if targets.is_empty() {
+                eprintln!("dataset {name}: skipped: none of its targets is in --routes");
+                suite.datasets.remove(&name);
+                continue;
+            }
             suite
                 .datasets
                 .get_mut(&name)
                 .expect("dataset exists")
                 .targets = targets;
+        }
+        if suite.datasets.is_empty() {
+            return Err(CliError::input(anyhow!(
+                "--routes {}: no dataset runs on any of them; nothing to send",
+                routes.join(",")
+            )));
         }
     }
     let mut prepared = Vec::new();
@@ -170,11 +183,83 @@ pub struct RunOptions {
     pub force: bool,
 }
 
+/// Model catalogs by endpoint name, then model id.
+pub type Catalogs = std::collections::HashMap<
+    String,
+    std::collections::HashMap<String, routeval_runner::CatalogModel>,
+>;
+
+/// The catalogs eligibility and costs are judged on, by `run` and `validate` alike:
+/// each endpoint's live `/models` (unless `offline`), else the catalog last synced into
+/// the database at `db`, if any.
+pub async fn catalogs_for(suite: &Suite, db: &str, offline: bool) -> CliResult<Catalogs> {
+    let mut catalogs = if offline {
+        Catalogs::new()
+    } else {
+        routeval_runner::fetch_catalogs(suite).await
+    };
+    if catalogs.len() < suite.endpoints.len() {
+        for (endpoint, models) in crate::commands::models::synced_catalogs(db).await? {
+            if suite.endpoints.contains_key(&endpoint) {
+                catalogs.entry(endpoint).or_insert(models);
+            }
+        }
+    }
+    Ok(catalogs)
+}
+
+/// One dataset's targets: those it will be sent to, and the pairs refused with the rule.
+pub struct PairPlan {
+    pub dataset: Arc<PreparedDataset>,
+    pub eligible: Vec<routeval_core::TargetRef>,
+    pub excluded: Vec<routeval_runner::capability::Exclusion>,
+}
+
+/// Which (dataset, target) pairs are sent and which are refused: the one function
+/// `run` dispatches from and `validate` lists, so what `validate` lists is what `run`
+/// sends given the same catalogs and probes. `budget_usd` is the run's budget
+/// (`--budget`, else the suite's): with one, routes of no known price are refused.
+pub fn plan_pairs(
+    prepared: &Prepared,
+    catalogs: &Catalogs,
+    probes: &routeval_runner::probe::ProbeVerdicts,
+    force: bool,
+    budget_usd: Option<f64>,
+) -> Vec<PairPlan> {
+    prepared
+        .datasets
+        .iter()
+        .map(|ds| {
+            let (eligible, excluded) = routeval_runner::capability::eligibility(
+                &prepared.suite,
+                &ds.dataset,
+                catalogs,
+                probes,
+                force,
+                budget_usd,
+            );
+            PairPlan {
+                dataset: ds.clone(),
+                eligible,
+                excluded,
+            }
+        })
+        .collect()
+}
+
+/// How long a run's lease lasts unless renewed; it is renewed three times as often.
+const LEASE_TTL: Duration = Duration::from_secs(30);
+
 /// Run a prepared suite and record it. Returns the run id and how it ended.
+///
+/// The run is held by this process (a lease in its row) from the moment it exists or
+/// is resumed to the moment it is marked; whatever fails once the row exists marks the
+/// run `failed` with the reason, so no run is left `running` by an error.
 pub async fn execute(prepared: &Prepared, opts: &RunOptions) -> CliResult<(String, RunSummary)> {
     let suite = &prepared.suite;
     let store = Store::open(&opts.db).await?;
-    let (run_id, skip, spent, route_spent) = match &opts.resume {
+    let owner = routeval_store::new_lease_owner();
+    let (run, session) = match &opts.resume {
         Some(id) => {
             let run = store.run(id).await?;
             if run.config_hash != suite.hash {
@@ -184,15 +269,24 @@ pub async fn execute(prepared: &Prepared, opts: &RunOptions) -> CliResult<(Strin
                     suite.hash
                 )));
             }
+            let session = take_lease(&store, id, &owner).await?;
             let skip = store.finished_keys(id).await?;
             let spent = store.run_spend(id).await?;
             let route_spent = store.route_spend(id).await?.into_iter().collect();
-            store.set_run_status(id, "running", None).await?;
+            store.set_run_status(id, "running", None, None).await?;
             eprintln!(
                 "resuming run {id}: {} results already recorded, ${spent:.4} spent",
                 skip.len()
             );
-            (id.clone(), skip, spent, route_spent)
+            (
+                Resumed {
+                    id: id.clone(),
+                    skip,
+                    spent,
+                    route_spent,
+                },
+                session,
+            )
         }
         None => {
             let id = new_run_id();
@@ -208,12 +302,173 @@ pub async fn execute(prepared: &Prepared, opts: &RunOptions) -> CliResult<(Strin
                     simulated: suite.is_simulated(),
                 })
                 .await?;
-            (id, HashSet::new(), 0.0, Default::default())
+            let session = take_lease(&store, &id, &owner).await?;
+            (
+                Resumed {
+                    id,
+                    skip: HashSet::new(),
+                    spent: 0.0,
+                    route_spent: Default::default(),
+                },
+                session,
+            )
         }
     };
+    let run_id = run.id.clone();
+    let control = RunControl::default();
+    let lease = tokio::spawn(keep_lease(
+        store.clone(),
+        run_id.clone(),
+        owner.clone(),
+        control.clone(),
+    ));
+    let outcome = run_held(prepared, opts, &store, run, session, control).await;
+    lease.abort();
+    let lost = matches!(lease.await, Ok(LeaseEnd::Lost));
+    if lost {
+        // Another process holds the run now: its status is theirs to set.
+        store.close().await;
+        return Err(CliError::failure(anyhow!(
+            "run {run_id}: this process stopped renewing its hold on the run and another took it over; stopped"
+        )));
+    }
+    let result = match outcome {
+        Ok(summary) => {
+            let status = summary.status.as_str();
+            let finished = (summary.status != RunStatus::Interrupted).then(routeval_runner::now_ms);
+            mark(&store, &run_id, status, finished, None)
+                .await
+                .map(|()| summary)
+        }
+        Err(e) => {
+            let reason = format!("{:#}", e.error);
+            if let Err(mark_error) = mark(
+                &store,
+                &run_id,
+                "failed",
+                Some(routeval_runner::now_ms()),
+                Some(&reason),
+            )
+            .await
+            {
+                eprintln!(
+                    "run {run_id} could not be marked failed: {:#}",
+                    mark_error.error
+                );
+            }
+            eprintln!(
+                "run {run_id} failed: {reason}; finish it with `routeval run {} --resume {run_id}`",
+                suite.path.display()
+            );
+            Err(e)
+        }
+    };
+    let _ = store.release_lease(&run_id, &owner).await;
+    store.close().await;
+    let summary = result?;
+    eprintln!(
+        "run {run_id} {}: {} results recorded, ${:.4} spent{}",
+        summary.status.as_str(),
+        summary.outcomes,
+        summary.spent_usd,
+        match summary.status {
+            RunStatus::Completed => String::new(),
+            _ => format!(
+                "; finish it with `routeval run {} --resume {run_id}`",
+                suite.path.display()
+            ),
+        }
+    );
+    Ok((run_id, summary))
+}
 
-    let catalogs = routeval_runner::fetch_catalogs(suite).await;
-    let probes = crate::commands::probe::latest_verdicts(&store).await?;
+/// A run to start or to finish: what it already recorded and spent.
+struct Resumed {
+    id: String,
+    skip: HashSet<routeval_runner::ResultKey>,
+    spent: f64,
+    route_spent: std::collections::HashMap<String, f64>,
+}
+
+/// Take the run for this process, or say who holds it.
+async fn take_lease(store: &Store, run_id: &str, owner: &str) -> CliResult<u32> {
+    match store
+        .take_lease(run_id, owner, LEASE_TTL, routeval_runner::now_ms())
+        .await?
+    {
+        routeval_store::Lease::Taken { session } => Ok(session),
+        routeval_store::Lease::Held(holder) => {
+            let left = (holder.expires_at_ms - routeval_runner::now_ms()).max(0) / 1000;
+            Err(CliError::input(anyhow!(
+                "run {run_id} is being run by another process ({}); nothing sent. If that process is gone, its hold lapses within {left}s and the run can then be resumed",
+                holder.owner
+            )))
+        }
+    }
+}
+
+enum LeaseEnd {
+    /// Another process took the run: this one was stopped.
+    Lost,
+}
+
+/// Renew the run's lease while it runs; if another process took it (this one stalled
+/// past the lease), stop at once.
+async fn keep_lease(store: Store, run_id: String, owner: String, control: RunControl) -> LeaseEnd {
+    loop {
+        tokio::time::sleep(LEASE_TTL / 3).await;
+        match store
+            .renew_lease(&run_id, &owner, LEASE_TTL, routeval_runner::now_ms())
+            .await
+        {
+            Ok(true) => {}
+            Ok(false) => {
+                eprintln!("run {run_id}: another process took the run over; stopping");
+                control.stop.cancel();
+                control.abort.cancel();
+                return LeaseEnd::Lost;
+            }
+            // A busy database: the writer meets the same and stops the run if it lasts.
+            Err(e) => tracing::warn!(error = %e, "run lease not renewed"),
+        }
+    }
+}
+
+/// Set the run's status, waiting out a database another process holds for a while.
+async fn mark(
+    store: &Store,
+    run_id: &str,
+    status: &str,
+    finished: Option<i64>,
+    reason: Option<&str>,
+) -> CliResult<()> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        match store.set_run_status(run_id, status, finished, reason).await {
+            Ok(()) => return Ok(()),
+            Err(e) if std::time::Instant::now() < deadline => {
+                tracing::warn!(error = %e, "run status not recorded yet; retrying");
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// Everything between holding the run and marking it: eligibility, the recorded plan,
+/// the writer and the dispatch.
+async fn run_held(
+    prepared: &Prepared,
+    opts: &RunOptions,
+    store: &Store,
+    run: Resumed,
+    session: u32,
+    control: RunControl,
+) -> CliResult<RunSummary> {
+    let suite = &prepared.suite;
+    let run_id = run.id.clone();
+    let catalogs = catalogs_for(suite, &opts.db, false).await?;
+    let probes = crate::commands::probe::latest_verdicts(store).await?;
     let (routes, _redactor) =
         routeval_runner::build_routes(suite, &catalogs).map_err(CliError::input)?;
     for ds in &prepared.datasets {
@@ -237,14 +492,9 @@ pub async fn execute(prepared: &Prepared, opts: &RunOptions) -> CliResult<(Strin
     }
     let mut work = Vec::new();
     let mut recorded_targets = BTreeSet::new();
-    for ds in &prepared.datasets {
-        let (eligible, excluded) = routeval_runner::capability::eligibility(
-            suite,
-            &ds.dataset,
-            &catalogs,
-            &probes,
-            opts.force,
-        );
+    let budget_usd = opts.budget.or(suite.budget_usd);
+    for pair in plan_pairs(prepared, &catalogs, &probes, opts.force, budget_usd) {
+        let (ds, eligible, excluded) = (&pair.dataset, pair.eligible, pair.excluded);
         for e in &excluded {
             let verb = if e.forced {
                 "runs anyway (--force)"
@@ -286,7 +536,7 @@ pub async fn execute(prepared: &Prepared, opts: &RunOptions) -> CliResult<(Strin
                 },
             )
             .await?;
-        record_cases(&store, &run_id, &ds.dataset).await?;
+        record_cases(store, &run_id, &ds.dataset).await?;
         work.push((ds.clone(), targets));
     }
     for name in &recorded_targets {
@@ -317,47 +567,39 @@ pub async fn execute(prepared: &Prepared, opts: &RunOptions) -> CliResult<(Strin
     let concurrency = opts.concurrency.unwrap_or(suite.concurrency) as usize;
     let plan = RunPlan {
         run_id: run_id.clone(),
+        session,
         work,
         repeats: suite.repeats,
         concurrency,
-        skip,
+        skip: run.skip,
         budget_usd: opts.budget.or(suite.budget_usd),
-        spent_usd: spent,
-        route_spent_usd: route_spent,
+        spent_usd: run.spent,
+        route_spent_usd: run.route_spent,
         limit: opts.limit,
     };
     let total = plan.job_count();
     let progress = RunProgress::new(total, opts.quiet);
-    let writer = spawn_writer(&store, &run_id, concurrency * 2);
-    let control = RunControl::default();
+    let writer = spawn_writer(store, &run_id, concurrency * 2);
     let signals = tokio::spawn(watch_ctrl_c(control.clone()));
     let on_outcome = {
         let progress = progress.clone();
         Arc::new(move |o: &routeval_core::CaseOutcome| progress.record(o))
     };
-    let summary = routeval_runner::run(plan, writer.sender, control, on_outcome).await;
+    let mut summary = routeval_runner::run(plan, writer.sender, control, on_outcome).await;
     signals.abort();
     progress.bar.finish_and_clear();
     let written = writer
         .task
         .await
-        .map_err(|e| CliError::failure(anyhow!("result writer crashed: {e}")))??;
-    let status = summary.status.as_str();
-    let finished = (summary.status != RunStatus::Interrupted).then(routeval_runner::now_ms);
-    store.set_run_status(&run_id, status, finished).await?;
-    store.close().await;
-    eprintln!(
-        "run {run_id} {status}: {written} results recorded, ${:.4} spent{}",
-        summary.spent_usd,
-        match summary.status {
-            RunStatus::Completed => String::new(),
-            _ => format!(
-                "; finish it with `routeval run {} --resume {run_id}`",
-                suite.path.display()
-            ),
-        }
-    );
-    Ok((run_id, summary))
+        .map_err(|e| CliError::failure(anyhow!("result writer crashed: {e}")))?
+        .map_err(|e| CliError::failure(anyhow!("results could not be recorded: {e}")))?;
+    if summary.status == RunStatus::Failed {
+        return Err(CliError::failure(anyhow!(
+            "the result writer stopped taking results"
+        )));
+    }
+    summary.outcomes = written;
+    Ok(summary)
 }
 
 /// First Ctrl-C: stop dispatching, let in-flight cases finish (up to a deadline).

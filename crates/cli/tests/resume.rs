@@ -117,7 +117,11 @@ fn interrupt_and_resume(after: Duration, signal: &str) {
     assert!(status.success());
     let exit = child.wait().unwrap();
     if signal == "-INT" {
-        assert_eq!(exit.code(), Some(0), "Ctrl-C drains and exits cleanly");
+        assert_eq!(
+            exit.code(),
+            Some(4),
+            "Ctrl-C drains and exits with the code of an interrupted run"
+        );
     }
 
     let before = db_state(&rt, &db);

@@ -105,15 +105,36 @@ impl Budget {
         let judged = outcome
             .into_iter()
             .flat_map(|o| o.judging.attempts.iter().map(|j| &j.attempt));
+        let mut unknown: Vec<&str> = Vec::new();
         for attempt in outcome
             .map(|o| o.attempts.as_slice())
             .unwrap_or_default()
             .iter()
             .chain(judged)
         {
-            total.spent += attempt.cost;
+            let Some(cost) = attempt.cost else {
+                if !unknown.contains(&attempt.route.as_str()) {
+                    unknown.push(&attempt.route);
+                }
+                continue;
+            };
+            total.spent += cost;
             if let Some(a) = routes.get_mut(&attempt.route) {
-                a.spent += attempt.cost;
+                a.spent += cost;
+            }
+        }
+        // A cost that is unknown is booked at what the case reserved for its route, the
+        // worst case: the books never count an unknown cost as free.
+        for route in unknown {
+            let reserved: f64 = r
+                .per_route
+                .iter()
+                .filter(|(name, _)| name == route)
+                .map(|(_, amount)| amount)
+                .sum();
+            total.spent += reserved;
+            if let Some(a) = routes.get_mut(route) {
+                a.spent += reserved;
             }
         }
     }
@@ -124,7 +145,9 @@ impl Budget {
 }
 
 /// Worst case of one case on a target: every step tried, every validation round used,
-/// each request using its full completion budget. Unknown prices count as zero.
+/// each request using its full completion budget. A route with no known price reserves
+/// nothing: it cannot be bounded, so it is not sent when a budget is set (see
+/// [`crate::capability::eligibility`], rule `budget.unknown_price`).
 pub fn worst_case(target: &Target, prompt_tokens: u64, rounds: u32) -> Reservation {
     let steps = match target {
         Target::Route(r) => vec![r.clone()],
@@ -144,6 +167,70 @@ pub fn worst_case(target: &Target, prompt_tokens: u64, rounds: u32) -> Reservati
         total: per_route.iter().map(|(_, c)| c).sum(),
         per_route,
     }
+}
+
+impl Reservation {
+    /// Both reservations as one: held and settled together.
+    pub fn plus(mut self, other: Reservation) -> Reservation {
+        self.total += other.total;
+        for (name, amount) in other.per_route {
+            match self.per_route.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, a)) => *a += amount,
+                None => self.per_route.push((name, amount)),
+            }
+        }
+        self
+    }
+}
+
+/// Tokens of the judge prompt's own wording, besides the rubric, input and answer.
+const JUDGE_PROMPT_OVERHEAD: u64 = 300;
+
+/// Worst case of grading one answer with a dataset's judge checks: each check asks one
+/// judge, and which one depends on who served, so the dearest of those it names is
+/// reserved; its input is the case's prompt, the rubric and the longest answer the
+/// target may give. Judge spend is money too: it is reserved before it is sent.
+pub fn judge_worst_case(
+    judges: &crate::judge::Judges,
+    checks: &[&routeval_core::scorer_spec::CheckSpec],
+    target: &Target,
+    prompt_tokens: u64,
+) -> Reservation {
+    let answer_tokens = match target {
+        Target::Route(r) => max_tokens(&r.route),
+        Target::Chain { steps, .. } => steps
+            .iter()
+            .map(|r| max_tokens(&r.route))
+            .max()
+            .unwrap_or(0),
+    };
+    let mut reservation = Reservation::default();
+    for check in checks {
+        let rubric_tokens = check
+            .rubric
+            .as_deref()
+            .map_or(0, |r| r.len() as u64 / 4 + 1);
+        let input = prompt_tokens + answer_tokens + rubric_tokens + JUDGE_PROMPT_OVERHEAD;
+        let dearest = check
+            .judges
+            .iter()
+            .filter_map(|name| judges.routes.get(name))
+            .map(|j| {
+                let p = j.price.unwrap_or(Price::default());
+                let one = input as f64 * p.prompt
+                    + max_tokens(&j.route) as f64 * p.completion
+                    + p.request;
+                (j.name.clone(), one)
+            })
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        if let Some((name, amount)) = dearest {
+            reservation = reservation.plus(Reservation {
+                total: amount,
+                per_route: vec![(name, amount)],
+            });
+        }
+    }
+    reservation
 }
 
 #[cfg(test)]

@@ -184,7 +184,7 @@ pub async fn judge_stored(
 ) -> Vec<(Vec<JudgeVerdict>, Judging)> {
     use futures_util::stream::{self, StreamExt};
     let ctx = RunContext {
-        run_id: request_prefix.to_string(),
+        request_prefix: request_prefix.to_string(),
         request_counter: std::sync::atomic::AtomicU64::new(0),
         abort: tokio_util::sync::CancellationToken::new(),
     };

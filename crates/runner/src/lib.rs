@@ -14,6 +14,7 @@ pub mod limits;
 pub mod probe;
 pub mod redact;
 pub mod retry;
+mod sse;
 mod wire;
 
 pub use catalog::{fetch_catalog, CatalogModel, Price};
@@ -60,6 +61,9 @@ pub type ResultKey = (String, String, String, u32);
 /// Everything a run needs, resolved up front.
 pub struct RunPlan {
     pub run_id: String,
+    /// Which process of the run this is (1, then one more per resume): part of every
+    /// request id.
+    pub session: u32,
     /// Each dataset with the targets it runs on.
     pub work: Vec<(Arc<PreparedDataset>, Vec<Target>)>,
     pub repeats: u32,
@@ -112,6 +116,9 @@ pub enum RunStatus {
     Completed,
     Interrupted,
     BudgetExhausted,
+    /// The writer stopped taking outcomes: dispatch stopped and in-flight cases were
+    /// dropped, since nothing more could be recorded.
+    Failed,
 }
 
 impl RunStatus {
@@ -120,6 +127,7 @@ impl RunStatus {
             RunStatus::Completed => "completed",
             RunStatus::Interrupted => "interrupted",
             RunStatus::BudgetExhausted => "budget_exhausted",
+            RunStatus::Failed => "failed",
         }
     }
 }
@@ -158,17 +166,15 @@ pub fn build_routes(
     let redactor = Arc::new(Redactor::new(secrets));
     let mut routes = BTreeMap::new();
     for (name, route) in &suite.routes {
-        let price = catalog
-            .get(&route.endpoint)
-            .and_then(|c| c.get(&route.model))
-            .map(|m| m.price);
+        let price = catalog::Price::of_route(route, catalog);
         let client = RouteClient::new(
             name,
             route,
             endpoints[&route.endpoint].clone(),
             price,
             redactor.clone(),
-        )?;
+        )?
+        .with_limits(suite.limits);
         routes.insert(name.clone(), Arc::new(client));
     }
     Ok((routes, redactor))
@@ -230,6 +236,8 @@ struct Shared {
     budget: budget::Budget,
     outcomes: AtomicU64,
     budget_hit: AtomicBool,
+    /// The writer is gone: nothing sent from now on could be recorded.
+    sink_lost: AtomicBool,
 }
 
 /// Run a plan to the end (or to a stop, an abort, or the budget). Each finished case
@@ -246,7 +254,7 @@ pub async fn run(
 ) -> RunSummary {
     let shared = Arc::new(Shared {
         ctx: Arc::new(RunContext {
-            run_id: plan.run_id.clone(),
+            request_prefix: format!("{}-{}", plan.run_id, plan.session),
             request_counter: AtomicU64::new(0),
             abort: control.abort.clone(),
         }),
@@ -264,13 +272,32 @@ pub async fn run(
                     Target::Route(r) => vec![r.clone()],
                     Target::Chain { steps, .. } => steps.clone(),
                 })
+                // Judges' routes have their caps too.
+                .chain(plan.work.iter().filter_map(|(ds, _)| ds.judges.get()).flat_map(
+                    |j| j.routes.values().cloned().collect::<Vec<_>>(),
+                ))
                 .map(|r| (r.name.clone(), r.route.budget_usd))
                 .collect(),
             &plan.route_spent_usd,
         ),
         outcomes: AtomicU64::new(0),
         budget_hit: AtomicBool::new(false),
+        sink_lost: AtomicBool::new(false),
     });
+    // The writer is the run's heartbeat: the moment it stops taking outcomes (its
+    // transaction failed, say another process held the database past the busy timeout),
+    // dispatch stops and in-flight requests are cancelled. Nothing is sent that could
+    // not be recorded, nor spent outside the budget's books.
+    let heartbeat = {
+        let shared = shared.clone();
+        tokio::spawn(async move {
+            shared.sink.closed().await;
+            shared.sink_lost.store(true, Ordering::Relaxed);
+            tracing::error!("the result writer stopped: dispatch stopped, in-flight cases dropped");
+            shared.control.stop.cancel();
+            shared.control.abort.cancel();
+        })
+    };
     let plan = Arc::new(plan);
     let mut names: Vec<String> = Vec::new();
     for (_, targets) in &plan.work {
@@ -287,7 +314,12 @@ pub async fn run(
     while let Some(done) = lanes.join_next().await {
         log_join_error(done);
     }
-    let status = if shared.budget_hit.load(Ordering::Relaxed) {
+    // Its clone of the sender must be gone before the writer can see the end.
+    heartbeat.abort();
+    let _ = heartbeat.await;
+    let status = if shared.sink_lost.load(Ordering::Relaxed) {
+        RunStatus::Failed
+    } else if shared.budget_hit.load(Ordering::Relaxed) {
         RunStatus::BudgetExhausted
     } else if control.abort.is_cancelled() || control.stop.is_cancelled() {
         RunStatus::Interrupted
@@ -324,11 +356,17 @@ async fn lane(plan: Arc<RunPlan>, shared: Arc<Shared>, target_name: String) {
         // Every validation round of every turn of a tool loop may be sent.
         let spec = ds.scorer.spec();
         let rounds = (spec.validation_retries + 1) * spec.max_turns.max(1);
-        let reservation = budget::worst_case(
-            target,
-            capability::needs_of(&ds.dataset).prompt_tokens,
-            rounds,
-        );
+        let prompt_tokens = capability::needs_of(&ds.dataset).prompt_tokens;
+        let mut reservation = budget::worst_case(target, prompt_tokens, rounds);
+        if let Some(judges) = ds.judges.get() {
+            let checks: Vec<_> = ds.scorer.judge_checks().collect();
+            reservation = reservation.plus(budget::judge_worst_case(
+                judges,
+                &checks,
+                target,
+                prompt_tokens,
+            ));
+        }
         for repeat in 0..plan.repeats {
             // The cases are read again for every repeat: one case in memory at a time.
             let cases = match ds.dataset.cases() {
@@ -392,6 +430,10 @@ async fn lane(plan: Arc<RunPlan>, shared: Arc<Shared>, target_name: String) {
                         (shared.on_outcome)(&outcome);
                         if shared.sink.send(outcome).await.is_ok() {
                             shared.outcomes.fetch_add(1, Ordering::Relaxed);
+                        } else {
+                            // The heartbeat stops the run; this outcome is lost with
+                            // the writer and is sent again on resume.
+                            shared.sink_lost.store(true, Ordering::Relaxed);
                         }
                     }
                     // The slot is free only once the writer has the outcome: a writer that

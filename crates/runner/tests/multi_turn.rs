@@ -213,6 +213,7 @@ impl Env {
         );
         let plan = RunPlan {
             run_id: "mt".into(),
+            session: 1,
             work: vec![(self.dataset.clone(), targets)],
             repeats: 1,
             concurrency: 8,
@@ -317,8 +318,8 @@ async fn perfect_model_completes_a_three_turn_loop_with_one_attempt_per_turn() {
         (r.attempts, r.validation_retries, r.transport_retries),
         (3, 0, 0)
     );
-    let cost: f64 = o.attempts.iter().map(|a| a.cost).sum();
-    assert!((r.cost - cost).abs() < 1e-12 && cost > 0.0);
+    let cost: f64 = o.attempts.iter().map(|a| a.cost.unwrap()).sum();
+    assert!((r.cost.unwrap() - cost).abs() < 1e-12 && cost > 0.0);
     for check in [
         "tool_calls",
         "tool_calls.turn0",

@@ -22,9 +22,12 @@ pub struct ModelRow {
     pub name: Option<String>,
     pub context_length: Option<i64>,
     pub max_completion_tokens: Option<i64>,
+    /// USD per token; 0 with `priced` false when the catalog listed no price.
     pub prompt_price: f64,
     pub completion_price: f64,
     pub request_price: f64,
+    /// The catalog listed a price for the model (its prices above are 0 when not).
+    pub priced: bool,
     /// JSON array of parameter names.
     pub supported_parameters: String,
     pub endpoints_json: Option<String>,
@@ -66,10 +69,17 @@ impl Store {
         .await?)
     }
 
-    /// Spend per route (chain steps counted on their route), for per-route caps on resume.
+    /// Known spend per route (chain steps counted on their route), for per-route caps on
+    /// resume.
     pub async fn route_spend(&self, run_id: &str) -> Result<Vec<(String, f64)>> {
         Ok(
-            sqlx::query_as("SELECT route, SUM(cost) FROM attempts WHERE run_id = ? GROUP BY route")
+            sqlx::query_as(
+                "SELECT route, COALESCE(SUM(cost), 0.0) FROM (
+                     SELECT route, cost FROM attempts WHERE run_id = ?1
+                     UNION ALL
+                     SELECT judge_route, cost FROM judge_attempts WHERE run_id = ?1 AND scoring = 0)
+                 GROUP BY route",
+            )
                 .bind(run_id)
                 .fetch_all(&self.pool)
                 .await?,
@@ -121,12 +131,12 @@ impl Store {
         }
         sqlx::query(
             "INSERT INTO models (endpoint, id, name, context_length, max_completion_tokens, prompt_price,
-                completion_price, request_price, supported_parameters, endpoints_json, synced_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                completion_price, request_price, priced, supported_parameters, endpoints_json, synced_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (endpoint, id) DO UPDATE SET name = excluded.name, context_length = excluded.context_length,
                 max_completion_tokens = excluded.max_completion_tokens, prompt_price = excluded.prompt_price,
                 completion_price = excluded.completion_price, request_price = excluded.request_price,
-                supported_parameters = excluded.supported_parameters, endpoints_json = excluded.endpoints_json,
+                priced = excluded.priced, supported_parameters = excluded.supported_parameters, endpoints_json = excluded.endpoints_json,
                 synced_at = excluded.synced_at",
         )
         .bind(&m.endpoint)
@@ -137,6 +147,7 @@ impl Store {
         .bind(m.prompt_price)
         .bind(m.completion_price)
         .bind(m.request_price)
+        .bind(m.priced)
         .bind(&m.supported_parameters)
         .bind(&m.endpoints_json)
         .bind(m.synced_at)
@@ -149,7 +160,7 @@ impl Store {
     pub async fn models(&self) -> Result<Vec<ModelRow>> {
         Ok(sqlx::query_as(
             "SELECT endpoint, id, name, context_length, max_completion_tokens, prompt_price, completion_price,
-                    request_price, supported_parameters, endpoints_json, synced_at
+                    request_price, priced, supported_parameters, endpoints_json, synced_at
              FROM models ORDER BY endpoint, id",
         )
         .fetch_all(&self.pool)

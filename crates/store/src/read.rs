@@ -49,7 +49,8 @@ pub struct ResultRow {
     pub attempts: i64,
     pub validation_retries: i64,
     pub transport_retries: i64,
-    pub cost: f64,
+    /// `None` when unknown (an attempt of the result had no known cost).
+    pub cost: Option<f64>,
     pub latency_ms: f64,
     pub ttft_ms: Option<f64>,
     pub error_class: Option<String>,
@@ -70,7 +71,8 @@ pub struct ResultCells<'r> {
     pub attempts: i64,
     pub validation_retries: i64,
     pub transport_retries: i64,
-    pub cost: f64,
+    /// `None` when unknown (an attempt of the result had no known cost).
+    pub cost: Option<f64>,
     pub latency_ms: f64,
     pub ttft_ms: Option<f64>,
     pub error_class: Option<&'r str>,
@@ -105,7 +107,8 @@ pub struct AttemptRow {
     pub completion_tokens: Option<i64>,
     pub cached_tokens: Option<i64>,
     pub reasoning_tokens: Option<i64>,
-    pub cost: f64,
+    /// `None` when unknown.
+    pub cost: Option<f64>,
     pub latency_ms: f64,
     pub ttft_ms: Option<f64>,
 }
@@ -272,13 +275,16 @@ impl Store {
             .collect())
     }
 
-    /// Total spend recorded for a run, every attempt included.
+    /// Total spend recorded for a run, every attempt included, and its live judges'
+    /// requests: what a resumed run's budget has already used.
     pub async fn run_spend(&self, run_id: &str) -> Result<f64> {
-        let (spent,): (f64,) =
-            sqlx::query_as("SELECT COALESCE(SUM(cost), 0.0) FROM attempts WHERE run_id = ?")
-                .bind(run_id)
-                .fetch_one(&self.pool)
-                .await?;
+        let (spent,): (f64,) = sqlx::query_as(
+            "SELECT (SELECT COALESCE(SUM(cost), 0.0) FROM attempts WHERE run_id = ?1)
+                  + (SELECT COALESCE(SUM(cost), 0.0) FROM judge_attempts WHERE run_id = ?1 AND scoring = 0)",
+        )
+        .bind(run_id)
+        .fetch_one(&self.pool)
+        .await?;
         Ok(spent)
     }
 }
@@ -306,7 +312,7 @@ mod tests {
                 attempts: 1 + i % 3,
                 validation_retries: i % 2,
                 transport_retries: i % 3,
-                cost: 0.1 * f64::from(i) / 3.0,
+                cost: (i % 7 != 0).then(|| 0.1 * f64::from(i) / 3.0),
                 latency_ms: 1000.0 / f64::from(i + 7),
                 ttft_ms: (i % 4 != 0).then(|| f64::from(i) / 7.0),
                 error_class: failed.then_some(ErrorClass::ServerError),

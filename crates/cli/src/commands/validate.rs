@@ -1,11 +1,12 @@
-//! `routeval validate`: everything `run` checks before sending, and nothing sent.
+//! `routeval validate`: everything `run` checks before sending, and nothing sent. The
+//! pairs it lists come from the same function `run` dispatches from.
 
+use crate::args::ValidateArgs;
 use crate::exit::{CliResult, SUCCESS};
-use crate::pipeline::prepare;
-use std::path::Path;
+use crate::pipeline::{catalogs_for, plan_pairs, prepare};
 
-pub async fn run(suite: &Path, db: &str) -> CliResult<u8> {
-    let prepared = prepare(suite, &[], &[])?;
+pub async fn run(args: ValidateArgs) -> CliResult<u8> {
+    let prepared = prepare(&args.suite, &args.routes, &args.datasets)?;
     let s = &prepared.suite;
     for ds in &prepared.datasets {
         println!(
@@ -27,35 +28,87 @@ pub async fn run(suite: &Path, db: &str) -> CliResult<u8> {
             ""
         }
     );
-    // Eligibility of every (dataset, target) pair: privacy always; capabilities when a
-    // catalog has been synced into the database (`routeval models sync`). Nothing is sent.
-    let catalogs = crate::commands::models::synced_catalogs(db).await?;
-    let probes = crate::commands::probe::stored_verdicts(db).await?;
-    let mut refused = 0;
-    for ds in &prepared.datasets {
-        let (eligible, excluded) =
-            routeval_runner::capability::eligibility(s, &ds.dataset, &catalogs, &probes, false);
-        println!(
-            "ok  {}: {} eligible targets",
-            ds.dataset.name,
-            eligible.len()
-        );
-        for e in &excluded {
+    // Eligibility of every (dataset, target) pair, judged as `run` judges it: privacy,
+    // capabilities from the live catalogs (or the synced one), stored probes.
+    let catalogs = catalogs_for(s, &args.db.db, args.offline).await?;
+    let probes = crate::commands::probe::stored_verdicts(&args.db.db).await?;
+    let (mut sent, mut refused) = (0, 0);
+    for pair in plan_pairs(&prepared, &catalogs, &probes, args.force, s.budget_usd) {
+        for target in &pair.eligible {
+            sent += 1;
+            let forced = pair
+                .excluded
+                .iter()
+                .find(|e| e.forced && e.target == target.name());
+            match forced {
+                Some(e) => println!(
+                    "send {} x {}: forced past {} ({})",
+                    e.dataset, e.target, e.detail, e.rule
+                ),
+                None => println!("send {} x {}", pair.dataset.dataset.name, target.name()),
+            }
+        }
+        for e in pair.excluded.iter().filter(|e| !e.forced) {
             refused += 1;
             println!(
-                "--  {} x {}: not eligible: {} ({})",
+                "--   {} x {}: not eligible: {} ({})",
                 e.dataset, e.target, e.detail, e.rule
             );
         }
     }
-    if catalogs.is_empty() {
+    let unchecked: Vec<&String> = s
+        .endpoints
+        .keys()
+        .filter(|e| !catalogs.contains_key(*e))
+        .collect();
+    if !unchecked.is_empty() {
         println!(
-            "note: capabilities not checked (no synced catalog; `routeval models sync` reads one)"
+            "note: capabilities not checked on {} (no catalog{}; `routeval models sync` stores one)",
+            unchecked
+                .iter()
+                .map(|e| e.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            if args.offline { " read: --offline" } else { "" }
         );
     }
+    for line in unknown_price_warnings(s, &catalogs) {
+        println!("{line}");
+    }
     println!(
-        "{} is valid; {refused} pairs would not be sent",
-        suite.display()
+        "{} is valid; `run` would send {sent} (dataset, target) pairs and refuse {refused}",
+        args.suite.display()
     );
     Ok(SUCCESS)
+}
+
+/// A warning per route whose cost will be unknown: no `price` in the suite and none in
+/// its endpoint's catalog. Its attempts' cost is unknown wherever the endpoint reports
+/// none, so its cost per accepted shows as unknown and it is never ranked cheapest.
+/// A warning changes no exit code.
+fn unknown_price_warnings(
+    suite: &routeval_core::Suite,
+    catalogs: &crate::pipeline::Catalogs,
+) -> Vec<String> {
+    suite
+        .routes
+        .iter()
+        .filter(|(_, route)| routeval_runner::catalog::Price::of_route(route, catalogs).is_none())
+        .map(|(name, route)| {
+            let why = if catalogs.contains_key(&route.endpoint) {
+                format!(
+                    "none for `{}` in the catalog of endpoint `{}`",
+                    route.model, route.endpoint
+                )
+            } else {
+                format!("no catalog of endpoint `{}` read", route.endpoint)
+            };
+            format!(
+                "warn route `{name}` has no known price (no `price` in the suite, {why}): its cost \
+                 is unknown wherever the endpoint reports none, shown as unknown and never ranked \
+                 cheapest; set price = {{ prompt = ..., completion = ... }} (USD per million \
+                 tokens) on [routes.{name}]"
+            )
+        })
+        .collect()
 }

@@ -6,6 +6,9 @@
 //! a small suite into a temporary folder, loads it as the CLI does, runs it and reads
 //! the [`CaseOutcome`]s off the channel.
 
+mod hostile;
+mod unknown_cost;
+
 use routeval_core::scorer_spec::ScorerSpec;
 use routeval_core::{AttemptRecord, CaseOutcome, Dataset, ErrorClass, Suite};
 use routeval_runner::catalog::CatalogModel;
@@ -250,6 +253,7 @@ impl Env {
             .collect();
         let plan = RunPlan {
             run_id: "it".into(),
+            session: 1,
             work,
             repeats: 1,
             concurrency: 32,
@@ -317,10 +321,13 @@ fn check_consistent(o: &CaseOutcome) {
         );
         assert!(a.latency_ms >= 0.0 && a.latency_ms.is_finite());
     }
-    let cost: f64 = o.attempts.iter().map(|a| a.cost).sum();
+    let cost: Option<f64> = o.attempts.iter().map(|a| a.cost).sum();
     assert!(
-        (r.cost - cost).abs() < 1e-12,
-        "result cost is the attempts' sum"
+        match (r.cost, cost) {
+            (Some(r), Some(sum)) => (r - sum).abs() < 1e-12,
+            (r, sum) => r == sum,
+        },
+        "result cost is the attempts' sum, unknown when one is"
     );
     let ids: HashSet<&str> = o.attempts.iter().map(|a| a.request_id.as_str()).collect();
     assert_eq!(ids.len(), o.attempts.len(), "request ids are unique");
@@ -620,7 +627,7 @@ async fn connection_refused_is_a_connect_error() {
         assert!(o
             .attempts
             .iter()
-            .all(|a| a.served_model.is_none() && a.cost == 0.0));
+            .all(|a| a.served_model.is_none() && a.cost == Some(0.0)));
         assert_eq!(o.result.served_step, None);
     }
     assert_eq!(e.sim.requests(), 0);
@@ -779,7 +786,7 @@ async fn successes_are_recorded_plain_and_streamed() {
                 a.cost_source,
                 Some(routeval_core::record::CostSource::Reported)
             );
-            assert!(r.cost > 0.0);
+            assert!(r.cost.unwrap() > 0.0);
             assert!(r.scores.iter().all(|s| s.pass), "{:?}", r.scores);
             if r.dataset == "triage" {
                 assert!(is_json(a.content.as_deref()), "{a:?}");
@@ -886,6 +893,17 @@ async fn validation_failures_are_reasked_once() {
                 assert_eq!(r.error_class, None);
             } else {
                 assert_eq!(r.error_class, Some(class), "{r:?}");
+                // The reason says what failed, not only the class: the parser's message,
+                // or the schema violation with its instance path.
+                let detail = match class {
+                    ErrorClass::InvalidJson => "invalid_json: ",
+                    _ => "schema_invalid: /",
+                };
+                assert!(
+                    r.reason.starts_with(detail) && r.reason.len() > detail.len() + 8,
+                    "{r:?}"
+                );
+                assert!(!r.reason.contains("not valid JSON"), "{r:?}");
             }
         }
     }
@@ -1034,7 +1052,7 @@ async fn server_side_model_fallback_records_the_served_model() {
             assert_eq!(r.attempts, 1, "the fallback happens inside one request");
             assert_eq!((a.status, a.error_class), (Some(200), None));
             assert_eq!(a.served_model.as_deref(), Some("t/backup"));
-            assert!(a.cost > 0.0);
+            assert!(a.cost.unwrap() > 0.0);
         }
     }
     assert_eq!(e.sim.requests_for("t/primary"), 3);
@@ -1058,7 +1076,7 @@ async fn catalog_prices_routes_that_report_no_cost() {
     let e = env(&profiles, &routes, None).await;
 
     let catalogs = routeval_runner::fetch_catalogs(&e.suite).await;
-    let price = catalogs["sim"]["t/silent"].price;
+    let price = catalogs["sim"]["t/silent"].price.unwrap();
     assert!(
         (price.prompt - 3e-6).abs() < 1e-15 && (price.completion - 15e-6).abs() < 1e-15,
         "{price:?}"
@@ -1077,8 +1095,8 @@ async fn catalog_prices_routes_that_report_no_cost() {
             let want = a.prompt_tokens.unwrap() as f64 * 3e-6
                 + a.completion_tokens.unwrap() as f64 * 15e-6;
             assert!(
-                want > 0.0 && (a.cost - want).abs() < 1e-12,
-                "{} vs {want}",
+                want > 0.0 && (a.cost.unwrap() - want).abs() < 1e-12,
+                "{:?} vs {want}",
                 a.cost
             );
             assert_eq!(o.result.cost, a.cost);
@@ -1089,17 +1107,19 @@ async fn catalog_prices_routes_that_report_no_cost() {
             o.attempts[0].cost_source,
             Some(routeval_core::record::CostSource::Reported)
         );
-        assert!(o.result.cost > 0.0);
+        assert!(o.result.cost.unwrap() > 0.0);
     }
 
-    // Without a catalog a silent route's cost is unknown, and counted as zero.
+    // Without a catalog a silent route's cost is unknown: not zero, and neither is its
+    // result's.
     let outcomes = e.run_with(&HashMap::new()).await;
     for o in of(&outcomes, "silent") {
         let a: &AttemptRecord = &o.attempts[0];
         assert_eq!(
             (a.cost_source, a.cost),
-            (Some(routeval_core::record::CostSource::Unknown), 0.0)
+            (Some(routeval_core::record::CostSource::Unknown), None)
         );
+        assert_eq!(o.result.cost, None);
     }
 }
 
@@ -1122,8 +1142,8 @@ async fn generation_stats_give_the_authoritative_cost_and_provider() {
         let want =
             a.prompt_tokens.unwrap() as f64 * 3e-6 + a.completion_tokens.unwrap() as f64 * 15e-6;
         assert!(
-            want > 0.0 && (a.cost - want).abs() < 1e-12,
-            "{} vs {want}",
+            want > 0.0 && (a.cost.unwrap() - want).abs() < 1e-12,
+            "{:?} vs {want}",
             a.cost
         );
         assert_eq!(a.served_provider.as_deref(), Some("Stats Host"));
