@@ -51,12 +51,12 @@ pub fn register_env(var: &str) -> Option<String> {
 /// `text` with every registered secret, and every `Bearer <token>`, replaced by
 /// [`REDACTED`]. Borrowed (no allocation) when there is nothing to replace.
 pub fn redact(text: &str) -> Cow<'_, str> {
-    Redactor.redact(text)
+    Redactor::GLOBAL.redact(text)
 }
 
 /// [`redact`] for bytes that should be text (what a writer is handed).
 pub fn redact_bytes(bytes: &[u8]) -> Cow<'_, [u8]> {
-    Redactor.redact_bytes(bytes)
+    Redactor::GLOBAL.redact_bytes(bytes)
 }
 
 /// A handle on the process-wide registry of secrets (see [`register`]).
@@ -64,15 +64,20 @@ pub fn redact_bytes(bytes: &[u8]) -> Cow<'_, [u8]> {
 /// [`Redactor::new`] registers the secrets it is given; every redactor redacts every
 /// secret registered so far, whoever registered it.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Redactor;
+pub struct Redactor {
+    _registry: (),
+}
 
 impl Redactor {
+    /// The redactor (all of them redact every registered secret).
+    pub const GLOBAL: Redactor = Redactor { _registry: () };
+
     /// Register `secrets` (see [`register`]) and return a redactor.
     pub fn new(secrets: impl IntoIterator<Item = String>) -> Self {
         for secret in secrets {
             register(&secret);
         }
-        Redactor
+        Redactor::GLOBAL
     }
 
     pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
@@ -160,6 +165,34 @@ fn redact_bearer(text: &str) -> Option<String> {
     })
 }
 
+/// Whether what `reader` yields holds a registered secret anywhere: for output that
+/// cannot be redacted without breaking it (binary files), so it is refused instead.
+pub fn reader_holds_secret(mut reader: impl std::io::Read) -> std::io::Result<bool> {
+    let secrets: Vec<Box<str>> = SECRETS.read().unwrap_or_else(|e| e.into_inner()).clone();
+    let Some(longest) = secrets.iter().map(|s| s.len()).max() else {
+        return Ok(false);
+    };
+    let mut window: Vec<u8> = Vec::with_capacity(64 * 1024 + longest);
+    let mut piece = vec![0u8; 64 * 1024];
+    loop {
+        let n = reader.read(&mut piece)?;
+        if n == 0 {
+            return Ok(false);
+        }
+        window.extend_from_slice(&piece[..n]);
+        let found = secrets.iter().any(|s| {
+            let needle = s.as_bytes();
+            window.windows(needle.len()).any(|w| w == needle)
+        });
+        if found {
+            return Ok(true);
+        }
+        // Keep what a secret split between two pieces could start with.
+        let keep = window.len().min(longest - 1);
+        window.drain(..window.len() - keep);
+    }
+}
+
 /// `haystack` with every `needle` replaced by [`REDACTED`], or None when it has none.
 fn replace_bytes(haystack: &[u8], needle: &[u8]) -> Option<Vec<u8>> {
     let find = |from: usize| {
@@ -229,7 +262,7 @@ impl<T: Redact> Redact for Vec<T> {
 /// `items` as they may be stored: borrowed when nothing in them needs redacting, else
 /// a redacted copy.
 pub fn redacted<T: Redact + Clone>(items: &[T]) -> Cow<'_, [T]> {
-    let r = Redactor;
+    let r = Redactor::GLOBAL;
     if !items.iter().any(|i| i.needs_redaction(&r)) {
         return Cow::Borrowed(items);
     }
@@ -240,7 +273,7 @@ pub fn redacted<T: Redact + Clone>(items: &[T]) -> Cow<'_, [T]> {
 
 /// One item as it may be stored (see [`redacted`]).
 pub fn redacted_one<T: Redact + Clone>(item: &T) -> Cow<'_, T> {
-    let r = Redactor;
+    let r = Redactor::GLOBAL;
     if !item.needs_redaction(&r) {
         return Cow::Borrowed(item);
     }
@@ -375,6 +408,16 @@ mod tests {
         assert_eq!(register_env("ROUTEVAL_REDACT_TEST_UNSET_VAR"), None);
     }
 
+    #[test]
+    fn a_secret_is_found_across_pieces_of_a_reader() {
+        register("reader-secret-hhhh");
+        let mut bytes = vec![0u8; 64 * 1024 - 5];
+        bytes.extend_from_slice(b"reader-secret-hhhh");
+        bytes.extend_from_slice(&[1, 2, 3]);
+        assert!(reader_holds_secret(&bytes[..]).unwrap());
+        assert!(!reader_holds_secret(&bytes[..64 * 1024]).unwrap());
+    }
+
     #[derive(Clone)]
     struct Sample {
         text: String,
@@ -464,9 +507,9 @@ mod tests {
                 }],
             },
         };
-        assert!(outcome.needs_redaction(&Redactor));
-        outcome.redact_in_place(&Redactor);
-        assert!(!outcome.needs_redaction(&Redactor));
+        assert!(outcome.needs_redaction(&Redactor::GLOBAL));
+        outcome.redact_in_place(&Redactor::GLOBAL);
+        assert!(!outcome.needs_redaction(&Redactor::GLOBAL));
         let json = serde_json::to_string(&outcome).unwrap();
         assert!(!json.contains(key), "{json}");
         assert_eq!(

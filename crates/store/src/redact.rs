@@ -26,7 +26,7 @@ impl_redact!(ModelRow {
 
 /// Redact a batch of case outcomes in place, as the writer takes them.
 pub(crate) fn redact_batch(batch: &mut [CaseOutcome]) {
-    let r = Redactor;
+    let r = Redactor::GLOBAL;
     for outcome in batch {
         outcome.redact_in_place(&r);
     }

@@ -11,7 +11,8 @@ use std::collections::HashMap;
 use std::io::Write;
 
 pub async fn run(args: GradeArgs) -> CliResult<u8> {
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut out =
+        crate::output::RedactLines::new(std::io::BufWriter::new(std::io::stdout().lock()));
     let (accepted, total) = grade_to(&args, &mut out)?;
     eprintln!("{accepted} of {total} responses accepted");
     Ok(SUCCESS)
