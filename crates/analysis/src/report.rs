@@ -1,10 +1,16 @@
 //! Reports rendered from the ranking: Markdown for CI summaries, one self-contained
 //! HTML file with inline SVG charts for people, JUnit XML for CI test views, JSON for
 //! tools and CSV of the results for notebooks. Templates live in `reports/`.
+//!
+//! Every format escapes what it shows for itself (see [`crate::escape`]): the HTML
+//! template is HTML-escaped, the Markdown one Markdown-escaped, JUnit is XML-escaped with
+//! the characters XML forbids removed, and CSV is written by the `csv` crate. Long text
+//! (answers, reasons, error messages) is cut with a visible marker.
 
 use crate::baseline::{compare_with_baselines, BaselineComparison};
 use crate::chains::{chain_report, ChainReport, LiveComparison};
 use crate::charts;
+use crate::escape;
 use crate::frames::RunData;
 use crate::judges::{judge_summaries, JudgeSummary};
 use crate::metrics::{tag_acceptance, Ranking, TagMetrics, TargetMetrics};
@@ -12,6 +18,7 @@ use crate::Result;
 use minijinja::{AutoEscape, Environment, Value};
 use polars::prelude::*;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -157,6 +164,24 @@ pub fn render(data: &RunData, rankings: &[Ranking], format: Format) -> Result<St
     render_with(data, rankings, &Extras::compute(data)?, format)
 }
 
+/// Every string of a JSON report cut to [`escape::CELL_CHARS`], with the marker.
+fn clip_strings(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::String(s) => {
+            if let Cow::Owned(c) = escape::clip(s, escape::CELL_CHARS) {
+                *s = c;
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(clip_strings),
+        serde_json::Value::Object(map) => map.values_mut().for_each(clip_strings),
+        _ => {}
+    }
+}
+
+/// The auto-escape mode of the Markdown template: every value is escaped by
+/// [`escape::markdown`] unless a filter made it safe (the `code` filter's spans).
+const MARKDOWN_ESCAPE: AutoEscape = AutoEscape::Custom("markdown");
+
 /// Render a report with extras already computed.
 pub fn render_with(
     data: &RunData,
@@ -167,19 +192,22 @@ pub fn render_with(
     match format {
         Format::Markdown | Format::Html => render_template(data, rankings, extras, format),
         Format::Junit => Ok(junit(data, rankings)),
-        Format::Json => Ok(serde_json::to_string_pretty(&serde_json::json!({
-            "run": data.run,
-            "simulated": data.run.simulated,
-            "datasets": rankings,
-            "tags": extras.tags,
-            "chains": extras.chains,
-            "baselines": extras.baselines,
-            "judges": extras.judges,
-            "exclusions": data.governance.exclusions,
-            "policy_violations": data.governance.violations,
-            "probes": data.governance.probes,
-        }))
-        .expect("plain data")),
+        Format::Json => {
+            let mut report = serde_json::json!({
+                "run": data.run,
+                "simulated": data.run.simulated,
+                "datasets": rankings,
+                "tags": extras.tags,
+                "chains": extras.chains,
+                "baselines": extras.baselines,
+                "judges": extras.judges,
+                "exclusions": data.governance.exclusions,
+                "policy_violations": data.governance.violations,
+                "probes": data.governance.probes,
+            });
+            clip_strings(&mut report);
+            Ok(serde_json::to_string_pretty(&report).expect("plain data"))
+        }
         Format::Csv => results_csv(data),
     }
 }
@@ -191,12 +219,36 @@ fn render_template(
     format: Format,
 ) -> Result<String> {
     let mut env = Environment::new();
-    // Escape everything in HTML: target names and any model output are untrusted.
+    // Escape everything each format shows: target names and any model output are
+    // untrusted. Long values are cut with a marker before they are escaped.
     env.set_auto_escape_callback(|name| {
         if name.ends_with(".html") {
             AutoEscape::Html
         } else {
-            AutoEscape::None
+            MARKDOWN_ESCAPE
+        }
+    });
+    env.set_formatter(|out, state, value| {
+        if value.is_safe() {
+            return minijinja::escape_formatter(out, state, value);
+        }
+        if state.auto_escape() == MARKDOWN_ESCAPE {
+            return out
+                .write_str(&escape::markdown(&value.to_string()))
+                .map_err(minijinja::Error::from);
+        }
+        let text = value.to_string();
+        match escape::clip(&text, escape::CELL_CHARS) {
+            Cow::Borrowed(_) => minijinja::escape_formatter(out, state, value),
+            Cow::Owned(clipped) => minijinja::escape_formatter(out, state, &Value::from(clipped)),
+        }
+    });
+    // Markdown only: the text as a code span, delimiters included.
+    env.add_filter("code", |state: &minijinja::State, v: Cow<'_, str>| {
+        if state.auto_escape() == MARKDOWN_ESCAPE {
+            Value::from_safe_string(escape::markdown_code(&v))
+        } else {
+            Value::from(v.into_owned())
         }
     });
     env.add_filter("pct", |v: Option<f64>| {
@@ -318,7 +370,7 @@ fn html_charts(
 /// JUnit XML: a testsuite per dataset, a testcase per target, failing when the target
 /// misses its dataset's constraints (CI systems show these as test results).
 pub fn junit(data: &RunData, rankings: &[Ranking]) -> String {
-    let x = charts::esc;
+    let x = escape::xml;
     let total: usize = rankings
         .iter()
         .map(|r| r.eligible.len() + r.ineligible.len())
@@ -354,7 +406,7 @@ pub fn junit(data: &RunData, rankings: &[Ranking]) -> String {
                 x(&r.dataset),
                 x(&m.target)
             );
-            let summary = format!(
+            let mut summary = format!(
                 "acceptance {:.1}% (95% CI {:.1}–{:.1}%), {} per accepted, p95 {}",
                 m.acceptance * 100.0,
                 m.acceptance_low * 100.0,
@@ -362,6 +414,12 @@ pub fn junit(data: &RunData, rankings: &[Ranking]) -> String {
                 m.cost_per_accepted.map_or("–".into(), format_usd),
                 format_ms(m.p95_latency_ms)
             );
+            if !m.error_class_rates.is_empty() {
+                let _ = write!(summary, ", failures: {}", failure_classes(m));
+            }
+            if m.forced {
+                let _ = write!(summary, ", forced: {}", m.forced_rules.join(", "));
+            }
             if r.eligible.iter().any(|e| e.target == m.target) {
                 let _ = writeln!(s, "><system-out>{}</system-out></testcase>", x(&summary));
             } else {
@@ -411,20 +469,43 @@ pub fn junit(data: &RunData, rankings: &[Ranking]) -> String {
     s
 }
 
-/// Every result row as CSV (RFC 4180 quoting), with the run id for joining runs.
 /// The results of a run as a Parquet file, for notebooks: one row per result, the
-/// run id first, columns typed as stored.
+/// run id first, columns typed as stored. Written atomically.
 pub fn write_results_parquet(data: &RunData, path: &std::path::Path) -> Result<()> {
     let mut df = data.results.clone();
     let run_id = Column::new("run_id".into(), vec![data.run.id.as_str(); df.height()]);
     df.insert_column(0, run_id)?;
-    let file = std::fs::File::create(path).map_err(|e| {
-        crate::AnalysisError::Other(format!("cannot write {}: {e}", path.display()))
-    })?;
-    ParquetWriter::new(file).finish(&mut df)?;
-    Ok(())
+    crate::output::write_atomic_with(path, |file| -> Result<()> {
+        ParquetWriter::new(file).finish(&mut df)?;
+        Ok(())
+    })
+    .map_err(|e| match e {
+        crate::AnalysisError::Io(e) => {
+            crate::AnalysisError::Other(format!("cannot write {}: {e}", path.display()))
+        }
+        other => other,
+    })
 }
 
+fn csv_writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
+        .quote_style(csv::QuoteStyle::Necessary)
+        .from_writer(Vec::new())
+}
+
+fn csv_text(w: csv::Writer<Vec<u8>>) -> Result<String> {
+    let bytes = w
+        .into_inner()
+        .map_err(|e| crate::AnalysisError::Other(format!("CSV: {e}")))?;
+    Ok(String::from_utf8(bytes).expect("CSV of UTF-8 fields"))
+}
+
+fn csv_error(e: csv::Error) -> crate::AnalysisError {
+    crate::AnalysisError::Other(format!("CSV: {e}"))
+}
+
+/// Every result row as CSV (RFC 4180 quoting by the `csv` crate), with the run id for
+/// joining runs.
 pub fn results_csv(data: &RunData) -> Result<String> {
     let df = &data.results;
     let names = [
@@ -447,31 +528,105 @@ pub fn results_csv(data: &RunData) -> Result<String> {
         .iter()
         .map(|n| df.column(n))
         .collect::<PolarsResult<_>>()?;
-    let mut s = format!("run_id,{}\n", names.join(","));
+    let mut w = csv_writer();
+    w.write_record(std::iter::once("run_id").chain(names))
+        .map_err(csv_error)?;
+    let mut row: Vec<String> = Vec::with_capacity(names.len() + 1);
     for i in 0..df.height() {
-        s.push_str(&csv_field(&data.run.id));
+        row.clear();
+        row.push(data.run.id.clone());
         for c in &cols {
-            s.push(',');
-            let v = c.get(i)?;
-            let text = match v {
+            row.push(match c.get(i)? {
                 AnyValue::Null => String::new(),
-                AnyValue::String(t) => csv_field(t),
-                AnyValue::StringOwned(t) => csv_field(&t),
+                AnyValue::String(t) => t.to_string(),
+                AnyValue::StringOwned(t) => t.to_string(),
                 other => other.to_string(),
-            };
-            s.push_str(&text);
+            });
         }
-        s.push('\n');
+        w.write_record(&row).map_err(csv_error)?;
     }
-    Ok(s)
+    csv_text(w)
 }
 
-fn csv_field(v: &str) -> String {
-    if v.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", v.replace('"', "\"\""))
-    } else {
-        v.to_string()
+/// The ranking as CSV, one row per dataset x target in decision order (`rank` empty
+/// for targets that miss a constraint).
+pub fn ranking_csv(rankings: &[Ranking]) -> Result<String> {
+    let mut w = csv_writer();
+    w.write_record([
+        "dataset",
+        "rank",
+        "target",
+        "kind",
+        "forced",
+        "cases",
+        "accepted",
+        "acceptance",
+        "acceptance_low",
+        "acceptance_high",
+        "schema_valid_rate",
+        "enum_accuracy",
+        "tool_accuracy",
+        "mean_validation_retries",
+        "mean_transport_retries",
+        "p50_latency_ms",
+        "p95_latency_ms",
+        "total_cost",
+        "cost_per_accepted",
+        "failures",
+    ])
+    .map_err(csv_error)?;
+    let opt = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
+    for r in rankings {
+        let rows = r
+            .eligible
+            .iter()
+            .enumerate()
+            .map(|(i, m)| ((i + 1).to_string(), m))
+            .chain(r.ineligible.iter().map(|m| (String::new(), m)));
+        for (rank, m) in rows {
+            w.write_record([
+                m.dataset.clone(),
+                rank,
+                m.target.clone(),
+                m.kind.clone(),
+                m.forced_rules.join(" "),
+                m.cases.to_string(),
+                m.accepted.to_string(),
+                m.acceptance.to_string(),
+                m.acceptance_low.to_string(),
+                m.acceptance_high.to_string(),
+                opt(m.schema_valid_rate),
+                opt(m.enum_accuracy),
+                opt(m.tool_accuracy),
+                m.mean_validation_retries.to_string(),
+                m.mean_transport_retries.to_string(),
+                m.p50_latency_ms.to_string(),
+                m.p95_latency_ms.to_string(),
+                m.total_cost.to_string(),
+                opt(m.cost_per_accepted),
+                if m.error_class_rates.is_empty() {
+                    String::new()
+                } else {
+                    failure_classes(m)
+                },
+            ])
+            .map_err(csv_error)?;
+        }
     }
+    csv_text(w)
+}
+
+/// A target's final failure classes with their shares, most frequent first
+/// (`rate_limited 25.0%, timeout 5.0%`), or `–`.
+pub fn failure_classes(m: &TargetMetrics) -> String {
+    if m.error_class_rates.is_empty() {
+        return "–".into();
+    }
+    m.error_class_rates
+        .iter()
+        .map(|(class, rate)| format!("{class} {:.1}%", rate * 100.0))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub fn format_usd(v: f64) -> String {

@@ -244,6 +244,82 @@ mod tests {
         }
     }
 
+    fn client(
+        name: &str,
+        model: &str,
+        max_tokens: u64,
+        price: Price,
+    ) -> std::sync::Arc<crate::RouteClient> {
+        let endpoint: routeval_core::config::Endpoint =
+            toml::from_str("kind = \"openai\"\nbase_url = \"http://127.0.0.1:9/v1\"").unwrap();
+        let endpoint = crate::EndpointClient::new("e", &endpoint).unwrap().0;
+        let route: routeval_core::config::Route = toml::from_str(&format!(
+            "endpoint = \"e\"\nmodel = \"{model}\"\nparams = {{ max_tokens = {max_tokens} }}"
+        ))
+        .unwrap();
+        std::sync::Arc::new(
+            crate::RouteClient::new(
+                name,
+                &route,
+                std::sync::Arc::new(endpoint),
+                Some(price),
+                Default::default(),
+            )
+            .unwrap(),
+        )
+    }
+
+    #[test]
+    fn judge_requests_are_reserved_on_the_dearest_judge() {
+        let per_token = |p: f64| Price {
+            prompt: p,
+            completion: p,
+            request: 0.0,
+        };
+        let candidate = client("cand", "a/small", 100, per_token(1e-6));
+        let cheap = client("cheap", "j/cheap", 50, per_token(1e-6));
+        let dear = client("dear", "j/dear", 50, per_token(1e-5));
+        let judges = crate::judge::Judges {
+            routes: [("cheap".to_string(), cheap), ("dear".to_string(), dear)]
+                .into_iter()
+                .collect(),
+            cache: Default::default(),
+        };
+        let check: routeval_core::scorer_spec::CheckSpec = toml::from_str(
+            "kind = \"judge\"\njudges = [\"cheap\", \"dear\"]\nrubric = \"Polite.\"",
+        )
+        .unwrap();
+        let target = Target::Route(candidate);
+        let r = judge_worst_case(&judges, &[&check], &target, 1_000);
+        // Input: the prompt, the longest answer, the rubric and the judge's own wording.
+        let input = (1_000 + 100 + 2 + JUDGE_PROMPT_OVERHEAD) as f64;
+        let expected = (input + 50.0) * 1e-5;
+        assert!(
+            (r.total - expected).abs() < 1e-12,
+            "{} vs {expected}",
+            r.total
+        );
+        assert_eq!(r.per_route.len(), 1);
+        assert_eq!(r.per_route[0].0, "dear");
+
+        let both = worst_case(&target, 1_000, 1).plus(r);
+        assert_eq!(
+            both.per_route.len(),
+            2,
+            "the candidate's and the judge's routes"
+        );
+        let b = Budget::new(
+            Some(both.total - 1e-9),
+            0.0,
+            HashMap::new(),
+            &HashMap::new(),
+        );
+        assert!(
+            !b.try_reserve(&both),
+            "a case whose grading would pass the budget is not sent"
+        );
+    }
+
     #[test]
     fn reservations_stop_before_the_cap() {
         let b = Budget::new(
