@@ -62,6 +62,11 @@ pub struct TargetMetrics {
     pub top_errors: Vec<(String, u64)>,
     /// On the cost-quality Pareto frontier of its dataset (set by [`rank`]).
     pub pareto: bool,
+    /// Run with `--force` although a capability rule refused it: its figures measure
+    /// a pair the checks said would not work.
+    pub forced: bool,
+    /// The rules it was forced past (`capability.tools`, `probe.json_schema`, ...).
+    pub forced_rules: Vec<String>,
 }
 
 /// One enum field's accuracy and its confusion matrix.
@@ -318,6 +323,15 @@ pub fn compute_metrics(data: &RunData) -> Result<Vec<TargetMetrics>> {
         let (lo, hi) = wilson_interval(a, c);
         let per_accepted = |name: &str| (a > 0).then(|| get(name, i).unwrap_or(0.0) / a as f64);
         let key = (ds.clone(), tg.clone());
+        let mut forced_rules: Vec<String> = data
+            .governance
+            .exclusions
+            .iter()
+            .filter(|e| e.forced && e.dataset == ds && e.target == tg)
+            .map(|e| e.rule.clone())
+            .collect();
+        forced_rules.sort();
+        forced_rules.dedup();
         out.push(TargetMetrics {
             cases: c,
             accepted: a,
@@ -354,6 +368,8 @@ pub fn compute_metrics(data: &RunData) -> Result<Vec<TargetMetrics>> {
             providers: providers.get(&key).cloned().unwrap_or_default(),
             top_errors: errors.get(&key).cloned().unwrap_or_default(),
             pareto: false,
+            forced: !forced_rules.is_empty(),
+            forced_rules,
             kind,
             dataset: ds,
             target: tg,

@@ -91,7 +91,7 @@ pub async fn rejudge(
     let judged = judge_stored(
         &judges,
         &checks,
-        &format!("{run_id}-rescore"),
+        &rescore_request_prefix(run_id),
         &items,
         concurrency,
     )
@@ -106,4 +106,16 @@ pub async fn rejudge(
         }
     }
     Ok(out)
+}
+
+/// Judge requests of a rescore are numbered under a prefix of their own: unique across
+/// the pages of one rescore and across rescores of the same run.
+fn rescore_request_prefix(run_id: &str) -> String {
+    static PAGES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let page = PAGES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!(
+        "{run_id}-rescore-{}-{}-{page}",
+        routeval_runner::now_ms(),
+        std::process::id()
+    )
 }
