@@ -19,7 +19,7 @@ async fn load_with(
     run: Option<&str>,
     opts: RankOptions,
 ) -> CliResult<(RunData, Vec<Ranking>)> {
-    let store = Store::open(db).await?;
+    let store = Store::open_existing(db).await?;
     let data = RunData::load(&store, run).await?;
     store.close().await;
     let metrics = compute_metrics(&data)?;

@@ -16,7 +16,7 @@ pub async fn run(args: ChainsArgs) -> CliResult<u8> {
             "--max-len must be at least 1"
         )));
     }
-    let store = Store::open(&args.db.db).await?;
+    let store = Store::open_existing(&args.db.db).await?;
     let data = RunData::load(&store, args.run.as_deref()).await?;
     store.close().await;
     let fallback_on = (!args.fallback_on.is_empty()).then(|| args.fallback_on.clone());

@@ -15,7 +15,7 @@ pub async fn run(args: CompareArgs) -> CliResult<u8> {
             "--threshold is an acceptance drop between 0 and 1"
         )));
     }
-    let store = Store::open(&args.db.db).await?;
+    let store = Store::open_existing(&args.db.db).await?;
     // With --baseline, the one positional run (if any) is NEW.
     let (base_id, new_id) = match (&args.baseline, &args.base, &args.new) {
         (Some(_), base, None) => (None, base.clone()),

@@ -8,7 +8,7 @@ use routeval_core::config::Route;
 use routeval_core::Suite;
 use routeval_runner::capability::{check, needs_of};
 use routeval_runner::catalog::{fetch_catalog, fetch_endpoints, CatalogModel, Price};
-use routeval_store::{ModelRow, Store};
+use routeval_store::{ModelRow, Store, StoreError};
 use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
@@ -75,7 +75,7 @@ pub struct ListFilter {
 }
 
 pub async fn list(db: &str, filter: &ListFilter) -> CliResult<u8> {
-    let store = Store::open(db).await?;
+    let store = Store::open_existing(db).await?;
     let models: Vec<ModelRow> = store
         .models()
         .await?
@@ -134,7 +134,7 @@ pub async fn suggest(suite_path: &Path, db: &str, dataset: &str, max: usize) -> 
     let prepared = prepare(suite_path, &[], &[dataset.to_string()])?;
     let ds = &prepared.datasets[0].dataset;
     let needs = needs_of(ds);
-    let store = Store::open(db).await?;
+    let store = Store::open_existing(db).await?;
     let models = store.models().await?;
     store.close().await;
     if models.is_empty() {
@@ -185,20 +185,31 @@ fn catalog_model(m: &ModelRow) -> CatalogModel {
     }
 }
 
+/// The database at `db` opened for reading, for commands that send nothing and only
+/// consult what is stored (`validate`, `run --dry-run`): never created nor migrated.
+/// `None` when there is none yet, or when its schema is older than this build's (a
+/// command that writes upgrades it; until then nothing stored in it is read).
+pub async fn stored(db: &str) -> CliResult<Option<Store>> {
+    match Store::open_existing(db).await {
+        Ok(store) => Ok(Some(store)),
+        Err(StoreError::Missing(_) | StoreError::NoSchema(_)) => Ok(None),
+        Err(e @ StoreError::OlderSchema { .. }) => {
+            tracing::warn!("{e}; its synced catalog and probes are not read");
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// The catalog synced into the database, per endpoint; empty when there is none.
 /// A database that does not exist is not created.
 pub async fn synced_catalogs(
     db: &str,
 ) -> CliResult<HashMap<String, HashMap<String, CatalogModel>>> {
-    let path = db
-        .strip_prefix("sqlite://")
-        .or_else(|| db.strip_prefix("sqlite:"))
-        .unwrap_or(db);
     let mut out: HashMap<String, HashMap<String, CatalogModel>> = HashMap::new();
-    if !Path::new(path).exists() {
+    let Some(store) = stored(db).await? else {
         return Ok(out);
-    }
-    let store = Store::open(db).await?;
+    };
     for m in store.models().await? {
         out.entry(m.endpoint.clone())
             .or_default()

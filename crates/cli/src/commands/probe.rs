@@ -133,14 +133,9 @@ pub async fn latest_verdicts(store: &Store) -> CliResult<ProbeVerdicts> {
 /// [`latest_verdicts`] of the database at `db`, none when it does not exist yet (for
 /// commands that send nothing and must not create one).
 pub async fn stored_verdicts(db: &str) -> CliResult<ProbeVerdicts> {
-    let path = db
-        .strip_prefix("sqlite://")
-        .or_else(|| db.strip_prefix("sqlite:"))
-        .unwrap_or(db);
-    if !std::path::Path::new(path).exists() {
+    let Some(store) = crate::commands::models::stored(db).await? else {
         return Ok(HashMap::new());
-    }
-    let store = Store::open(db).await?;
+    };
     let verdicts = latest_verdicts(&store).await;
     store.close().await;
     verdicts

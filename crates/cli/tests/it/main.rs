@@ -38,7 +38,8 @@ fn broken_dataset_line_exits_2_naming_file_line_and_key() {
     let dir = tempfile::tempdir().unwrap();
     let root = repo_root();
     let suite = format!(
-        "{SUITE_HEAD}\n[routes.fast]\nendpoint = \"sim\"\nmodel = \"sim/atlas-pro\"\n\n[datasets.d]\npath = \"cases.jsonl\"\ntask = \"classification\"\nscorer = \"{}\"\n",
+        "{}\n[routes.fast]\nendpoint = \"sim\"\nmodel = \"sim/atlas-pro\"\n\n[datasets.d]\npath = \"cases.jsonl\"\ntask = \"classification\"\nscorer = \"{}\"\n",
+        SUITE_HEAD.replace("BASE_URL", "http://127.0.0.1:1/api/v1"),
         root.join("scorers/support_tools.toml").display()
     );
     std::fs::write(dir.path().join("suite.toml"), suite).unwrap();
@@ -250,3 +251,108 @@ fn quickstart_leaves_database_reports_and_registry() {
 }
 
 mod analysis;
+
+/// Numbers out of range and endpoints the HTTP client could not use are refused when the
+/// suite loads, by `validate` and `run` alike: exit 2 naming file, line and key, no panic
+/// (a negative, NaN or huge timeout used to panic building the route's client).
+#[test]
+fn out_of_range_settings_exit_2_naming_file_line_and_key() {
+    let head = SUITE_HEAD.replace("BASE_URL", "http://127.0.0.1:1/api/v1");
+    let route = "\n[routes.fast]\nendpoint = \"sim\"\nmodel = \"sim/atlas-pro\"\n";
+    let cases: [(String, &str); 8] = [
+        (
+            format!("{head}{route}timeouts = {{ total_s = -1 }}\n"),
+            "suite.toml:11: key `routes.fast.timeouts.total_s`",
+        ),
+        (
+            format!("{head}{route}timeouts = {{ total_s = nan }}\n"),
+            "suite.toml:11: key `routes.fast.timeouts.total_s`",
+        ),
+        (
+            format!("{head}{route}timeouts = {{ total_s = 1e300 }}\n"),
+            "suite.toml:11: key `routes.fast.timeouts.total_s`",
+        ),
+        (
+            format!("{head}{route}concurrency = 0\n"),
+            "suite.toml:11: key `routes.fast.concurrency`",
+        ),
+        (
+            format!(
+                "{}{route}",
+                head.replace("name = \"t\"", "name = \"t\"\nconcurrency = 0")
+            ),
+            "suite.toml:2: key `concurrency`",
+        ),
+        (
+            format!(
+                "{}{route}",
+                head.replace("name = \"t\"", "name = \"t\"\nbudget_usd = -5")
+            ),
+            "suite.toml:2: key `budget_usd`",
+        ),
+        (
+            format!(
+                "{}{route}",
+                head.replace(
+                    "simulated = true",
+                    "simulated = true\nheaders = { \"X-Title\" = \"a\\nb\" }"
+                )
+            ),
+            "suite.toml:7: key `endpoints.sim.headers.X-Title`",
+        ),
+        (
+            format!(
+                "{}{route}",
+                head.replace("http://127.0.0.1:1/api/v1", "127.0.0.1:1/api/v1")
+            ),
+            "suite.toml:5: key `endpoints.sim.base_url`",
+        ),
+    ];
+    for (suite, located) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("suite.toml"), &suite).unwrap();
+        for args in [
+            &["validate", "suite.toml"][..],
+            &["run", "suite.toml", "--db", "sqlite://x.db"],
+        ] {
+            let out = routeval(dir.path(), args, &[]);
+            let err = stderr(&out);
+            assert_eq!(out.status.code(), Some(2), "{args:?}\n{suite}\n{err}");
+            assert!(!err.contains("panicked"), "{err}");
+            assert!(err.contains(located), "{args:?}: want {located}\n{err}");
+            assert!(!dir.path().join("x.db").exists(), "nothing is opened");
+        }
+    }
+}
+
+/// `run`'s numeric flags are checked before anything is read: a budget that is not a
+/// positive finite amount, a concurrency or a limit of 0 exit 2 with the flag named.
+#[test]
+fn out_of_range_run_flags_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let suite = repo_root().join("routeval.toml");
+    let suite = suite.to_str().unwrap();
+    for (flag, value) in [
+        ("--budget", "-5"),
+        ("--budget", "0"),
+        ("--budget", "nan"),
+        ("--budget", "inf"),
+        ("--concurrency", "0"),
+        ("--limit", "0"),
+    ] {
+        let arg = format!("{flag}={value}");
+        let out = routeval(
+            dir.path(),
+            &["run", suite, "--db", "sqlite://x.db", &arg],
+            &[],
+        );
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{arg}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(
+            err.contains(&format!("'{value}' for '{flag}")),
+            "{arg}: {err}"
+        );
+        assert!(!dir.path().join("x.db").exists(), "nothing is opened");
+    }
+}
