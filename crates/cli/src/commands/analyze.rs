@@ -3,7 +3,9 @@
 use crate::args::{RankArgs, RankFormat, RegistryFormat, ReportArgs, ReportFormat};
 use crate::exit::{CliError, CliResult, SUCCESS};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
-use routeval_analysis::report::{format_ms, format_usd, render, Format};
+use routeval_analysis::escape;
+use routeval_analysis::output::write_atomic;
+use routeval_analysis::report::{failure_classes, format_ms, format_usd, render, Format};
 use routeval_analysis::{
     compute_metrics, rank_with, registry, RankOptions, Ranking, RunData, TargetMetrics,
 };
@@ -54,7 +56,7 @@ pub async fn rank(args: RankArgs) -> CliResult<u8> {
                 serde_json::to_string_pretty(&out).map_err(CliError::failure)?
             );
         }
-        RankFormat::Csv => print!("{}", ranking_csv(&rankings)),
+        RankFormat::Csv => print!("{}", ranking_csv(&rankings)?),
     }
     Ok(SUCCESS)
 }
@@ -69,7 +71,9 @@ pub fn ranking_tables(data: &RunData, rankings: &[Ranking]) -> String {
     }
     out.push_str(&format!(
         "run {} · {} · {}\n",
-        data.run.id, data.run.suite, data.run.status
+        escape::terminal(&data.run.id, NAME_CHARS),
+        escape::terminal(&data.run.suite, NAME_CHARS),
+        data.run.status
     ));
     for r in rankings {
         let mut table = Table::new();
@@ -87,6 +91,7 @@ pub fn ranking_tables(data: &RunData, rankings: &[Ranking]) -> String {
             "p95",
             "cost/accepted",
             "total",
+            "failures",
         ]);
         let rows = r
             .eligible
@@ -105,27 +110,42 @@ pub fn ranking_tables(data: &RunData, rankings: &[Ranking]) -> String {
         let pick = match r.eligible.first() {
             Some(best) => format!(
                 "recommended: {} at {} per accepted response",
-                best.target,
+                target_name(best),
                 best.cost_per_accepted.map_or("–".into(), format_usd)
             ),
             None => "no target meets the minimum acceptance".into(),
         };
         out.push_str(&format!(
             "\n{} (min acceptance {:.0}%) · {pick}\n{table}\n",
-            r.dataset,
+            escape::terminal(&r.dataset, NAME_CHARS),
             r.min_acceptance * 100.0
         ));
     }
     out
 }
 
+/// The most characters of a name in a terminal table.
+const NAME_CHARS: usize = 80;
+
+/// A target as the table shows it: one line, no escape sequences, marked when it was
+/// run past a capability refusal with `--force`.
+fn target_name(m: &TargetMetrics) -> String {
+    let mut name = escape::terminal(&m.target, NAME_CHARS);
+    if m.kind == "chain" {
+        name.push_str(" (chain)");
+    }
+    if m.forced {
+        name.push_str(&format!(
+            " (forced: {})",
+            escape::terminal(&m.forced_rules.join(", "), NAME_CHARS)
+        ));
+    }
+    name
+}
+
 fn row(rank: Option<usize>, m: &TargetMetrics) -> Vec<Cell> {
     let pct = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{:.1}%", v * 100.0));
-    let name = if m.kind == "chain" {
-        format!("{} (chain)", m.target)
-    } else {
-        m.target.clone()
-    };
+    let name = target_name(m);
     vec![
         Cell::new(rank.map_or("–".into(), |r| r.to_string())),
         Cell::new(name),
@@ -147,43 +167,14 @@ fn row(rank: Option<usize>, m: &TargetMetrics) -> Vec<Cell> {
         Cell::new(format_ms(m.p95_latency_ms)),
         Cell::new(m.cost_per_accepted.map_or("–".into(), format_usd)),
         Cell::new(format_usd(m.total_cost)),
+        Cell::new(escape::terminal(&failure_classes(m), 2 * NAME_CHARS)),
     ]
 }
 
-fn ranking_csv(rankings: &[Ranking]) -> String {
-    let mut out = String::from("dataset,rank,target,kind,cases,accepted,acceptance,acceptance_low,acceptance_high,schema_valid_rate,enum_accuracy,tool_accuracy,mean_validation_retries,mean_transport_retries,p50_latency_ms,p95_latency_ms,total_cost,cost_per_accepted\n");
-    let opt = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
-    for r in rankings {
-        let rows = r
-            .eligible
-            .iter()
-            .enumerate()
-            .map(|(i, m)| ((i + 1).to_string(), m))
-            .chain(r.ineligible.iter().map(|m| (String::new(), m)));
-        for (rank, m) in rows {
-            out.push_str(&format!(
-                "{},{rank},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
-                m.dataset,
-                m.target,
-                m.kind,
-                m.cases,
-                m.accepted,
-                m.acceptance,
-                m.acceptance_low,
-                m.acceptance_high,
-                opt(m.schema_valid_rate),
-                opt(m.enum_accuracy),
-                opt(m.tool_accuracy),
-                m.mean_validation_retries,
-                m.mean_transport_retries,
-                m.p50_latency_ms,
-                m.p95_latency_ms,
-                m.total_cost,
-                opt(m.cost_per_accepted)
-            ));
-        }
-    }
-    out
+/// The ranking as CSV (quoted by the `csv` crate: names may hold commas, quotes or
+/// line breaks).
+fn ranking_csv(rankings: &[Ranking]) -> CliResult<String> {
+    Ok(routeval_analysis::report::ranking_csv(rankings)?)
 }
 
 pub async fn report(args: ReportArgs) -> CliResult<u8> {
@@ -218,8 +209,7 @@ pub fn write_report(
     let ext = fmt.extension();
     let text = render(data, rankings, fmt)?;
     let path = out.join(format!("report-{}.{ext}", data.run.id));
-    std::fs::write(&path, text)
-        .map_err(|e| CliError::failure(anyhow::anyhow!("cannot write {}: {e}", path.display())))?;
+    write_file(&path, &text)?;
     Ok(path)
 }
 
@@ -248,12 +238,124 @@ pub fn registry_json(data: &RunData, rankings: &[Ranking]) -> CliResult<String> 
     Ok(registry::to_json(&registry::export(data, rankings)))
 }
 
+/// Write an output file whole or not at all (a temporary file renamed into place), so a
+/// reader never sees half a report or half a registry.
 pub fn write_file(path: &Path, text: &str) -> CliResult {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            CliError::failure(anyhow::anyhow!("cannot create {}: {e}", dir.display()))
-        })?;
-    }
-    std::fs::write(path, text)
+    write_atomic(path, text.as_bytes())
         .map_err(|e| CliError::failure(anyhow::anyhow!("cannot write {}: {e}", path.display())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use routeval_analysis::{compute_metrics, rank, RunRows};
+    use routeval_store::{DatasetRow, ExclusionRow, ResultRow, RunRow, TargetRow};
+
+    /// Route `fast` (forced past `capability.tools`): c1 accepted, c2 timed out. Route
+    /// `name`: both accepted.
+    fn ranked(name: &str) -> (RunData, Vec<Ranking>) {
+        let result = |target: &str, case: &str, class: Option<&str>| ResultRow {
+            target: target.into(),
+            target_kind: "route".into(),
+            dataset: "d".into(),
+            case_id: case.into(),
+            repeat: 0,
+            accepted: class.is_none(),
+            served_step: Some(0),
+            served_route: Some(target.into()),
+            attempts: 1,
+            validation_retries: 0,
+            transport_retries: 0,
+            cost: 0.5_f64.into(),
+            latency_ms: 100.0,
+            ttft_ms: None,
+            error_class: class.map(str::to_string),
+            reason: String::new(),
+        };
+        let mut data = RunData::from_rows(
+            RunRow {
+                id: "run-1".into(),
+                suite: "s".into(),
+                suite_path: "s.toml".into(),
+                started_at: 0,
+                finished_at: None,
+                status: "completed".into(),
+                config_hash: "c".into(),
+                git_rev: None,
+                simulated: false,
+            },
+            vec![DatasetRow {
+                name: "d".into(),
+                task: "t".into(),
+                privacy: "internal".into(),
+                min_acceptance: 0.1,
+                case_count: 2,
+                baseline: None,
+            }],
+            ["fast", name]
+                .map(|n| TargetRow {
+                    name: n.into(),
+                    kind: "route".into(),
+                    spec_json: "{}".into(),
+                })
+                .to_vec(),
+            RunRows {
+                results: vec![
+                    result("fast", "c1", None),
+                    result("fast", "c2", Some("timeout")),
+                    result(name, "c1", None),
+                    result(name, "c2", None),
+                ],
+                ..RunRows::default()
+            },
+        )
+        .unwrap();
+        data.governance.exclusions.push(ExclusionRow {
+            dataset: "d".into(),
+            target: "fast".into(),
+            rule: "capability.tools".into(),
+            detail: "no tools".into(),
+            forced: true,
+        });
+        let rankings = rank(&data, &compute_metrics(&data).unwrap());
+        (data, rankings)
+    }
+
+    #[test]
+    fn rank_table_shows_failure_classes_and_forced_targets() {
+        let (data, rankings) = ranked("plain");
+        let table = ranking_tables(&data, &rankings);
+        assert!(table.contains("fast (forced: capability.tools)"), "{table}");
+        assert!(table.contains("failures"), "{table}");
+        assert!(table.contains("timeout 50.0%"), "{table}");
+    }
+
+    #[test]
+    fn rank_table_prints_no_terminal_escape_sequences() {
+        let (data, rankings) = ranked("evil\u{1b}[2J\u{1b}]0;owned\u{7}\nname");
+        let table = ranking_tables(&data, &rankings);
+        assert!(
+            !table.contains('\u{1b}') && !table.contains('\u{7}'),
+            "{table:?}"
+        );
+        assert!(table.contains("evil [2J ]0;owned  name"), "{table}");
+    }
+
+    #[test]
+    fn rank_csv_quotes_what_needs_it() {
+        let name = "a,\"b\"\nc";
+        let (_, rankings) = ranked(name);
+        let text = ranking_csv(&rankings).unwrap();
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let headers = reader.headers().unwrap().clone();
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), 2, "{text}");
+        let col = |h: &str| headers.iter().position(|x| x == h).unwrap();
+        assert!(rows.iter().all(|r| r.len() == headers.len()), "{text}");
+        let targets: Vec<&str> = rows.iter().map(|r| &r[col("target")]).collect();
+        assert!(targets.contains(&name), "{text}");
+        let fast = rows.iter().find(|r| &r[col("target")] == "fast").unwrap();
+        assert_eq!(&fast[col("forced")], "capability.tools");
+        assert_eq!(&fast[col("failures")], "timeout 50.0%");
+    }
 }
