@@ -55,7 +55,7 @@ fn synthetic_rows(routes: usize, cases: usize, seed: u64, quality_shift: f64) ->
                 attempts: 1,
                 validation_retries: 0,
                 transport_retries: i64::from(rng.next() < 0.05),
-                cost: 0.0001 * (1 + r % 10) as f64,
+                cost: Some(0.0001 * (1 + r % 10) as f64),
                 latency_ms: 200.0 + 2000.0 * rng.next() * (1 + r % 3) as f64,
                 ttft_ms: Some(100.0 * rng.next()),
                 error_class: class,

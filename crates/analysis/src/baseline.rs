@@ -38,7 +38,8 @@ pub struct BaselineComparison {
     /// Characters of the answer used (content, or the tool calls as JSON).
     pub mean_output_chars: Change,
     pub p50_latency_ms: Change,
-    pub mean_cost: Change,
+    /// Mean cost per case; unknown (`None`) on a side with any unknown cost.
+    pub mean_cost: CostChange,
     /// Every case that disagrees, regressions first.
     pub disagreements: u64,
     /// The first [`MAX_LISTED`] of them, with both answers.
@@ -66,6 +67,24 @@ impl Change {
             baseline,
             candidate,
             delta: candidate - baseline,
+        }
+    }
+}
+
+/// A cost on the baseline and on the candidate: `None` where unknown, and so is the delta.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct CostChange {
+    pub baseline: Option<f64>,
+    pub candidate: Option<f64>,
+    pub delta: Option<f64>,
+}
+
+impl CostChange {
+    fn of(baseline: Option<f64>, candidate: Option<f64>) -> Self {
+        Self {
+            baseline,
+            candidate,
+            delta: baseline.zip(candidate).map(|(b, c)| c - b),
         }
     }
 }
@@ -192,7 +211,8 @@ fn compare_pair(
     let (mut both, mut only_b, mut only_c, mut neither) = (0, 0, 0, 0);
     let (mut enum_agree, mut enum_compared, mut tool_agree, mut tool_compared) = (0, 0, 0, 0);
     let (mut refusals_b, mut refusals_c) = (0u64, 0u64);
-    let (mut chars_b, mut chars_c, mut cost_b, mut cost_c) = (0.0, 0.0, 0.0, 0.0);
+    let (mut chars_b, mut chars_c) = (0.0, 0.0);
+    let (mut cost_b, mut cost_c) = (Some(0.0), Some(0.0));
     let (mut lat_b, mut lat_c) = (Vec::new(), Vec::new());
     let mut disagreements: Vec<(u8, Disagreement)> = Vec::new();
     for key in &keys {
@@ -243,8 +263,8 @@ fn compare_pair(
         refusals_c += u64::from(is_refusal(c));
         chars_b += answer_text(b).chars().count() as f64;
         chars_c += answer_text(c).chars().count() as f64;
-        cost_b += b.cost;
-        cost_c += c.cost;
+        cost_b = cost_b.zip(b.cost).map(|(sum, x)| sum + x);
+        cost_c = cost_c.zip(c.cost).map(|(sum, x)| sum + x);
         lat_b.push(b.latency_ms);
         lat_c.push(c.latency_ms);
         if !differences.is_empty() {
@@ -291,7 +311,7 @@ fn compare_pair(
             quantile_linear(&mut lat_b, 0.5).unwrap_or(0.0),
             quantile_linear(&mut lat_c, 0.5).unwrap_or(0.0),
         ),
-        mean_cost: Change::of(mean(cost_b), mean(cost_c)),
+        mean_cost: CostChange::of(cost_b.map(mean), cost_c.map(mean)),
         disagreements: disagreements.len() as u64,
         listed: disagreements
             .into_iter()

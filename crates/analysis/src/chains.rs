@@ -37,7 +37,7 @@ pub struct Outcomes {
     present: Vec<bool>,
     accepted: Vec<bool>,
     class: Vec<Option<ErrorClass>>,
-    cost: Vec<f64>,
+    cost: Vec<Option<f64>>,
     latency: Vec<f64>,
 }
 
@@ -46,7 +46,8 @@ pub struct Outcomes {
 pub struct CaseOutcome {
     pub accepted: bool,
     pub error_class: Option<ErrorClass>,
-    pub cost: f64,
+    /// `None` when unknown.
+    pub cost: Option<f64>,
     pub latency_ms: f64,
 }
 
@@ -79,7 +80,7 @@ impl Outcomes {
             present: vec![false; size],
             accepted: vec![false; size],
             class: vec![None; size],
-            cost: vec![0.0; size],
+            cost: vec![Some(0.0); size],
             latency: vec![0.0; size],
             routes: Vec::new(),
             keys: Vec::new(),
@@ -138,7 +139,7 @@ impl Outcomes {
                 CaseOutcome {
                     accepted: accepted.get(i).unwrap_or(false),
                     error_class: class.get(i).and_then(|c| c.parse().ok()),
-                    cost: cost.get(i).unwrap_or(0.0),
+                    cost: cost.get(i),
                     latency_ms: latency.get(i).unwrap_or(0.0),
                 },
             ));
@@ -172,7 +173,7 @@ impl Outcomes {
         let n = self.keys.len();
         let last = steps.len() - 1;
         let (mut cases, mut accepted, mut fell_back, mut reached_last) = (0u64, 0u64, 0u64, 0u64);
-        let mut cost = 0.0;
+        let mut cost = Some(0.0);
         let mut latencies = Vec::with_capacity(n);
         for c in 0..n {
             if !steps.iter().all(|&r| self.present[r * n + c]) {
@@ -181,7 +182,7 @@ impl Outcomes {
             let mut latency = 0.0;
             for (i, &r) in steps.iter().enumerate() {
                 let k = r * n + c;
-                cost += self.cost[k];
+                cost = cost.zip(self.cost[k]).map(|(a, b)| a + b);
                 latency += self.latency[k];
                 if i == last || !falls[k] {
                     accepted += u64::from(self.accepted[k]);
@@ -214,7 +215,9 @@ pub struct ChainStats {
     pub acceptance: f64,
     pub acceptance_low: f64,
     pub acceptance_high: f64,
-    pub total_cost: f64,
+    /// `None` when some step's cost on some case is unknown.
+    pub total_cost: Option<f64>,
+    /// `None` when nothing was accepted or the cost is unknown.
     pub cost_per_accepted: Option<f64>,
     pub p50_latency_ms: f64,
     pub p95_latency_ms: f64,
@@ -227,7 +230,13 @@ pub struct ChainStats {
 }
 
 impl ChainStats {
-    fn new(cases: u64, accepted: u64, fell_back: u64, cost: f64, latencies: &mut [f64]) -> Self {
+    fn new(
+        cases: u64,
+        accepted: u64,
+        fell_back: u64,
+        cost: Option<f64>,
+        latencies: &mut [f64],
+    ) -> Self {
         let (lo, hi) = wilson_interval(accepted, cases);
         let share = |k: u64| {
             if cases == 0 {
@@ -243,7 +252,7 @@ impl ChainStats {
             acceptance_low: lo,
             acceptance_high: hi,
             total_cost: cost,
-            cost_per_accepted: (accepted > 0).then(|| cost / accepted as f64),
+            cost_per_accepted: cost.filter(|_| accepted > 0).map(|c| c / accepted as f64),
             p50_latency_ms: quantile_linear(latencies, 0.5).unwrap_or(0.0),
             p95_latency_ms: quantile_linear(latencies, 0.95).unwrap_or(0.0),
             fallback_rate: share(fell_back),
@@ -451,7 +460,7 @@ fn live_stats(data: &RunData, dataset: &str, chain: &str) -> Result<Option<Chain
             .filter(|b| *b)
             .count() as u64)
     };
-    let cost: f64 = df.column("cost")?.f64()?.iter().flatten().sum();
+    let cost: Option<f64> = df.column("cost")?.f64()?.iter().sum();
     let mut latencies: Vec<f64> = df.column("latency_ms")?.f64()?.iter().flatten().collect();
     Ok(Some(ChainStats::new(
         df.height() as u64,

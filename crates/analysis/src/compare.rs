@@ -40,7 +40,9 @@ pub struct Side {
     pub acceptance: f64,
     pub acceptance_low: f64,
     pub acceptance_high: f64,
+    /// `None` when nothing was accepted or the cost is unknown (`cost_known`).
     pub cost_per_accepted: Option<f64>,
+    pub cost_known: bool,
     pub p95_latency_ms: f64,
 }
 
@@ -53,6 +55,7 @@ impl From<&TargetMetrics> for Side {
             acceptance_low: m.acceptance_low,
             acceptance_high: m.acceptance_high,
             cost_per_accepted: m.cost_per_accepted,
+            cost_known: m.cost_known,
             p95_latency_ms: m.p95_latency_ms,
         }
     }

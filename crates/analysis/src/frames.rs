@@ -208,7 +208,7 @@ struct ResultColumns {
     attempts: Vec<i64>,
     validation_retries: Vec<i64>,
     transport_retries: Vec<i64>,
-    cost: Vec<f64>,
+    cost: Vec<Option<f64>>,
     latency_ms: Vec<f64>,
     ttft_ms: Vec<Option<f64>>,
     error_class: StringChunkedBuilder,

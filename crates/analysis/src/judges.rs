@@ -24,7 +24,8 @@ pub struct JudgeSummary {
     pub judge_routes: Vec<String>,
     pub requests: i64,
     pub errors: i64,
-    pub cost: f64,
+    /// `None` when a judge request's cost is unknown.
+    pub cost: Option<f64>,
 }
 
 /// One row per (dataset, target, judge check) of the run.
@@ -53,6 +54,7 @@ pub fn judge_summaries(data: &RunData) -> Result<Vec<JudgeSummary>> {
                 dataset: d.to_string(),
                 target: t.to_string(),
                 check: c.to_string(),
+                cost: Some(0.0),
                 ..JudgeSummary::default()
             });
         if detail.starts_with("judge:") {
@@ -74,6 +76,7 @@ pub fn judge_summaries(data: &RunData) -> Result<Vec<JudgeSummary>> {
                 dataset: spend.dataset.clone(),
                 target: spend.target.clone(),
                 check: spend.check_name.clone(),
+                cost: Some(0.0),
                 ..JudgeSummary::default()
             });
         if !row.judge_routes.contains(&spend.judge_route) {
@@ -81,7 +84,7 @@ pub fn judge_summaries(data: &RunData) -> Result<Vec<JudgeSummary>> {
         }
         row.requests += spend.requests;
         row.errors += spend.errors;
-        row.cost += spend.cost;
+        row.cost = row.cost.zip(spend.cost).map(|(a, b)| a + b);
     }
     Ok(out
         .into_values()

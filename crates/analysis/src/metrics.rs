@@ -53,9 +53,17 @@ pub struct TargetMetrics {
     pub p50_ttft_ms: Option<f64>,
     pub p90_ttft_ms: Option<f64>,
     pub p99_ttft_ms: Option<f64>,
-    pub total_cost: f64,
-    /// All spend (failed attempts and retries included) over accepted results.
+    /// All spend, failed attempts and retries included; `None` when unknown (some
+    /// result's cost is unknown: billed where no price was known).
+    pub total_cost: Option<f64>,
+    /// All spend (failed attempts and retries included) over accepted results; `None`
+    /// when nothing was accepted or the spend is unknown (see `cost_known`).
     pub cost_per_accepted: Option<f64>,
+    /// Every result's cost is known. When not, the cost figures are unknown: the target
+    /// is never taken for the cheapest nor put on the cost frontier.
+    pub cost_known: bool,
+    /// Results whose cost is unknown.
+    pub unknown_cost_results: u64,
     /// Providers that served successful attempts, with their shares.
     pub providers: Vec<(String, f64)>,
     /// The most frequent failure classes among attempts, with counts.
@@ -149,7 +157,15 @@ fn result_aggs() -> Vec<Expr> {
             .cast(DataType::Float64)
             .mean()
             .alias("chain_fallback_rate"),
-        col("cost").sum().alias("total_cost"),
+        // A sum with an unknown part is unknown: not the sum of the known parts.
+        when(col("cost").null_count().gt(lit(0)))
+            .then(lit(NULL).cast(DataType::Float64))
+            .otherwise(col("cost").sum())
+            .alias("total_cost"),
+        col("cost")
+            .null_count()
+            .cast(DataType::UInt64)
+            .alias("unknown_cost_results"),
     ];
     aggs.extend(quantiles("latency_ms", &[50, 90, 95, 99], "latency_ms"));
     aggs.extend(quantiles("ttft_ms", &[50, 90, 99], "ttft_ms"));
@@ -308,6 +324,7 @@ pub fn compute_metrics(data: &RunData) -> Result<Vec<TargetMetrics>> {
         cells.str("kind")?,
     );
     let (cases, accepted) = (cells.u64("cases")?, cells.u64("accepted")?);
+    let unknown_costs = cells.u64("unknown_cost_results")?;
     let cols: HashMap<&str, Float64Chunked> = FLOAT_COLUMNS
         .into_iter()
         .map(|name| Ok((name, cells.f64(name)?)))
@@ -363,8 +380,10 @@ pub fn compute_metrics(data: &RunData) -> Result<Vec<TargetMetrics>> {
             p50_ttft_ms: get("p50_ttft_ms", i),
             p90_ttft_ms: get("p90_ttft_ms", i),
             p99_ttft_ms: get("p99_ttft_ms", i),
-            total_cost: get("total_cost", i).unwrap_or(0.0),
+            total_cost: get("total_cost", i),
             cost_per_accepted: get("cost_per_accepted", i),
+            cost_known: unknown_costs.get(i).unwrap_or(0) == 0,
+            unknown_cost_results: unknown_costs.get(i).unwrap_or(0),
             providers: providers.get(&key).cloned().unwrap_or_default(),
             top_errors: errors.get(&key).cloned().unwrap_or_default(),
             pareto: false,
@@ -625,10 +644,13 @@ pub struct Ranking {
     pub dataset: String,
     pub min_acceptance: f64,
     pub max_p95_latency_ms: Option<f64>,
-    /// Meets the constraints, cheapest accepted answer first.
+    /// Meets the constraints: those of known cost, cheapest accepted answer first, then
+    /// those whose cost is unknown, by acceptance only (never taken for the cheapest).
     pub eligible: Vec<TargetMetrics>,
     /// Fails a constraint, best acceptance first.
     pub ineligible: Vec<TargetMetrics>,
+    /// Set when an eligible target's cost is unknown: which, and how it was ranked.
+    pub note: Option<String>,
 }
 
 /// Constraints beyond each dataset's minimum acceptance.
@@ -672,33 +694,59 @@ pub fn rank_with(data: &RunData, metrics: &[TargetMetrics], opts: RankOptions) -
             let (mut eligible, mut ineligible): (Vec<_>, Vec<_>) =
                 all.into_iter().partition(|m| is_eligible(m, min, opts));
             eligible.sort_by(|a, b| {
-                cost_key(a)
-                    .total_cmp(&cost_key(b))
+                b.cost_known
+                    .cmp(&a.cost_known)
+                    .then(cost_key(a).total_cmp(&cost_key(b)))
                     .then(b.acceptance.total_cmp(&a.acceptance))
             });
             ineligible.sort_by(|a, b| b.acceptance.total_cmp(&a.acceptance));
+            let note = unknown_cost_note(&eligible);
             Ranking {
                 dataset: ds.to_string(),
                 min_acceptance: min,
                 max_p95_latency_ms: opts.max_p95_latency_ms,
                 eligible,
                 ineligible,
+                note,
             }
         })
         .collect()
 }
 
 fn cost_key(m: &TargetMetrics) -> f64 {
-    m.cost_per_accepted.unwrap_or(f64::INFINITY)
+    m.cost_per_accepted
+        .filter(|_| m.cost_known)
+        .unwrap_or(f64::INFINITY)
+}
+
+/// What a ranking says of eligible targets whose cost is unknown, if any.
+fn unknown_cost_note(eligible: &[TargetMetrics]) -> Option<String> {
+    let unknown: Vec<&str> = eligible
+        .iter()
+        .filter(|m| !m.cost_known)
+        .map(|m| m.target.as_str())
+        .collect();
+    (!unknown.is_empty()).then(|| {
+        format!(
+            "cost unknown for {} (no price known for a route it used): ranked after every \
+             target of known cost, by acceptance only; set `price` on the route to rank it by cost",
+            unknown.join(", ")
+        )
+    })
 }
 
 /// Mark the cost-quality frontier: a target is on it unless another is at least as
 /// cheap per accepted and at least as accepted, and strictly better on one of the two.
-/// Targets with nothing accepted have no cost per accepted and are never on it.
+/// Targets with nothing accepted have no cost per accepted and are never on it, nor are
+/// targets whose cost is unknown.
 pub fn mark_pareto(metrics: &mut [TargetMetrics]) {
     let points: Vec<Option<(f64, f64)>> = metrics
         .iter()
-        .map(|m| m.cost_per_accepted.map(|c| (c, m.acceptance)))
+        .map(|m| {
+            m.cost_per_accepted
+                .filter(|_| m.cost_known)
+                .map(|c| (c, m.acceptance))
+        })
         .collect();
     for (i, m) in metrics.iter_mut().enumerate() {
         m.pareto = points[i].is_some_and(|(c, a)| {

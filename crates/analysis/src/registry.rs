@@ -31,9 +31,11 @@ pub struct Workflow {
     pub task: String,
     pub privacy: String,
     pub min_acceptance: f64,
-    /// The cheapest approved target per accepted response, if any.
+    /// The cheapest approved target per accepted response, if any of known cost: a
+    /// target whose cost is unknown is never recommended for being cheapest.
     pub recommended: Option<String>,
-    /// Approved targets, cheapest per accepted response first.
+    /// Approved targets: those of known cost cheapest per accepted response first, then
+    /// those whose cost is unknown (`evaluation.cost_known` false), by acceptance.
     pub approved: Vec<Approved>,
     /// Targets evaluated but below the minimum acceptance.
     pub rejected: Vec<String>,
@@ -58,8 +60,13 @@ pub struct Evaluation {
     pub cases: u64,
     pub acceptance: f64,
     pub acceptance_ci95: [f64; 2],
+    /// `None` when nothing was accepted or the cost is unknown.
     pub cost_per_accepted_usd: Option<f64>,
-    pub total_cost_usd: f64,
+    /// `None` when unknown.
+    pub total_cost_usd: Option<f64>,
+    /// Every attempt's cost was known (reported, or priced from the suite or the
+    /// catalog). When false the cost figures are null, not zero.
+    pub cost_known: bool,
     pub p50_latency_ms: f64,
     pub p95_latency_ms: f64,
     pub served_by: Vec<(String, f64)>,
@@ -112,7 +119,10 @@ pub fn export(data: &RunData, rankings: &[Ranking]) -> RegistryExport {
                 task: ds.map(|d| d.task.clone()).unwrap_or_default(),
                 privacy: ds.map(|d| d.privacy.clone()).unwrap_or_default(),
                 min_acceptance: r.min_acceptance,
-                recommended: approved.first().map(|a| a.name.clone()),
+                recommended: approved
+                    .iter()
+                    .find(|a| a.evaluation.cost_known)
+                    .map(|a| a.name.clone()),
                 approved,
                 rejected: r.ineligible.iter().map(|m| m.target.clone()).collect(),
             }
@@ -185,8 +195,9 @@ fn evaluation(data: &RunData, m: &TargetMetrics) -> Evaluation {
         cases: m.cases,
         acceptance: m.acceptance,
         acceptance_ci95: [m.acceptance_low, m.acceptance_high],
-        cost_per_accepted_usd: m.cost_per_accepted,
+        cost_per_accepted_usd: m.cost_per_accepted.filter(|_| m.cost_known),
         total_cost_usd: m.total_cost,
+        cost_known: m.cost_known,
         p50_latency_ms: m.p50_latency_ms,
         p95_latency_ms: m.p95_latency_ms,
         served_by: m.providers.clone(),

@@ -257,6 +257,10 @@ fn render_template(
     env.add_filter("usd", |v: Option<f64>| {
         v.map_or("–".to_string(), format_usd)
     });
+    // A spend where `None` means unknown (a total, a mean, a judge's spend).
+    env.add_filter("cost", |v: Option<f64>| {
+        v.map_or(UNKNOWN_COST.to_string(), format_usd)
+    });
     env.add_filter("ms", |v: Option<f64>| v.map_or("–".to_string(), format_ms));
     env.add_filter("num", |v: f64| format!("{v:.2}"));
     env.add_filter("p", |v: f64| {
@@ -411,7 +415,7 @@ pub fn junit(data: &RunData, rankings: &[Ranking]) -> String {
                 m.acceptance * 100.0,
                 m.acceptance_low * 100.0,
                 m.acceptance_high * 100.0,
-                m.cost_per_accepted.map_or("–".into(), format_usd),
+                format_cost_per_accepted(m),
                 format_ms(m.p95_latency_ms)
             );
             if !m.error_class_rates.is_empty() {
@@ -602,7 +606,7 @@ pub fn ranking_csv(rankings: &[Ranking]) -> Result<String> {
                 m.mean_transport_retries.to_string(),
                 m.p50_latency_ms.to_string(),
                 m.p95_latency_ms.to_string(),
-                m.total_cost.to_string(),
+                opt(m.total_cost),
                 opt(m.cost_per_accepted),
                 if m.error_class_rates.is_empty() {
                     String::new()
@@ -627,6 +631,23 @@ pub fn failure_classes(m: &TargetMetrics) -> String {
         .map(|(class, rate)| format!("{class} {:.1}%", rate * 100.0))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// How an unknown cost reads in tables and reports.
+pub const UNKNOWN_COST: &str = "unknown";
+
+/// A target's cost per accepted response as shown: `unknown` when its cost is unknown
+/// (some attempt was billed with no price known), `–` when nothing was accepted.
+pub fn format_cost_per_accepted(m: &TargetMetrics) -> String {
+    if !m.cost_known {
+        return UNKNOWN_COST.into();
+    }
+    m.cost_per_accepted.map_or("–".into(), format_usd)
+}
+
+/// A target's total spend as shown: `unknown` when it is.
+pub fn format_total_cost(m: &TargetMetrics) -> String {
+    m.total_cost.map_or(UNKNOWN_COST.into(), format_usd)
 }
 
 pub fn format_usd(v: f64) -> String {

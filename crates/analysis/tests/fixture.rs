@@ -51,7 +51,7 @@ fn result(
         attempts: 1 + validation_retries,
         validation_retries,
         transport_retries: 0,
-        cost,
+        cost: Some(cost),
         latency_ms: latency,
         ttft_ms: Some(latency / 2.0),
         error_class: class.map(str::to_string),
@@ -81,7 +81,7 @@ fn attempt(
         completion_tokens: Some(tokens[1]),
         cached_tokens: Some(tokens[2]),
         reasoning_tokens: Some(tokens[3]),
-        cost: 0.0,
+        cost: Some(0.0),
         latency_ms: 0.0,
         ttft_ms: None,
     }
@@ -276,7 +276,7 @@ fn chain_simulation_matches_hand_computation() {
     // fallback class, a serves, rejected ($1, 400 ms).
     let s = &ab.stats;
     assert_eq!((s.cases, s.accepted), (4, 2));
-    assert!(close(s.total_cost, 6.0));
+    assert!(close(s.total_cost.unwrap(), 6.0));
     assert_eq!(s.cost_per_accepted, Some(3.0));
     assert!(close(s.fallback_rate, 0.25));
     // Latencies 100, 300, 400, 400: p50 350, p95 400.
@@ -296,7 +296,7 @@ fn chain_simulation_matches_hand_computation() {
         .find(|c| c.steps == ["a", "b"])
         .unwrap();
     assert_eq!(ab.stats.accepted, 3);
-    assert!(close(ab.stats.total_cost, 8.0));
+    assert!(close(ab.stats.total_cost.unwrap(), 8.0));
 }
 
 #[test]
@@ -314,7 +314,7 @@ fn search_over_many_routes_is_pareto_sorted() {
                 CaseOutcome {
                     accepted: c != i,
                     error_class: (c == i).then_some(ErrorClass::ServerError),
-                    cost: 1.0 + i as f64,
+                    cost: Some(1.0 + i as f64),
                     latency_ms: 10.0,
                 },
             ));
@@ -514,7 +514,7 @@ fn review(
             "failed enum".into()
         },
         latency_ms: if target == "base" { 100.0 } else { 300.0 },
-        cost: if target == "base" { 0.002 } else { 0.001 },
+        cost: Some(if target == "base" { 0.002 } else { 0.001 }),
         content: Some(content.into()),
         tool_calls_json: calls.map(str::to_string),
         input: Some(format!("input of {case} <b>")),
@@ -638,7 +638,7 @@ fn baseline_comparison_counts_pairs_and_tests_the_discordant_ones() {
     assert_eq!((tools.agree, tools.compared), (1, 2));
     assert!(close(b.refusal_rate.baseline, 0.0) && close(b.refusal_rate.candidate, 1.0 / 12.0));
     assert!(close(b.p50_latency_ms.delta, 200.0));
-    assert!(close(b.mean_cost.delta, -0.001));
+    assert!(close(b.mean_cost.delta.unwrap(), -0.001));
     // c02 (tool calls), c03 (enum), c06–c10 (verdicts): regressions listed first.
     assert_eq!(b.disagreements, 7);
     let order: Vec<&str> = b.listed.iter().map(|d| d.case_id.as_str()).collect();
@@ -660,4 +660,129 @@ fn baseline_comparison_counts_pairs_and_tests_the_discordant_ones() {
     let json: serde_json::Value =
         serde_json::from_str(&render(&data, &rankings, Format::Json).unwrap()).unwrap();
     assert_eq!(json["baselines"][0]["only_baseline"], 4);
+}
+
+/// Route `b` as in [`fixture`] ($2 a case, all four accepted); route `c` accepts all four
+/// at $0.50 a case where its cost is known, but the cost of c4 is unknown (billed with
+/// no price): its spend is unknown, not $1.50.
+fn unknown_cost_fixture() -> RunData {
+    let mut results = Vec::new();
+    for c in ["c1", "c2", "c3", "c4"] {
+        results.push(result("b", c, true, None, 2.0, 200.0, 0));
+        let mut r = result("c", c, true, None, 0.5, 100.0, 0);
+        if c == "c4" {
+            r.cost = None;
+        }
+        results.push(r);
+    }
+    let targets = ["b", "c"]
+        .map(|n| TargetRow {
+            name: n.into(),
+            kind: "route".into(),
+            spec_json: serde_json::json!({"endpoint": "e", "model": format!("m/{n}")}).to_string(),
+        })
+        .to_vec();
+    RunData::from_rows(
+        run_row("run-u"),
+        vec![DatasetRow {
+            name: "d".into(),
+            task: "classification".into(),
+            privacy: "internal".into(),
+            min_acceptance: 0.4,
+            case_count: 4,
+            baseline: None,
+        }],
+        targets,
+        RunRows {
+            results,
+            scores: Vec::new(),
+            attempts: Vec::new(),
+            case_tags: Vec::new(),
+        },
+    )
+    .unwrap()
+}
+
+#[test]
+fn an_unknown_cost_is_never_the_cheapest() {
+    let data = unknown_cost_fixture();
+    let metrics = compute_metrics(&data).unwrap();
+    let c = metrics.iter().find(|m| m.target == "c").unwrap();
+    assert_eq!((c.accepted, c.unknown_cost_results), (4, 1));
+    assert!(!c.cost_known);
+    assert_eq!((c.total_cost, c.cost_per_accepted), (None, None));
+    let b = metrics.iter().find(|m| m.target == "b").unwrap();
+    assert!(b.cost_known);
+    assert_eq!(b.cost_per_accepted, Some(2.0));
+
+    let rankings = rank(&data, &metrics);
+    let r = &rankings[0];
+    let order: Vec<&str> = r.eligible.iter().map(|m| m.target.as_str()).collect();
+    assert_eq!(order, ["b", "c"], "known cost first");
+    assert!(r.eligible[0].pareto, "b is on the frontier");
+    assert!(!r.eligible[1].pareto, "an unknown cost is not on it");
+    assert!(r.note.as_deref().is_some_and(|n| n.contains("cost unknown for c")));
+
+    // `rank --format json` serializes the rankings as they are.
+    let json = serde_json::to_value(&rankings).unwrap();
+    let c_json = &json[0]["eligible"][1];
+    assert_eq!(c_json["target"], "c");
+    assert!(c_json["cost_per_accepted"].is_null() && c_json["total_cost"].is_null());
+    assert_eq!(c_json["cost_known"], false);
+
+    let export = registry::export(&data, &rankings);
+    let workflow = &export.workflows[0];
+    assert_eq!(workflow.recommended.as_deref(), Some("b"));
+    let json: serde_json::Value = serde_json::from_str(&registry::to_json(&export)).unwrap();
+    let approved = &json["workflows"][0]["approved"];
+    assert_eq!(approved[1]["name"], "c");
+    assert!(approved[1]["evaluation"]["cost_per_accepted_usd"].is_null());
+    assert_eq!(approved[1]["evaluation"]["cost_known"], false);
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../../../docs/registry.schema.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    assert!(validator.is_valid(&json));
+
+    // Tables and reports say "unknown", CSV leaves the cells empty.
+    let md = render(&data, &rankings, Format::Markdown).unwrap();
+    assert!(md.contains("**unknown**"), "{md}");
+    let csv = routeval_analysis::report::ranking_csv(&rankings).unwrap();
+    let c_row = csv.lines().find(|l| l.contains(",c,")).unwrap();
+    assert!(c_row.contains(",,,"), "{c_row}");
+
+    // With only the unknown-cost target approved, nothing is recommended for cost.
+    let only_c: Vec<_> = metrics.iter().filter(|m| m.target == "c").cloned().collect();
+    let rankings = rank(&data, &only_c);
+    assert_eq!(rankings[0].eligible.len(), 1);
+    let export = registry::export(&data, &rankings);
+    assert_eq!(export.workflows[0].recommended, None);
+}
+
+#[test]
+fn a_chain_through_an_unknown_cost_has_an_unknown_cost() {
+    let outcome = |cost: Option<f64>| CaseOutcome {
+        accepted: false,
+        error_class: Some(ErrorClass::RateLimited),
+        cost,
+        latency_ms: 1.0,
+    };
+    let answer = |cost: Option<f64>| CaseOutcome {
+        accepted: true,
+        error_class: None,
+        cost,
+        latency_ms: 1.0,
+    };
+    let o = Outcomes::from_rows(
+        "d",
+        [
+            ("a", "c1", 0, outcome(None)),
+            ("b", "c1", 0, answer(Some(1.0))),
+        ],
+    );
+    let s = o
+        .simulate(&["a".into(), "b".into()], &["rate_limited".into()])
+        .unwrap();
+    assert_eq!((s.accepted, s.total_cost, s.cost_per_accepted), (1, None, None));
+    let s = o.simulate(&["b".into()], &[]).unwrap();
+    assert_eq!(s.total_cost, Some(1.0));
 }

@@ -133,7 +133,7 @@ async fn write_run(store: &Store, run_id: &str, rows: usize) -> anyhow::Result<(
                 attempts: 1,
                 validation_retries: 0,
                 transport_retries: u32::from(next() < 0.05),
-                cost: 0.0001 * (1 + r) as f64,
+                cost: Some(0.0001 * (1 + r) as f64),
                 latency_ms: 200.0 + 2000.0 * next() * (1 + r % 3) as f64,
                 ttft_ms: Some(100.0 * next()),
                 error_class: failed.then_some(CLASSES[c % CLASSES.len()]),

@@ -6,6 +6,18 @@ use crate::class::ErrorClass;
 use serde::{Deserialize, Serialize};
 
 /// Where an attempt's cost figure came from.
+///
+/// The rule, applied to every HTTP exchange (candidates' and judges' alike):
+///
+/// - the cost the endpoint reports (`usage.cost`, or its generation stats) stands;
+/// - else token counts times the route's price (the suite's `price`, else the catalog's);
+/// - else, if the exchange was billed — an answer came back, or usage was reported for a
+///   failure — its cost is **unknown** (`None`): it was not free, and no figure exists;
+/// - else nothing was billed (connection refused, an HTTP error with no usage, a timeout
+///   before any answer): the cost is 0 and there is no source.
+///
+/// Any sum with an unknown part is unknown: a result's cost is unknown when one of its
+/// attempts' is, and so are the spend and cost per accepted response of its target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CostSource {
@@ -15,7 +27,7 @@ pub enum CostSource {
     Catalog,
     /// `total_cost` from the endpoint's generation stats.
     Generation,
-    /// No usage and no prices: counted as zero.
+    /// Billed, but neither reported nor priced: the cost is unknown (`None`).
     Unknown,
 }
 
@@ -61,7 +73,8 @@ pub struct AttemptRecord {
     pub completion_tokens: Option<i64>,
     pub cached_tokens: Option<i64>,
     pub reasoning_tokens: Option<i64>,
-    pub cost: f64,
+    /// USD; `None` when unknown (see [`CostSource`] for the rule).
+    pub cost: Option<f64>,
     pub cost_source: Option<CostSource>,
     pub latency_ms: f64,
     pub ttft_ms: Option<f64>,
@@ -77,6 +90,11 @@ pub struct AttemptRecord {
     pub started_at_ms: i64,
     /// Set when the provider that served is outside what the dataset's privacy policy allows.
     pub policy_violation: Option<String>,
+}
+
+/// The sum of some costs: unknown when any part is (and 0 when there are none).
+pub fn total_cost(costs: impl IntoIterator<Item = Option<f64>>) -> Option<f64> {
+    costs.into_iter().sum()
 }
 
 /// One check's verdict on one result.
@@ -109,8 +127,8 @@ pub struct ResultRecord {
     pub validation_retries: u32,
     /// Transport retries (429, 5xx, timeouts...) across all rounds.
     pub transport_retries: u32,
-    /// Spend across every attempt of this result.
-    pub cost: f64,
+    /// Spend across every attempt of this result; `None` when any attempt's is unknown.
+    pub cost: Option<f64>,
     /// Wall time from the first request to the final answer, retries and waits included.
     pub latency_ms: f64,
     /// Time to first token of the answer that was used (streamed routes).
@@ -164,4 +182,16 @@ pub struct JudgeVerdict {
     /// Reused from the cache rather than asked for.
     #[serde(default)]
     pub cached: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::total_cost;
+
+    #[test]
+    fn a_sum_with_an_unknown_part_is_unknown() {
+        assert_eq!(total_cost([Some(0.5), Some(0.25)]), Some(0.75));
+        assert_eq!(total_cost([Some(0.5), None, Some(0.25)]), None);
+        assert_eq!(total_cost([]), Some(0.0));
+    }
 }

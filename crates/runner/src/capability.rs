@@ -264,15 +264,45 @@ pub struct Exclusion {
     pub forced: bool,
 }
 
+/// A route no budget could bound: a budget applies to it (`budget_usd`, the run's, or
+/// the route's own cap) and it has no known price (no `price` in the suite, none in the
+/// catalog), so the worst case of a case on it cannot be reserved. `(rule, detail)`.
+pub fn check_budget_price(
+    name: &str,
+    route: &Route,
+    budget_usd: Option<f64>,
+    catalogs: &std::collections::HashMap<String, std::collections::HashMap<String, CatalogModel>>,
+) -> Result<(), (String, String)> {
+    if budget_usd.is_none() && route.budget_usd.is_none() {
+        return Ok(());
+    }
+    if crate::catalog::Price::of_route(route, catalogs).is_some() {
+        return Ok(());
+    }
+    Err((
+        "budget.unknown_price".into(),
+        format!(
+            "route `{name}` has no known price (no `price` in the suite, none for `{}` in \
+             the catalog of endpoint `{}`), so a budget cannot bound it; set price = \
+             {{ prompt = ..., completion = ... }} (USD per million tokens) on [routes.{name}]",
+            route.model, route.endpoint
+        ),
+    ))
+}
+
 /// Sort a dataset's targets into those that may run and those refused, before anything
-/// is sent. Privacy refusals always hold; capability refusals can be forced (to measure
-/// what happens). Without a catalog for an endpoint, capabilities are not checked.
+/// is sent. Privacy refusals always hold, and so do budget ones (with a budget set, a
+/// route with no known price is not sent: see [`check_budget_price`]); capability
+/// refusals can be forced (to measure what happens). Without a catalog for an endpoint,
+/// capabilities are not checked. `budget_usd` is the run's budget (`--budget`, else the
+/// suite's); routes' own caps are read from the suite.
 pub fn eligibility(
     suite: &routeval_core::Suite,
     dataset: &Dataset,
     catalogs: &std::collections::HashMap<String, std::collections::HashMap<String, CatalogModel>>,
     probes: &crate::probe::ProbeVerdicts,
     force: bool,
+    budget_usd: Option<f64>,
 ) -> (Vec<routeval_core::TargetRef>, Vec<Exclusion>) {
     let needs = needs_of(dataset);
     let mut eligible = Vec::new();
@@ -293,6 +323,13 @@ pub fn eligibility(
             routeval_core::TargetRef::Route(name) => vec![name],
             routeval_core::TargetRef::Chain(name) => suite.chains[name].steps.iter().collect(),
         };
+        let unbounded = steps.iter().find_map(|step| {
+            check_budget_price(step, &suite.routes[*step], budget_usd, catalogs).err()
+        });
+        if let Some((rule, detail)) = unbounded {
+            excluded.push(exclusion(rule, detail, false));
+            continue;
+        }
         let refusal = steps.iter().find_map(|step| {
             let route = &suite.routes[*step];
             let catalog = catalogs.get(&route.endpoint).filter(|c| !c.is_empty())?;

@@ -14,11 +14,37 @@ pub struct Price {
     pub request: f64,
 }
 
+impl Price {
+    /// A suite's `price` (USD per million tokens, and per request) as a price per token.
+    pub fn per_million(p: &routeval_core::config::RoutePrice) -> Self {
+        Self {
+            prompt: p.prompt / 1e6,
+            completion: p.completion / 1e6,
+            request: p.request,
+        }
+    }
+
+    /// A route's price: the suite's `price` when it sets one, else the catalog's for its
+    /// model on its endpoint; `None` when neither is known.
+    pub fn of_route(
+        route: &routeval_core::config::Route,
+        catalogs: &HashMap<String, HashMap<String, CatalogModel>>,
+    ) -> Option<Self> {
+        route.price.as_ref().map(Self::per_million).or_else(|| {
+            catalogs
+                .get(&route.endpoint)
+                .and_then(|c| c.get(&route.model))
+                .and_then(|m| m.price)
+        })
+    }
+}
+
 /// What the catalog says about one model.
 #[derive(Debug, Clone, Default)]
 pub struct CatalogModel {
     pub name: Option<String>,
-    pub price: Price,
+    /// `None` when the catalog lists no price for the model (a price of "0" is free).
+    pub price: Option<Price>,
     pub context_length: Option<u64>,
     pub max_completion_tokens: Option<u64>,
     pub supported_parameters: Vec<String>,
@@ -53,8 +79,22 @@ struct Pricing {
     request: Option<String>,
 }
 
-fn price_of(s: &Option<String>) -> f64 {
-    s.as_deref().and_then(|s| s.parse().ok()).unwrap_or(0.0)
+/// A decimal string; a negative one (listed for routers whose price varies) is no price.
+fn price_of(s: &Option<String>) -> Option<f64> {
+    s.as_deref()
+        .and_then(|s| s.parse().ok())
+        .filter(|v: &f64| *v >= 0.0)
+}
+
+/// A model's price: known only when both token prices are listed; a missing per-request
+/// price is none.
+fn price_from(p: Option<Pricing>) -> Option<Price> {
+    let p = p?;
+    Some(Price {
+        prompt: price_of(&p.prompt)?,
+        completion: price_of(&p.completion)?,
+        request: price_of(&p.request).unwrap_or(0.0),
+    })
 }
 
 /// Fetch `GET {base_url}/models`. Best effort: a catalog is a convenience, not a
@@ -72,11 +112,7 @@ pub async fn fetch_catalog(
         .data
         .into_iter()
         .map(|m| {
-            let price = m.pricing.map_or(Price::default(), |p| Price {
-                prompt: price_of(&p.prompt),
-                completion: price_of(&p.completion),
-                request: price_of(&p.request),
-            });
+            let price = price_from(m.pricing);
             let model = CatalogModel {
                 name: m.name,
                 price,

@@ -138,7 +138,9 @@ pub struct RouteClient {
     pub endpoint: Arc<EndpointClient>,
     pub retry: RetryPolicy,
     pub limiter: RouteLimiter,
-    /// Catalog price, to compute cost when the endpoint reports none.
+    /// The route's price (the suite's, else the catalog's), per token, to compute cost
+    /// when the endpoint reports none. `None`: no known price, so a cost not reported
+    /// is unknown and a budget cannot bound the route.
     pub price: Option<Price>,
     http: reqwest::Client,
     redactor: Arc<Redactor>,
@@ -214,7 +216,8 @@ pub struct Exchange {
     pub served_provider: Option<String>,
     pub generation_id: Option<String>,
     pub usage: Option<Usage>,
-    pub cost: f64,
+    /// USD; `None` when billed but neither reported nor priced.
+    pub cost: Option<f64>,
     pub cost_source: Option<CostSource>,
     pub latency: Duration,
     pub ttft: Option<Duration>,
@@ -584,7 +587,7 @@ impl RouteClient {
             };
             let data = &body["data"];
             if let Some(cost) = data["total_cost"].as_f64() {
-                ex.cost = cost;
+                ex.cost = Some(cost);
                 ex.cost_source = Some(CostSource::Generation);
             }
             if let Some(provider) = data["provider_name"].as_str() {
@@ -594,18 +597,28 @@ impl RouteClient {
         }
     }
 
+    /// The cost of an exchange, by the rule of [`CostSource`]: reported, else usage
+    /// times the route's price; else unknown (`None`) if it was billed (usage came back,
+    /// or a usable answer did); else 0, nothing having been billed (a connection
+    /// refused, an HTTP error or a timeout with no usage).
     fn fill_cost(&self, ex: &mut Exchange) {
         let usage = ex.usage.as_ref();
         if let Some(cost) = usage.and_then(|u| u.cost) {
-            ex.cost = cost;
+            ex.cost = Some(cost);
             ex.cost_source = Some(CostSource::Reported);
         } else if let (Some(u), Some(price)) = (usage, &self.price) {
-            ex.cost = u.prompt_tokens.unwrap_or(0) as f64 * price.prompt
-                + u.completion_tokens.unwrap_or(0) as f64 * price.completion
-                + price.request;
+            ex.cost = Some(
+                u.prompt_tokens.unwrap_or(0) as f64 * price.prompt
+                    + u.completion_tokens.unwrap_or(0) as f64 * price.completion
+                    + price.request,
+            );
             ex.cost_source = Some(CostSource::Catalog);
-        } else if usage.is_some() {
+        } else if usage.is_some() || ex.class.is_none() {
+            ex.cost = None;
             ex.cost_source = Some(CostSource::Unknown);
+        } else {
+            ex.cost = Some(0.0);
+            ex.cost_source = None;
         }
     }
 }

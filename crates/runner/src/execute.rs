@@ -11,6 +11,7 @@ use routeval_core::config::Chain;
 use routeval_core::dataset::ToolScript;
 use routeval_core::hash::short_hash;
 use routeval_core::message::{Message, Role};
+use routeval_core::record::total_cost;
 use routeval_core::scorer_spec::CheckSpec;
 use routeval_core::{
     AttemptRecord, Case, CaseOutcome, ErrorClass, Judging, ResultRecord, ScoreRecord,
@@ -110,7 +111,7 @@ pub async fn run_job(ctx: &RunContext, job: &Job) -> Option<CaseOutcome> {
     for (step_index, route) in steps.iter().enumerate() {
         let prior = Prior {
             latency,
-            cost: attempts.iter().map(|a: &AttemptRecord| a.cost).sum(),
+            cost: total_cost(attempts.iter().map(|a: &AttemptRecord| a.cost)),
         };
         let step = run_step(
             ctx,
@@ -179,7 +180,7 @@ pub async fn run_job(ctx: &RunContext, job: &Job) -> Option<CaseOutcome> {
         transport_retries,
         accepted,
     ));
-    let cost = attempts.iter().map(|a| a.cost).sum();
+    let cost = total_cost(attempts.iter().map(|a| a.cost));
     let result = ResultRecord {
         target: target_name,
         target_kind: job.target.kind().to_string(),
@@ -249,7 +250,8 @@ async fn judge_verdict(
 #[derive(Clone, Copy)]
 struct Prior {
     latency: Duration,
-    cost: f64,
+    /// `None` when an earlier attempt's cost is unknown.
+    cost: Option<f64>,
 }
 
 /// One route's go at a case: turns of a tool loop (one unless the scorer's `max_turns`
@@ -464,7 +466,7 @@ fn grade(
     turns: &[Turn],
 ) -> Verdict {
     let latency = prior.latency + step.latency;
-    let cost = prior.cost + step.attempts.iter().map(|a| a.cost).sum::<f64>();
+    let cost = total_cost(std::iter::once(prior.cost).chain(step.attempts.iter().map(|a| a.cost)));
     if looping {
         let mut played = turns.to_vec();
         played.push(Turn {
@@ -475,7 +477,7 @@ fn grade(
         return ds.scorer.grade_turns(
             &played,
             Some(latency.as_secs_f64() * 1e3),
-            Some(cost),
+            cost,
             case.expected.as_ref(),
         );
     }
@@ -484,7 +486,7 @@ fn grade(
             content: answer.content.as_deref(),
             tool_calls: Some(&answer.tool_calls),
             latency_ms: Some(latency.as_secs_f64() * 1e3),
-            cost: Some(cost),
+            cost,
         },
         case.expected.as_ref(),
     )

@@ -411,13 +411,17 @@ impl Ctx<'_> {
                         "usage_cost",
                         Verdict::Pass,
                         &ex,
-                        format!("{tokens}, cost ${:.6} ({})", ex.cost, s.as_str()),
+                        format!(
+                            "{tokens}, cost ${:.6} ({})",
+                            ex.cost.unwrap_or_default(),
+                            s.as_str()
+                        ),
                     ),
                     _ => cell(
                         "usage_cost",
                         Verdict::Fail,
                         &ex,
-                        format!("{tokens}, no cost reported and no catalog price"),
+                        format!("{tokens}, no cost reported and no known price (set `price` on the route)"),
                     ),
                 }
             }

@@ -41,7 +41,7 @@ pub fn rescore(scorer: &Scorer, item: &RescoreItem<'_>) -> ResultRecord {
         return r;
     };
     answer.latency_ms = answer.latency_ms.or(Some(o.latency_ms));
-    answer.cost = answer.cost.or(Some(o.cost));
+    answer.cost = answer.cost.or(o.cost);
     let verdict = scorer.grade(answer, item.expected);
     match o.error_class.filter(|c| !graded_class(*c)) {
         Some(class) => {
@@ -93,7 +93,7 @@ mod tests {
             attempts: 2,
             validation_retries: 1,
             transport_retries: 0,
-            cost: 0.1,
+            cost: Some(0.1),
             latency_ms: 900.0,
             ttft_ms: None,
             error_class: class,

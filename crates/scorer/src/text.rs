@@ -159,7 +159,11 @@ pub(crate) fn latency(answer: &Answer<'_>, check: &CheckSpec) -> Outcome {
 pub(crate) fn cost(answer: &Answer<'_>, check: &CheckSpec) -> Outcome {
     let max = check.max_usd.unwrap_or(f64::INFINITY);
     match answer.cost {
-        None => (false, 0.0, Some("no cost recorded".into())),
+        None => (
+            false,
+            0.0,
+            Some("cost unknown: none reported and no known price".into()),
+        ),
         Some(usd) if usd <= max => (true, 1.0, None),
         Some(usd) => (
             false,

@@ -526,7 +526,7 @@ async fn respond(
         "completion_tokens_details": { "reasoning_tokens": 0 },
         "is_byok": false,
     });
-    if m.reports_cost {
+    if m.reports_cost && !m.unpriced {
         usage["cost"] = json!(cost);
     }
 
@@ -561,7 +561,7 @@ async fn respond(
             "id": head.id,
             "model": s.id,
             "provider_name": s.provider.name,
-            "total_cost": cost,
+            "total_cost": if m.unpriced { Value::Null } else { json!(cost) },
             "tokens_prompt": req.prompt_tokens,
             "tokens_completion": completion_tokens,
             "native_tokens_prompt": req.prompt_tokens,

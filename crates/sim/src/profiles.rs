@@ -43,6 +43,11 @@ pub struct ModelProfile {
     /// When false, `usage.cost` is left out and clients must price from the catalog.
     #[serde(default = "yes")]
     pub reports_cost: bool,
+    /// No price anywhere: `/models` lists no `pricing` for the model, answers carry no
+    /// `usage.cost` and generation stats no `total_cost`, so a client cannot know what it
+    /// costs (for tests of unknown cost; no bundled model sets it).
+    #[serde(default)]
+    pub unpriced: bool,
     #[serde(default = "default_ttft")]
     pub ttft_ms: u64,
     #[serde(default = "default_tps")]
@@ -460,6 +465,21 @@ mod tests {
         assert_eq!(m.providers.len(), 1);
         assert!(m.supports_tools && m.reports_cost);
         assert_eq!(m.mistakes.wrong_enum, 2.0);
+    }
+
+    #[test]
+    fn unpriced_is_for_test_profiles_only() {
+        let p =
+            Profiles::parse(Path::new("p.toml"), &format!("{MINIMAL}unpriced = true\n")).unwrap();
+        assert!(p.model("a/b").unwrap().unpriced);
+        assert!(
+            !Profiles::parse(Path::new("p.toml"), MINIMAL)
+                .unwrap()
+                .model("a/b")
+                .unwrap()
+                .unpriced
+        );
+        assert!(Profiles::bundled().models.values().all(|m| !m.unpriced));
     }
 
     #[test]

@@ -166,7 +166,11 @@ fn supported_parameters(m: &ModelProfile) -> Vec<&'static str> {
     params
 }
 
+/// The catalog's `pricing`: null for an unpriced model.
 fn pricing(m: &ModelProfile) -> Value {
+    if m.unpriced {
+        return Value::Null;
+    }
     json!({
         "prompt": per_token_string(m.prompt_price),
         "completion": per_token_string(m.completion_price),

@@ -17,7 +17,8 @@ pub struct JudgeSpend {
     pub requests: i64,
     /// Requests that came back with an error.
     pub errors: i64,
-    pub cost: f64,
+    /// `None` when a request's cost is unknown.
+    pub cost: Option<f64>,
 }
 
 /// Write the judge requests and new verdicts of results under a scoring (0: live).
@@ -121,7 +122,8 @@ impl Store {
     pub async fn judge_spend(&self, run_id: &str) -> Result<Vec<JudgeSpend>> {
         Ok(sqlx::query_as(
             "SELECT dataset, target, judge_route, check_name, COUNT(*) AS requests,
-                    SUM(error_class IS NOT NULL) AS errors, SUM(cost) AS cost
+                    SUM(error_class IS NOT NULL) AS errors,
+                    CASE WHEN COUNT(cost) = COUNT(*) THEN SUM(cost) END AS cost
              FROM judge_attempts WHERE run_id = ?
              GROUP BY dataset, target, judge_route, check_name
              ORDER BY dataset, target, judge_route, check_name",

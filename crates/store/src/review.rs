@@ -14,7 +14,8 @@ pub struct ReviewAnswer {
     pub error_class: Option<String>,
     pub reason: String,
     pub latency_ms: f64,
-    pub cost: f64,
+    /// `None` when unknown.
+    pub cost: Option<f64>,
     /// Content of the answer used (the last attempt of the served chain step).
     pub content: Option<String>,
     /// Its tool calls, a JSON array string as received.

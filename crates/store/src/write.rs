@@ -451,7 +451,7 @@ mod tests {
                 attempts,
                 validation_retries: 0,
                 transport_retries: attempts - 1,
-                cost: 0.5,
+                cost: Some(0.5),
                 latency_ms: 1.0,
                 ttft_ms: None,
                 error_class: None,

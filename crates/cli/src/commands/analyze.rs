@@ -5,7 +5,10 @@ use crate::exit::{CliError, CliResult, SUCCESS};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
 use routeval_analysis::escape;
 use routeval_analysis::output::write_atomic;
-use routeval_analysis::report::{failure_classes, format_ms, format_usd, render, Format};
+use routeval_analysis::report::{
+    failure_classes, format_cost_per_accepted, format_ms, format_total_cost, format_usd, render,
+    Format,
+};
 use routeval_analysis::{
     compute_metrics, rank_with, registry, RankOptions, Ranking, RunData, TargetMetrics,
 };
@@ -108,15 +111,21 @@ pub fn ranking_tables(data: &RunData, rankings: &[Ranking]) -> String {
             }
         }
         let pick = match r.eligible.first() {
-            Some(best) => format!(
+            Some(best) if best.cost_known => format!(
                 "recommended: {} at {} per accepted response",
                 target_name(best),
                 best.cost_per_accepted.map_or("–".into(), format_usd)
             ),
+            Some(_) => "none recommended: no eligible target's cost is known".into(),
             None => "no target meets the minimum acceptance".into(),
         };
+        let note = r
+            .note
+            .as_deref()
+            .map(|n| format!("note: {}\n", escape::terminal(n, 4 * NAME_CHARS)))
+            .unwrap_or_default();
         out.push_str(&format!(
-            "\n{} (min acceptance {:.0}%) · {pick}\n{table}\n",
+            "\n{} (min acceptance {:.0}%) · {pick}\n{note}{table}\n",
             escape::terminal(&r.dataset, NAME_CHARS),
             r.min_acceptance * 100.0
         ));
@@ -165,8 +174,8 @@ fn row(rank: Option<usize>, m: &TargetMetrics) -> Vec<Cell> {
         )),
         Cell::new(format_ms(m.p50_latency_ms)),
         Cell::new(format_ms(m.p95_latency_ms)),
-        Cell::new(m.cost_per_accepted.map_or("–".into(), format_usd)),
-        Cell::new(format_usd(m.total_cost)),
+        Cell::new(format_cost_per_accepted(m)),
+        Cell::new(format_total_cost(m)),
         Cell::new(escape::terminal(&failure_classes(m), 2 * NAME_CHARS)),
     ]
 }

@@ -38,8 +38,12 @@ fn pct(v: f64) -> String {
     format!("{:.1}%", v * 100.0)
 }
 
-fn usd(v: Option<f64>) -> String {
-    v.map_or("–".into(), format_usd)
+/// Cost per accepted: `unknown` when a cost it sums is unknown, `–` with nothing accepted.
+fn cpa(s: &routeval_analysis::chains::ChainStats) -> String {
+    if s.total_cost.is_none() {
+        return routeval_analysis::report::UNKNOWN_COST.into();
+    }
+    s.cost_per_accepted.map_or("–".into(), format_usd)
 }
 
 fn tables(r: &ChainReport) -> String {
@@ -78,7 +82,7 @@ fn tables(r: &ChainReport) -> String {
                     pct(s.acceptance_low),
                     pct(s.acceptance_high)
                 ),
-                usd(s.cost_per_accepted),
+                cpa(s),
                 format_ms(s.p50_latency_ms),
                 format_ms(s.p95_latency_ms),
                 pct(s.fallback_rate),
@@ -122,8 +126,8 @@ fn tables(r: &ChainReport) -> String {
                     pct(c.live.acceptance_high)
                 ),
                 pct(c.simulated.acceptance),
-                usd(c.live.cost_per_accepted),
-                usd(c.simulated.cost_per_accepted),
+                cpa(&c.live),
+                cpa(&c.simulated),
                 format_ms(c.live.p95_latency_ms),
                 format_ms(c.simulated.p95_latency_ms),
                 if c.agrees { "yes" } else { "no" }.into(),

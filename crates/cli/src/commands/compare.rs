@@ -89,8 +89,8 @@ fn cells(c: &Change) -> [String; 8] {
         ),
         format!(
             "{} → {}",
-            c.base.cost_per_accepted.map_or("–".into(), format_usd),
-            c.new.cost_per_accepted.map_or("–".into(), format_usd)
+            side_cost(&c.base),
+            side_cost(&c.new)
         ),
         format!(
             "{} → {}",
@@ -153,4 +153,12 @@ fn markdown(cmp: &Comparison) -> String {
         s.push_str(&format!("| {} |\n", cells(c).join(" | ")));
     }
     s
+}
+
+/// A side's cost per accepted: `unknown` when its cost is, `–` with nothing accepted.
+fn side_cost(side: &routeval_analysis::compare::Side) -> String {
+    if !side.cost_known {
+        return routeval_analysis::report::UNKNOWN_COST.into();
+    }
+    side.cost_per_accepted.map_or("–".into(), format_usd)
 }

@@ -46,9 +46,10 @@ pub async fn sync(suite: &Path, db: &str, with_endpoints: bool) -> CliResult<u8>
                 name: m.name.clone(),
                 context_length: m.context_length.map(|c| c as i64),
                 max_completion_tokens: m.max_completion_tokens.map(|c| c as i64),
-                prompt_price: m.price.prompt,
-                completion_price: m.price.completion,
-                request_price: m.price.request,
+                prompt_price: m.price.unwrap_or_default().prompt,
+                completion_price: m.price.unwrap_or_default().completion,
+                request_price: m.price.unwrap_or_default().request,
+                priced: m.price.is_some(),
                 supported_parameters: serde_json::to_string(&m.supported_parameters)
                     .unwrap_or_default(),
                 endpoints_json,
@@ -89,7 +90,7 @@ pub async fn list(db: &str, filter: &ListFilter) -> CliResult<u8> {
         .filter(|m| {
             filter
                 .max_price
-                .is_none_or(|max| m.prompt_price * 1e6 <= max)
+                .is_none_or(|max| m.priced && m.prompt_price * 1e6 <= max)
         })
         .collect();
     store.close().await;
@@ -119,8 +120,8 @@ pub async fn list(db: &str, filter: &ListFilter) -> CliResult<u8> {
             m.endpoint.clone(),
             m.id.clone(),
             m.context_length.map_or("–".into(), |c| c.to_string()),
-            format!("{:.3}", m.prompt_price * 1e6),
-            format!("{:.3}", m.completion_price * 1e6),
+            per_million(m, m.prompt_price),
+            per_million(m, m.completion_price),
             params.join(","),
         ]);
     }
@@ -151,7 +152,8 @@ pub async fn suggest(suite_path: &Path, db: &str, dataset: &str, max: usize) -> 
             };
             check(&needs, &route, Some(&catalog_model(m))).is_ok()
         })
-        .map(|m| (needs.prompt_tokens as f64 * m.prompt_price + TYPICAL_COMPLETION_TOKENS as f64 * m.completion_price + m.request_price, m))
+        // A model the catalog lists no price for is not free: it goes last.
+        .map(|m| (if m.priced { needs.prompt_tokens as f64 * m.prompt_price + TYPICAL_COMPLETION_TOKENS as f64 * m.completion_price + m.request_price } else { f64::INFINITY }, m))
         .collect();
     fits.sort_by(|a, b| a.0.total_cmp(&b.0));
     println!(
@@ -163,22 +165,36 @@ pub async fn suggest(suite_path: &Path, db: &str, dataset: &str, max: usize) -> 
     );
     for (cost, m) in fits.iter().take(max) {
         let slug = m.id.replace(['/', ':', '.'], "-");
+        let estimate = if m.priced {
+            format!("~${cost:.6} per case at catalog prices")
+        } else {
+            "price unknown (the catalog lists none): set `price = { prompt = ..., completion = ... }` (USD per million tokens)".to_string()
+        };
         println!(
-            "\n# ~${cost:.6} per case at catalog prices\n[routes.{slug}]\nendpoint = {:?}\nmodel = {:?}\nparams = {{ temperature = 0 }}",
+            "\n# {estimate}\n[routes.{slug}]\nendpoint = {:?}\nmodel = {:?}\nparams = {{ temperature = 0 }}",
             m.endpoint, m.id
         );
     }
     Ok(SUCCESS)
 }
 
+/// A price per token as USD per million, or `unknown` when the catalog listed none.
+fn per_million(m: &ModelRow, per_token: f64) -> String {
+    if m.priced {
+        format!("{:.3}", per_token * 1e6)
+    } else {
+        routeval_analysis::report::UNKNOWN_COST.into()
+    }
+}
+
 fn catalog_model(m: &ModelRow) -> CatalogModel {
     CatalogModel {
         name: m.name.clone(),
-        price: Price {
+        price: m.priced.then_some(Price {
             prompt: m.prompt_price,
             completion: m.completion_price,
             request: m.request_price,
-        },
+        }),
         context_length: m.context_length.map(|c| c as u64),
         max_completion_tokens: m.max_completion_tokens.map(|c| c as u64),
         supported_parameters: serde_json::from_str(&m.supported_parameters).unwrap_or_default(),

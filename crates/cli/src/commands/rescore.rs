@@ -410,7 +410,7 @@ schema = "schema.json"
                 attempts: 1,
                 validation_retries: 0,
                 transport_retries: 0,
-                cost: 0.001,
+                cost: Some(0.001),
                 latency_ms: 40.0,
                 ttft_ms: None,
                 error_class: None,
