@@ -39,6 +39,9 @@ pub enum ErrorClass {
     StreamError,
     Malformed,
     EmptyChoices,
+    /// The endpoint sent more than a limit allows (a body, an event, tool calls, choices):
+    /// reading stopped there.
+    Oversized,
     // Finish reasons that leave no usable answer.
     Refusal,
     ContentFilter,
@@ -68,7 +71,7 @@ pub enum FailureFamily {
 }
 
 impl ErrorClass {
-    pub const ALL: [ErrorClass; 33] = [
+    pub const ALL: [ErrorClass; 34] = [
         Self::Connect,
         Self::Tls,
         Self::Dns,
@@ -95,6 +98,7 @@ impl ErrorClass {
         Self::StreamError,
         Self::Malformed,
         Self::EmptyChoices,
+        Self::Oversized,
         Self::Refusal,
         Self::ContentFilter,
         Self::Length,
@@ -132,6 +136,7 @@ impl ErrorClass {
             Self::StreamError => "stream_error",
             Self::Malformed => "malformed",
             Self::EmptyChoices => "empty_choices",
+            Self::Oversized => "oversized",
             Self::Refusal => "refusal",
             Self::ContentFilter => "content_filter",
             Self::Length => "length",
@@ -183,9 +188,11 @@ impl ErrorClass {
             | Self::NotFound
             | Self::PayloadTooLarge
             | Self::Unprocessable => F::ClientError,
-            Self::StreamCut | Self::StreamError | Self::Malformed | Self::EmptyChoices => {
-                F::Malformed
-            }
+            Self::StreamCut
+            | Self::StreamError
+            | Self::Malformed
+            | Self::EmptyChoices
+            | Self::Oversized => F::Malformed,
             Self::Refusal | Self::ContentFilter => F::Refusal,
             Self::Length => F::Length,
             Self::InvalidJson | Self::SchemaInvalid | Self::InvalidToolCall => F::SchemaInvalid,
@@ -194,7 +201,8 @@ impl ErrorClass {
     }
 
     /// Whether sending the same request again may succeed. 4xx other than
-    /// 408/429 are final: repeating them only repeats the bill.
+    /// 408/429 are final: repeating them only repeats the bill, and so is `oversized`
+    /// (an endpoint that sent 50 MB once is not asked for it again).
     pub fn is_transient(self) -> bool {
         matches!(
             self.family(),
@@ -264,5 +272,12 @@ mod tests {
         for status in [408, 429, 500, 502, 503, 504] {
             assert!(ErrorClass::from_status(status).is_transient(), "{status}");
         }
+    }
+
+    #[test]
+    fn oversized_is_a_final_malformed_answer() {
+        assert_eq!(ErrorClass::Oversized.family(), FailureFamily::Malformed);
+        assert!(!ErrorClass::Oversized.is_transient());
+        assert_eq!("oversized".parse(), Ok(ErrorClass::Oversized));
     }
 }

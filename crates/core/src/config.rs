@@ -59,6 +59,9 @@ pub struct Suite {
     /// `regulated` have built-in policies a suite may override.
     #[serde(default)]
     pub privacy: BTreeMap<String, crate::policy::PrivacyPolicy>,
+    /// How much of what an endpoint sends is read and stored (`[limits]`).
+    #[serde(default)]
+    pub limits: crate::limits::Limits,
     /// Folder of the suite file; relative paths are resolved against it.
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -377,6 +380,9 @@ impl Suite {
         };
         // Every number in its range and every endpoint usable, before the references.
         self.check_ranges(text)?;
+        if let Err((key, message)) = self.limits.check() {
+            return Err(err(&["limits", key], message));
+        }
         for (name, route) in &self.routes {
             if !self.endpoints.contains_key(&route.endpoint) {
                 return Err(err(

@@ -9,6 +9,7 @@ pub mod config;
 pub mod dataset;
 pub mod error;
 pub mod hash;
+pub mod limits;
 pub mod locate;
 pub mod message;
 pub mod policy;

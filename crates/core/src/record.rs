@@ -64,8 +64,12 @@ pub struct AttemptRecord {
     pub request_hash: String,
     pub status: Option<u16>,
     pub error_class: Option<ErrorClass>,
-    /// Error message with secrets redacted.
+    /// Error message with secrets redacted, cut to the suite's `max_stored_text_bytes`.
     pub error_message: Option<String>,
+    /// How big the error was as the endpoint sent it: an HTTP error body's full size
+    /// (its Content-Length, else at least the bytes read), else the message's length.
+    #[serde(default)]
+    pub error_bytes: Option<u64>,
     pub served_model: Option<String>,
     pub served_provider: Option<String>,
     pub generation_id: Option<String>,
@@ -81,9 +85,18 @@ pub struct AttemptRecord {
     pub chunks: Option<u32>,
     pub finish_reason: Option<String>,
     pub native_finish_reason: Option<String>,
+    /// The answer's text, cut to the suite's `max_stored_text_bytes` (with a marker).
     pub content: Option<String>,
-    /// Tool calls as a JSON array string, as received.
+    /// Length in bytes of the whole content as received (more than `content` holds
+    /// when it was cut).
+    #[serde(default)]
+    pub content_bytes: Option<u64>,
+    /// Tool calls as a JSON array string, as received; when longer than the stored
+    /// limit, names and arguments are cut (with a marker) so it stays a JSON array.
     pub tool_calls: Option<String>,
+    /// Length in bytes of the whole tool-calls JSON.
+    #[serde(default)]
+    pub tool_calls_bytes: Option<u64>,
     /// Seconds the server asked us to wait (Retry-After), if it did.
     pub retry_after_s: Option<f64>,
     /// Unix milliseconds when the request was sent.
