@@ -5,14 +5,15 @@ use crate::catalog::Price;
 use crate::limits::RouteLimiter;
 use crate::redact::Redactor;
 use crate::retry::{parse_rate_limit_reset, parse_retry_after, RetryPolicy};
+use crate::sse::{SseBounds, SseError, SseReader};
 use crate::wire::{content_text, Chunk, Completion, ErrorBody, ToolCallAssembler, Usage};
 use bytes::Bytes;
-use eventsource_stream::Eventsource;
 use futures_util::StreamExt;
 use reqwest::header::{
     HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER,
 };
 use routeval_core::config::{Endpoint, EndpointKind, ProviderPrefs, Route};
+use routeval_core::limits::{cut_text, Limits};
 use routeval_core::message::{Message, ToolCall};
 use routeval_core::record::CostSource;
 use routeval_core::ErrorClass;
@@ -24,6 +25,15 @@ use tokio::time::timeout;
 
 /// Longest error body kept (HTML error pages can be large).
 const MAX_ERROR_BODY: usize = 2_000;
+
+/// Longest served model, provider, generation id or finish reason kept.
+const MAX_NAME_BYTES: usize = 512;
+
+/// Most of an oversized body kept (for an error body's message).
+const KEPT_OF_OVERSIZED: usize = 1 << 20;
+
+/// Largest generation-stats body read.
+const MAX_GENERATION_BODY: u64 = 1 << 20;
 
 /// A configured endpoint: where to send, with which key and headers.
 #[derive(Debug)]
@@ -147,6 +157,8 @@ pub struct RouteClient {
     first_byte: Duration,
     idle: Duration,
     total: Duration,
+    /// How much of what the endpoint sends is read and kept.
+    limits: Limits,
 }
 
 /// What one request is about, besides the route.
@@ -224,9 +236,28 @@ pub struct Exchange {
     pub chunks: Option<u32>,
     pub finish_reason: Option<String>,
     pub native_finish_reason: Option<String>,
+    /// How big the error was as sent (an HTTP error body's full size when known, at
+    /// least what was read otherwise; else the message's length), when the message
+    /// had to be cut.
+    pub error_bytes: Option<u64>,
 }
 
 impl Exchange {
+    /// Names the endpoint chose, cut to a sane length.
+    fn cut_names(&mut self) {
+        for name in [
+            &mut self.served_model,
+            &mut self.served_provider,
+            &mut self.generation_id,
+            &mut self.finish_reason,
+            &mut self.native_finish_reason,
+        ] {
+            if let Some(cut) = name.as_deref().and_then(|n| cut_text(n, MAX_NAME_BYTES)) {
+                *name = Some(cut);
+            }
+        }
+    }
+
     fn failed(class: ErrorClass, message: impl Into<String>) -> Self {
         Self {
             class: Some(class),
@@ -266,7 +297,19 @@ impl RouteClient {
             first_byte: Duration::from_secs_f64(t.first_byte_s),
             idle: Duration::from_secs_f64(t.idle_s),
             total: Duration::from_secs_f64(t.total_s),
+            limits: Limits::default(),
         })
+    }
+
+    /// The suite's `[limits]` instead of the defaults.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// What this route reads and keeps of a response.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
     }
 
     /// The JSON body for a request on this route. OpenRouter's extensions go only to
@@ -322,11 +365,24 @@ impl RouteClient {
         };
         ex.latency = started.elapsed();
         if let Some(msg) = ex.error_message.take() {
-            ex.error_message = Some(self.redactor.redact(&msg).into_owned());
+            // Cut (never inside a key, and what is kept redacted), else redacted whole.
+            let max = self.limits.max_stored_text_bytes as usize;
+            ex.error_message = Some(match cut_text(&msg, max) {
+                Some(cut) => {
+                    ex.error_bytes = Some(ex.error_bytes.unwrap_or(0).max(msg.len() as u64));
+                    cut
+                }
+                None => {
+                    let redacted = self.redactor.redact(&msg).into_owned();
+                    cut_text(&redacted, max).unwrap_or(redacted)
+                }
+            });
         }
         self.fill_cost(&mut ex);
+        ex.cut_names();
         if self.route.fetch_generation && ex.class.is_none() {
             self.enrich_from_generation(&mut ex).await;
+            ex.cut_names();
         }
         tracing::trace!(target: "routeval::trace", route = %self.name, request_id, status = ?ex.status,
             class = ?ex.class, error = ?ex.error_message, served_model = ?ex.served_model,
@@ -390,10 +446,29 @@ impl RouteClient {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|ct| ct.starts_with("text/event-stream"));
 
+        let content_length = response.content_length();
         let mut ex = if !response.status().is_success() {
-            let body = self.read_body(response).await;
-            let mut ex = match body {
-                Ok(bytes) => error_exchange(status, &bytes),
+            let max = self.limits.max_error_body_bytes;
+            let mut ex = match self.read_body(response, max).await {
+                Ok(Body::Whole(bytes)) => error_exchange(status, &bytes),
+                // The rest is not read: the connection is dropped with it.
+                Ok(Body::Over(bytes, read)) => {
+                    let size = content_length.filter(|n| *n >= read);
+                    let mut ex = error_exchange(status, &bytes);
+                    let about = match size {
+                        Some(n) => format!("error body of {n} bytes, first {} read", bytes.len()),
+                        None => format!(
+                            "error body of at least {read} bytes, first {} read",
+                            bytes.len()
+                        ),
+                    };
+                    ex.error_message = Some(format!(
+                        "{} [{about}]",
+                        ex.error_message.unwrap_or_default()
+                    ));
+                    ex.error_bytes = Some(size.unwrap_or(read));
+                    ex
+                }
                 Err(e) => e,
             };
             ex.status = Some(status);
@@ -401,9 +476,22 @@ impl RouteClient {
         } else if is_sse {
             self.read_stream(response, started).await
         } else {
-            match self.read_body(response).await {
-                Ok(bytes) => parse_completion(&bytes),
-                Err(e) => e,
+            let max = self.limits.max_body_bytes;
+            match content_length.filter(|n| *n > max) {
+                Some(n) => Exchange::failed(
+                    ErrorClass::Oversized,
+                    format!("body of {n} bytes, over the limit of {max}; not read"),
+                ),
+                None => match self.read_body(response, max).await {
+                    Ok(Body::Whole(bytes)) => parse_completion(&bytes, &self.limits),
+                    Ok(Body::Over(_, read)) => Exchange::failed(
+                        ErrorClass::Oversized,
+                        format!(
+                            "body passed the limit of {max} bytes ({read} read); reading stopped"
+                        ),
+                    ),
+                    Err(e) => e,
+                },
             }
         };
         ex.status = Some(status);
@@ -414,10 +502,16 @@ impl RouteClient {
         ex
     }
 
-    /// Read a whole body, with the idle timeout between pieces.
-    async fn read_body(&self, response: reqwest::Response) -> Result<Bytes, Exchange> {
+    /// Read a body up to `max` bytes, with the idle timeout between pieces. A longer
+    /// body is left unread past the piece that crossed `max`: its first bytes (up to
+    /// [`KEPT_OF_OVERSIZED`]) and how many were read come back.
+    async fn read_body(&self, response: reqwest::Response, max: u64) -> Result<Body, Exchange> {
+        // Room for the announced length at once (within the limit), so a large body is
+        // not copied from buffer to buffer as it grows.
+        let announced = response.content_length().unwrap_or(0).min(max);
         let mut stream = response.bytes_stream();
-        let mut buf = Vec::new();
+        let mut buf = Vec::with_capacity(announced as usize);
+        let mut read = 0u64;
         loop {
             match timeout(self.idle, stream.next()).await {
                 Err(_) => {
@@ -426,18 +520,27 @@ impl RouteClient {
                         format!("body stalled for {:?}", self.idle),
                     ))
                 }
-                Ok(None) => return Ok(Bytes::from(buf)),
-                Ok(Some(Ok(piece))) => buf.extend_from_slice(&piece),
+                Ok(None) => return Ok(Body::Whole(Bytes::from(buf))),
+                Ok(Some(Ok(piece))) => {
+                    read += piece.len() as u64;
+                    if read > max {
+                        let keep = KEPT_OF_OVERSIZED.min(max as usize);
+                        buf.truncate(keep);
+                        let room = keep - buf.len();
+                        buf.extend_from_slice(&piece[..piece.len().min(room)]);
+                        return Ok(Body::Over(Bytes::from(buf), read));
+                    }
+                    buf.extend_from_slice(&piece);
+                }
                 Ok(Some(Err(e))) => {
                     let mut ex = Exchange::failed(
                         ErrorClass::StreamCut,
                         format!("body cut: {}", error_chain(&e)),
                     );
-                    if !buf.is_empty() {
+                    if read > 0 {
                         ex.error_message = Some(format!(
-                            "{} after {} bytes",
-                            ex.error_message.unwrap_or_default(),
-                            buf.len()
+                            "{} after {read} bytes",
+                            ex.error_message.unwrap_or_default()
                         ));
                     }
                     return Err(ex);
@@ -447,37 +550,79 @@ impl RouteClient {
     }
 
     /// Read an SSE stream: comments skipped, deltas assembled, usage from the last
-    /// chunk, an error event mid-stream recorded as such, `[DONE]` required.
+    /// chunk, an error event mid-stream recorded as such, `[DONE]` required. The first
+    /// bytes must come within the first-byte timeout of sending; the stream, each event,
+    /// the choices and the tool calls within the limits.
     async fn read_stream(&self, response: reqwest::Response, started: Instant) -> Exchange {
-        let mut events = response.bytes_stream().eventsource();
+        let limits = &self.limits;
+        let mut events = SseReader::new(
+            response.bytes_stream(),
+            SseBounds {
+                first_byte_deadline: tokio::time::Instant::from_std(started + self.first_byte),
+                idle: self.idle,
+                max_event_bytes: usize::try_from(limits.max_event_bytes).unwrap_or(usize::MAX),
+                max_total_bytes: limits.max_body_bytes,
+            },
+        );
         let mut ex = Exchange::default();
         let mut content = String::new();
         let mut saw_content = false;
         let mut refusal = String::new();
-        let mut tools = ToolCallAssembler::default();
+        let mut tools = ToolCallAssembler::new(limits.max_tool_calls as usize);
         let mut chunks = 0u32;
         // Whether any chunk carried a choice: a usage-only stream has chunks but no answer.
         let mut saw_choice = false;
         let mut done = false;
+        let fail = |ex: &mut Exchange, class: ErrorClass, message: String| {
+            ex.class = Some(class);
+            ex.error_message = Some(message);
+        };
         loop {
-            let next = match timeout(self.idle, events.next()).await {
-                Err(_) => {
-                    ex.class = Some(ErrorClass::TimeoutIdle);
-                    ex.error_message = Some(format!(
-                        "stream stalled for {:?} after {chunks} chunks",
-                        self.idle
-                    ));
+            let data = match events.next_event().await {
+                Err(SseError::FirstByte) => {
+                    fail(
+                        &mut ex,
+                        ErrorClass::TimeoutFirstByte,
+                        format!("no stream event within {:?} of sending", self.first_byte),
+                    );
+                    break;
+                }
+                Err(SseError::Idle) => {
+                    fail(
+                        &mut ex,
+                        ErrorClass::TimeoutIdle,
+                        format!("stream stalled for {:?} after {chunks} chunks", self.idle),
+                    );
+                    break;
+                }
+                Err(SseError::Cut(e)) => {
+                    fail(
+                        &mut ex,
+                        ErrorClass::StreamCut,
+                        format!("stream cut after {chunks} chunks: {e}"),
+                    );
+                    break;
+                }
+                Err(SseError::Oversized(e)) => {
+                    fail(
+                        &mut ex,
+                        ErrorClass::Oversized,
+                        format!("{e} after {chunks} chunks; reading stopped"),
+                    );
+                    break;
+                }
+                Err(SseError::Utf8(e)) => {
+                    fail(
+                        &mut ex,
+                        ErrorClass::Malformed,
+                        format!("chunk {}: {e}", chunks + 1),
+                    );
                     break;
                 }
                 Ok(None) => break,
-                Ok(Some(Err(e))) => {
-                    ex.class = Some(ErrorClass::StreamCut);
-                    ex.error_message = Some(format!("stream cut after {chunks} chunks: {e}"));
-                    break;
-                }
-                Ok(Some(Ok(event))) => event,
+                Ok(Some(data)) => data,
             };
-            let data = next.data.trim();
+            let data = data.trim();
             if data.is_empty() {
                 continue;
             }
@@ -489,8 +634,11 @@ impl RouteClient {
             let chunk: Chunk = match serde_json::from_str(data) {
                 Ok(c) => c,
                 Err(e) => {
-                    ex.class = Some(ErrorClass::Malformed);
-                    ex.error_message = Some(format!("chunk {chunks} is not valid JSON: {e}"));
+                    fail(
+                        &mut ex,
+                        ErrorClass::Malformed,
+                        format!("chunk {chunks} is not valid JSON: {e}"),
+                    );
                     break;
                 }
             };
@@ -500,11 +648,23 @@ impl RouteClient {
             if let Some(usage) = chunk.usage {
                 ex.usage = Some(usage);
             }
+            if chunk.choices.total > limits.max_choices as usize {
+                fail(
+                    &mut ex,
+                    ErrorClass::Oversized,
+                    format!(
+                        "chunk {chunks} has {} choices, over the limit of {}",
+                        chunk.choices.total, limits.max_choices
+                    ),
+                );
+                break;
+            }
             saw_choice |= !chunk.choices.is_empty();
-            for choice in &chunk.choices {
+            let mut refused = None;
+            for choice in &chunk.choices.items {
                 if let Some(delta) = &choice.delta {
                     let has_token = delta.content.as_deref().is_some_and(|c| !c.is_empty())
-                        || delta.tool_calls.as_ref().is_some_and(|t| !t.is_empty())
+                        || !delta.tool_calls.is_empty()
                         || delta.reasoning.as_deref().is_some_and(|r| !r.is_empty());
                     if has_token && ex.ttft.is_none() {
                         ex.ttft = Some(started.elapsed());
@@ -516,14 +676,28 @@ impl RouteClient {
                     if let Some(r) = &delta.refusal {
                         refusal.push_str(r);
                     }
-                    for t in delta.tool_calls.iter().flatten() {
-                        tools.push(t);
+                    if delta.tool_calls.total > limits.max_tool_calls as usize {
+                        refused = Some(format!(
+                            "chunk {chunks} has {} tool calls, over the limit of {}",
+                            delta.tool_calls.total, limits.max_tool_calls
+                        ));
+                        break;
+                    }
+                    for t in &delta.tool_calls.items {
+                        if let Err(e) = tools.push(t) {
+                            refused = Some(format!("chunk {chunks}: {e}"));
+                            break;
+                        }
                     }
                 }
                 if choice.finish_reason.is_some() {
                     ex.finish_reason = choice.finish_reason.clone();
                     ex.native_finish_reason = choice.native_finish_reason.clone();
                 }
+            }
+            if let Some(message) = refused {
+                fail(&mut ex, ErrorClass::Oversized, message);
+                break;
             }
             if let Some(error) = chunk.error {
                 // An error after a 200: the stream ends here, partial output is kept.
@@ -536,6 +710,10 @@ impl RouteClient {
             }
         }
         ex.chunks = Some(chunks);
+        if ex.class == Some(ErrorClass::Oversized) {
+            // Nothing of an answer that broke a limit is kept.
+            return ex;
+        }
         let tool_calls = tools.finish();
         let answer = Answer {
             content: saw_content.then_some(content),
@@ -582,7 +760,10 @@ impl RouteClient {
             if response.status().as_u16() == 404 {
                 continue;
             }
-            let Ok(body) = response.json::<Value>().await else {
+            let Ok(Body::Whole(bytes)) = self.read_body(response, MAX_GENERATION_BODY).await else {
+                return;
+            };
+            let Ok(body) = serde_json::from_slice::<Value>(&bytes) else {
                 return;
             };
             let data = &body["data"];
@@ -623,8 +804,15 @@ impl RouteClient {
     }
 }
 
+/// A body read up to a limit.
+enum Body {
+    Whole(Bytes),
+    /// Past the limit: its first bytes, up to the limit, and how many were read.
+    Over(Bytes, u64),
+}
+
 /// Classify a 200 body that is not SSE.
-fn parse_completion(bytes: &[u8]) -> Exchange {
+fn parse_completion(bytes: &[u8], limits: &Limits) -> Exchange {
     let completion: Completion = match serde_json::from_slice(bytes) {
         Ok(c) => c,
         Err(e) => {
@@ -650,10 +838,22 @@ fn parse_completion(bytes: &[u8]) -> Exchange {
                 .code_number()
                 .map_or(ErrorClass::ServerError, ErrorClass::from_status),
         );
-        ex.error_message = Some(format!("error in a 200 body: {}", error.describe()));
+        // The message may be as large as the body: moved, not copied again.
+        let mut message = error.into_description();
+        message.insert_str(0, "error in a 200 body: ");
+        ex.error_message = Some(message);
         return ex;
     }
-    let Some(choice) = completion.choices.and_then(|c| c.into_iter().next()) else {
+    let choices = completion.choices.unwrap_or_default();
+    if choices.total > limits.max_choices as usize {
+        ex.class = Some(ErrorClass::Oversized);
+        ex.error_message = Some(format!(
+            "response has {} choices, over the limit of {}",
+            choices.total, limits.max_choices
+        ));
+        return ex;
+    }
+    let Some(choice) = choices.items.into_iter().next() else {
         ex.class = Some(ErrorClass::EmptyChoices);
         ex.error_message = Some("response has no choices".into());
         return ex;
@@ -661,13 +861,22 @@ fn parse_completion(bytes: &[u8]) -> Exchange {
     ex.finish_reason = choice.finish_reason;
     ex.native_finish_reason = choice.native_finish_reason;
     let message = choice.message;
+    let calls = message.as_ref().map_or(0, |m| m.tool_calls.total);
+    if calls > limits.max_tool_calls as usize {
+        ex.class = Some(ErrorClass::Oversized);
+        ex.error_message = Some(format!(
+            "answer has {calls} tool calls, over the limit of {}",
+            limits.max_tool_calls
+        ));
+        return ex;
+    }
     let refusal = message
         .as_ref()
         .and_then(|m| m.refusal.clone())
         .filter(|r| !r.is_empty());
     ex.answer = message.map(|m| Answer {
         content: content_text(&m.content),
-        tool_calls: m.tool_calls.unwrap_or_default(),
+        tool_calls: m.tool_calls.items,
     });
     if let Some(error) = choice.error {
         ex.class = Some(ErrorClass::StreamError);
@@ -756,7 +965,7 @@ fn classify_reqwest(e: &reqwest::Error) -> ErrorClass {
 }
 
 /// The error with all its sources, which is where reqwest puts the useful part.
-fn error_chain(e: &dyn std::error::Error) -> String {
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
     let mut s = e.to_string();
     let mut source = e.source();
     while let Some(inner) = source {
@@ -770,6 +979,10 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parse(bytes: &[u8]) -> Exchange {
+        parse_completion(bytes, &Limits::default())
+    }
 
     #[test]
     fn classifies_error_bodies() {
@@ -789,23 +1002,20 @@ mod tests {
 
     #[test]
     fn classifies_completion_bodies() {
+        assert_eq!(parse(b"{\"choices\": [").class, Some(ErrorClass::Malformed));
         assert_eq!(
-            parse_completion(b"{\"choices\": [").class,
-            Some(ErrorClass::Malformed)
-        );
-        assert_eq!(
-            parse_completion(br#"{"choices": []}"#).class,
+            parse(br#"{"choices": []}"#).class,
             Some(ErrorClass::EmptyChoices)
         );
-        let filtered = parse_completion(
+        let filtered = parse(
             br#"{"choices":[{"message":{"content":null},"finish_reason":"content_filter"}]}"#,
         );
         assert_eq!(filtered.class, Some(ErrorClass::ContentFilter));
-        let refused = parse_completion(
+        let refused = parse(
             br#"{"choices":[{"message":{"content":null,"refusal":"no"},"finish_reason":"stop"}]}"#,
         );
         assert_eq!(refused.class, Some(ErrorClass::Refusal));
-        let ok = parse_completion(
+        let ok = parse(
             br#"{"id":"gen-1","model":"a/b","provider":"P","choices":[{"message":{"content":"hi"},"finish_reason":"stop","native_finish_reason":"end_turn"}],"usage":{"prompt_tokens":3,"completion_tokens":1,"cost":0.5}}"#,
         );
         assert_eq!(ok.class, None);

@@ -10,7 +10,7 @@ use bytes::Bytes;
 use routeval_core::config::Chain;
 use routeval_core::dataset::ToolScript;
 use routeval_core::hash::short_hash;
-use routeval_core::message::{Message, Role};
+use routeval_core::message::{FunctionCall, Message, Role, ToolCall};
 use routeval_core::record::total_cost;
 use routeval_core::scorer_spec::CheckSpec;
 use routeval_core::{
@@ -557,12 +557,23 @@ pub(crate) fn exchange_record(
     ex: &Exchange,
 ) -> AttemptRecord {
     let usage = ex.usage.as_ref();
+    // What is scored is the whole answer; what is stored is cut to the limit.
+    let max_stored = route.limits().max_stored_text_bytes as usize;
+    let content = ex.answer.as_ref().and_then(|a| a.content.as_deref());
+    let tool_calls = ex
+        .answer
+        .as_ref()
+        .filter(|a| !a.tool_calls.is_empty())
+        .and_then(|a| stored_tool_calls(&a.tool_calls, max_stored));
     AttemptRecord {
         route: route.name.clone(),
         request_id: request_id.to_string(),
         status: ex.status,
         error_class: ex.class,
         error_message: ex.error_message.clone(),
+        error_bytes: ex
+            .error_bytes
+            .or_else(|| ex.error_message.as_ref().map(|m| m.len() as u64)),
         served_model: ex.served_model.clone(),
         served_provider: ex.served_provider.clone(),
         generation_id: ex.generation_id.clone(),
@@ -581,14 +592,55 @@ pub(crate) fn exchange_record(
         chunks: ex.chunks,
         finish_reason: ex.finish_reason.clone(),
         native_finish_reason: ex.native_finish_reason.clone(),
-        content: ex.answer.as_ref().and_then(|a| a.content.clone()),
-        tool_calls: ex
-            .answer
-            .as_ref()
-            .filter(|a| !a.tool_calls.is_empty())
-            .and_then(|a| serde_json::to_string(&a.tool_calls).ok()),
+        content: content.map(|c| stored_text(c, max_stored)),
+        content_bytes: content.map(|c| c.len() as u64),
+        tool_calls: tool_calls.as_ref().map(|(json, _)| json.clone()),
+        tool_calls_bytes: tool_calls.map(|(_, bytes)| bytes),
         retry_after_s: ex.retry_after.map(|d| d.as_secs_f64()),
         ..AttemptRecord::default()
+    }
+}
+
+/// `text` as stored: whole when it fits the limit, else cut with a marker.
+fn stored_text(text: &str, max: usize) -> String {
+    routeval_core::limits::cut_text(text, max).unwrap_or_else(|| text.to_string())
+}
+
+/// Tool calls as stored: their JSON array and its full length. When the array is
+/// longer than the limit, ids, names and arguments are cut (each with a marker), and
+/// if need be the last calls dropped, until it fits: what is stored is still an array
+/// of tool calls.
+fn stored_tool_calls(calls: &[ToolCall], max: usize) -> Option<(String, u64)> {
+    let json = serde_json::to_string(calls).ok()?;
+    let full = json.len() as u64;
+    if json.len() <= max {
+        return Some((json, full));
+    }
+    let mut keep = calls.len().min(max / 256 + 1);
+    let mut share = max / keep.max(1);
+    loop {
+        let cut = |text: &str, max: usize| stored_text(text, max);
+        let kept: Vec<ToolCall> = calls[..keep]
+            .iter()
+            .map(|c| ToolCall {
+                id: cut(&c.id, share / 4),
+                kind: cut(&c.kind, share / 4),
+                function: FunctionCall {
+                    name: cut(&c.function.name, share / 4),
+                    arguments: cut(&c.function.arguments, share / 2),
+                },
+            })
+            .collect();
+        let json = serde_json::to_string(&kept).ok()?;
+        if json.len() <= max || keep == 0 {
+            return Some((json, full));
+        }
+        if share > 512 {
+            share /= 2;
+        } else {
+            keep /= 2;
+            share = max / keep.max(1);
+        }
     }
 }
 

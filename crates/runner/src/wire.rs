@@ -1,9 +1,74 @@
 //! Response shapes of the OpenAI chat-completions API with OpenRouter's additions,
 //! deserialized leniently: unknown fields are ignored, everything optional is optional.
 
+use routeval_core::limits::MAX_COUNT_LIMIT;
 use routeval_core::message::{FunctionCall, ToolCall};
-use serde::Deserialize;
+use serde::de::{IgnoredAny, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer};
 use serde_json::Value;
+use std::fmt;
+use std::marker::PhantomData;
+
+/// An array of which at most [`MAX_COUNT_LIMIT`] items are kept; the rest are only
+/// counted (skipped without being built), so 100,000 choices or tool calls in a body
+/// cost no more than the body. `total` says how many there were.
+#[derive(Debug)]
+pub struct Capped<T> {
+    pub items: Vec<T>,
+    pub total: usize,
+}
+
+impl<T> Default for Capped<T> {
+    fn default() -> Self {
+        Self {
+            items: Vec::new(),
+            total: 0,
+        }
+    }
+}
+
+impl<T> Capped<T> {
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Capped<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct CappedVisitor<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for CappedVisitor<T> {
+            type Value = Capped<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an array")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Capped<T>, A::Error> {
+                let mut out = Capped::default();
+                while out.items.len() < MAX_COUNT_LIMIT as usize {
+                    match seq.next_element()? {
+                        Some(item) => out.items.push(item),
+                        None => {
+                            out.total = out.items.len();
+                            return Ok(out);
+                        }
+                    }
+                }
+                out.total = out.items.len();
+                while seq.next_element::<IgnoredAny>()?.is_some() {
+                    out.total += 1;
+                }
+                Ok(out)
+            }
+        }
+        deserializer.deserialize_seq(CappedVisitor(PhantomData))
+    }
+}
+
+/// `null` or absent as empty.
+fn capped_or_null<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Capped<T>, D::Error> {
+    Ok(Option::<Capped<T>>::deserialize(deserializer)?.unwrap_or_default())
+}
 
 #[derive(Debug, Deserialize)]
 pub struct Completion {
@@ -11,7 +76,7 @@ pub struct Completion {
     pub model: Option<String>,
     pub provider: Option<String>,
     #[serde(default)]
-    pub choices: Option<Vec<Choice>>,
+    pub choices: Option<Capped<Choice>>,
     pub usage: Option<Usage>,
     pub error: Option<ApiError>,
 }
@@ -27,7 +92,8 @@ pub struct Choice {
 #[derive(Debug, Deserialize)]
 pub struct ResponseMessage {
     pub content: Option<Value>,
-    pub tool_calls: Option<Vec<ToolCall>>,
+    #[serde(default, deserialize_with = "capped_or_null")]
+    pub tool_calls: Capped<ToolCall>,
     pub refusal: Option<String>,
 }
 
@@ -86,6 +152,14 @@ impl ApiError {
         }
         s
     }
+
+    /// [`ApiError::describe`] without copying the message.
+    pub fn into_description(mut self) -> String {
+        let kind = self.error_type().map(|t| format!(" ({t})"));
+        let mut s = self.message.take().unwrap_or_else(|| "error".into());
+        s.push_str(kind.as_deref().unwrap_or(""));
+        s
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -98,8 +172,8 @@ pub struct Chunk {
     pub id: Option<String>,
     pub model: Option<String>,
     pub provider: Option<String>,
-    #[serde(default)]
-    pub choices: Vec<ChunkChoice>,
+    #[serde(default, deserialize_with = "capped_or_null")]
+    pub choices: Capped<ChunkChoice>,
     pub usage: Option<Usage>,
     pub error: Option<ApiError>,
 }
@@ -114,14 +188,17 @@ pub struct ChunkChoice {
 #[derive(Debug, Deserialize)]
 pub struct Delta {
     pub content: Option<String>,
-    pub tool_calls: Option<Vec<ToolCallDelta>>,
+    #[serde(default, deserialize_with = "capped_or_null")]
+    pub tool_calls: Capped<ToolCallDelta>,
     pub reasoning: Option<String>,
     pub refusal: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
 pub struct ToolCallDelta {
-    pub index: Option<usize>,
+    /// Any integer a server sends (3000000000, -1): checked against the limit, not
+    /// trusted as a size.
+    pub index: Option<i64>,
     pub id: Option<String>,
     pub function: Option<FunctionDelta>,
 }
@@ -147,15 +224,37 @@ pub fn content_text(content: &Option<Value>) -> Option<String> {
     }
 }
 
-/// Tool calls being assembled from stream deltas, by index.
-#[derive(Debug, Default)]
+/// Tool calls being assembled from stream deltas, by index. An index at or past the
+/// limit is refused rather than grown to.
+#[derive(Debug)]
 pub struct ToolCallAssembler {
     calls: Vec<ToolCall>,
+    max: usize,
 }
 
 impl ToolCallAssembler {
-    pub fn push(&mut self, delta: &ToolCallDelta) {
-        let index = delta.index.unwrap_or(self.calls.len().saturating_sub(1));
+    /// At most `max` calls, indexes `0..max`.
+    pub fn new(max: usize) -> Self {
+        Self {
+            calls: Vec::new(),
+            max,
+        }
+    }
+
+    /// Add one delta; `Err` says why it was refused (an index out of range).
+    pub fn push(&mut self, delta: &ToolCallDelta) -> Result<(), String> {
+        let index = match delta.index {
+            Some(i) => usize::try_from(i)
+                .ok()
+                .filter(|i| *i < self.max)
+                .ok_or_else(|| {
+                    format!(
+                        "tool call index {i} is outside 0..{} (the limit on tool calls)",
+                        self.max
+                    )
+                })?,
+            None => self.calls.len().saturating_sub(1),
+        };
         while self.calls.len() <= index {
             self.calls.push(ToolCall {
                 id: String::new(),
@@ -178,9 +277,41 @@ impl ToolCallAssembler {
                 call.function.arguments.push_str(args);
             }
         }
+        Ok(())
     }
 
     pub fn finish(self) -> Vec<ToolCall> {
         self.calls
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capped_arrays_count_what_they_do_not_keep() {
+        let many = format!("[{}1]", "1,".repeat(5000));
+        let c: Capped<u8> = serde_json::from_str(&many).unwrap();
+        assert_eq!(c.items.len(), MAX_COUNT_LIMIT as usize);
+        assert_eq!(c.total, 5001);
+        let m: ResponseMessage =
+            serde_json::from_str(r#"{"content":"x","tool_calls":null}"#).unwrap();
+        assert!(m.tool_calls.is_empty());
+    }
+
+    #[test]
+    fn assembler_refuses_indexes_past_the_limit() {
+        let delta = |index: i64| ToolCallDelta {
+            index: Some(index),
+            id: None,
+            function: None,
+        };
+        let mut tools = ToolCallAssembler::new(128);
+        assert!(tools.push(&delta(127)).is_ok());
+        assert!(tools.push(&delta(128)).is_err());
+        assert!(tools.push(&delta(3_000_000_000)).is_err());
+        assert!(tools.push(&delta(-1)).is_err());
+        assert_eq!(tools.finish().len(), 128);
     }
 }

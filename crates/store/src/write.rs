@@ -197,13 +197,14 @@ async fn write_batch(
         .collect();
 
     let attempts: Vec<&AttemptRecord> = fresh.iter().flat_map(|o| o.attempts.iter()).collect();
-    for chunk in attempts.chunks(MAX_PARAMS / 34) {
+    for chunk in attempts.chunks(MAX_PARAMS / 37) {
         let mut qb = QueryBuilder::<Sqlite>::new(
             "INSERT INTO attempts (run_id, target, route, chain_step, dataset, case_id, repeat, try_index,
                 http_attempt, request_id, request_hash, status, error_class, error_message, served_model,
                 served_provider, generation_id, prompt_tokens, completion_tokens, cached_tokens,
                 reasoning_tokens, cost, cost_source, latency_ms, ttft_ms, chunks, finish_reason,
-                native_finish_reason, content, tool_calls_json, retry_after_s, started_at, policy_violation, turn) ",
+                native_finish_reason, content, tool_calls_json, retry_after_s, started_at, policy_violation, turn,
+                content_bytes, tool_calls_bytes, error_bytes) ",
         );
         qb.push_values(chunk, |mut b, a| {
             b.push_bind(run_id)
@@ -239,7 +240,10 @@ async fn write_batch(
                 .push_bind(a.retry_after_s)
                 .push_bind(a.started_at_ms)
                 .push_bind(&a.policy_violation)
-                .push_bind(a.turn as i64);
+                .push_bind(a.turn as i64)
+                .push_bind(a.content_bytes.map(|n| n as i64))
+                .push_bind(a.tool_calls_bytes.map(|n| n as i64))
+                .push_bind(a.error_bytes.map(|n| n as i64));
         });
         qb.build().execute(&mut **tx).await?;
     }
