@@ -16,6 +16,7 @@
 mod answer;
 mod cases;
 mod chat;
+pub mod hostile;
 mod judge;
 mod probe;
 mod profiles;
@@ -24,6 +25,7 @@ mod rng;
 mod server;
 mod wire;
 
+pub use hostile::{serve_hostile, HostileServer};
 pub use profiles::{Failures, Fault, Mistakes, ModelProfile, Profiles, Provider};
 
 use std::net::{Ipv4Addr, SocketAddr};
