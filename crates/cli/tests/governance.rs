@@ -180,6 +180,36 @@ fn capability_refusal_sends_nothing_unless_forced() {
     );
     let forced: Vec<(bool,)> = query(&rt, &db, "SELECT forced FROM exclusions WHERE forced = 1");
     assert_eq!(forced.len(), 1);
+
+    // The forced target is marked in the ranking and the reports.
+    let out = routeval(dir.path(), &["rank", "--db", &db, "--format", "json"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let ranking: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let targets: Vec<&serde_json::Value> = ranking["datasets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| ["eligible", "ineligible"].map(|k| d[k].as_array().unwrap()))
+        .flatten()
+        .collect();
+    let forced_of = |t: &str| targets.iter().find(|m| m["target"] == t).unwrap()["forced"].clone();
+    assert_eq!(forced_of("notools"), true);
+    assert_eq!(forced_of("open"), false);
+    let out = routeval(dir.path(), &["rank", "--db", &db], &[]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("notools (forced: capability.tools)"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let out = routeval(
+        dir.path(),
+        &["report", "--db", &db, "--out", "out", "--format", "md"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let path = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let md = std::fs::read_to_string(dir.path().join(path)).unwrap();
+    assert!(md.contains("`notools` (forced: capability.tools)"), "{md}");
 }
 
 #[test]
