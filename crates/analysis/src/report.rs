@@ -561,7 +561,6 @@ pub fn ranking_csv(rankings: &[Ranking]) -> Result<String> {
         "rank",
         "target",
         "kind",
-        "forced",
         "cases",
         "accepted",
         "acceptance",
@@ -576,6 +575,9 @@ pub fn ranking_csv(rankings: &[Ranking]) -> Result<String> {
         "p95_latency_ms",
         "total_cost",
         "cost_per_accepted",
+        // Added after the original columns, so that scripts reading by position keep
+        // working.
+        "forced",
         "failures",
     ])
     .map_err(csv_error)?;
@@ -593,7 +595,6 @@ pub fn ranking_csv(rankings: &[Ranking]) -> Result<String> {
                 rank,
                 m.target.clone(),
                 m.kind.clone(),
-                m.forced_rules.join(" "),
                 m.cases.to_string(),
                 m.accepted.to_string(),
                 m.acceptance.to_string(),
@@ -608,6 +609,7 @@ pub fn ranking_csv(rankings: &[Ranking]) -> Result<String> {
                 m.p95_latency_ms.to_string(),
                 opt(m.total_cost),
                 opt(m.cost_per_accepted),
+                m.forced_rules.join(" "),
                 if m.error_class_rates.is_empty() {
                     String::new()
                 } else {
