@@ -234,7 +234,12 @@ fn budget_stops_dispatch_and_resume_with_more_finishes() {
         &["run", "suite.toml", "--db", &db, "--limit", "10", "--quiet"],
         &[KEY],
     );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(5),
+        "a run stopped by its budget exits 5: {}",
+        stderr(&out)
+    );
     let runs: Vec<(String, String)> = query(&rt, &db, "SELECT id, status FROM runs");
     assert_eq!(runs[0].1, "budget_exhausted");
     let (results,): (i64,) = query(&rt, &db, "SELECT COUNT(*) FROM results")[0];
