@@ -43,15 +43,18 @@ impl Store {
         Ok(())
     }
 
+    /// Record how the run stands; `reason` says why it ended so (a failed run's error).
     pub async fn set_run_status(
         &self,
         run_id: &str,
         status: &str,
         finished_at_ms: Option<i64>,
+        reason: Option<&str>,
     ) -> Result<()> {
-        sqlx::query("UPDATE runs SET status = ?, finished_at = ? WHERE id = ?")
+        sqlx::query("UPDATE runs SET status = ?, finished_at = ?, status_reason = ? WHERE id = ?")
             .bind(status)
             .bind(finished_at_ms)
+            .bind(reason.map(crate::redact::redact))
             .bind(run_id)
             .execute(&self.pool)
             .await?;
