@@ -59,7 +59,9 @@ impl Target {
 
 /// Shared by every case of a run.
 pub struct RunContext {
-    pub run_id: String,
+    /// Request ids are this prefix and a counter: the run id and the session (the how
+    /// many-th process runs it), so they stay unique within a run across resumes.
+    pub request_prefix: String,
     pub request_counter: AtomicU64,
     /// Cancelled on the second Ctrl-C: in-flight waits stop at once.
     pub abort: CancellationToken,
@@ -68,7 +70,7 @@ pub struct RunContext {
 impl RunContext {
     fn next_request_id(&self) -> String {
         let n = self.request_counter.fetch_add(1, Ordering::Relaxed);
-        format!("{}-{n:07}", self.run_id)
+        format!("{}-{n:07}", self.request_prefix)
     }
 }
 
