@@ -230,7 +230,7 @@ pub fn plan_pairs(
         .datasets
         .iter()
         .map(|ds| {
-            let (eligible, excluded) = routeval_runner::capability::eligibility(
+            let (mut eligible, mut excluded) = routeval_runner::capability::eligibility(
                 &prepared.suite,
                 &ds.dataset,
                 catalogs,
@@ -238,6 +238,32 @@ pub fn plan_pairs(
                 force,
                 budget_usd,
             );
+            // Judges spend too: a judge no budget could bound keeps the whole dataset
+            // from being sent, since every answer may be sent to it.
+            let unbounded_judge = ds
+                .scorer
+                .judge_checks()
+                .flat_map(|c| c.judges.iter())
+                .find_map(|judge| {
+                    let route = prepared.suite.routes.get(judge)?;
+                    routeval_runner::capability::check_budget_price(
+                        judge, route, budget_usd, catalogs,
+                    )
+                    .err()
+                    .map(|(rule, detail)| (rule, format!("its judge {detail}")))
+                });
+            if let Some((rule, detail)) = unbounded_judge {
+                for target in eligible.drain(..) {
+                    excluded.retain(|e| e.target != target.name());
+                    excluded.push(routeval_runner::capability::Exclusion {
+                        dataset: ds.dataset.name.clone(),
+                        target: target.name().to_string(),
+                        rule: rule.clone(),
+                        detail: detail.clone(),
+                        forced: false,
+                    });
+                }
+            }
             PairPlan {
                 dataset: ds.clone(),
                 eligible,

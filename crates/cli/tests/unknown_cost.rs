@@ -98,7 +98,10 @@ fn an_unpriced_route_is_unknown_never_cheapest_and_warned_about() {
     );
     for (prompt, completion, cost, source) in &priced {
         let want = *prompt as f64 * 4e-6 + *completion as f64 * 8e-6;
-        assert!((cost - want).abs() < 1e-12 && *cost > 0.0, "{cost} vs {want}");
+        assert!(
+            (cost - want).abs() < 1e-12 && *cost > 0.0,
+            "{cost} vs {want}"
+        );
         assert_eq!(source, "catalog");
     }
 
@@ -112,7 +115,10 @@ fn an_unpriced_route_is_unknown_never_cheapest_and_warned_about() {
         .map(|m| m["target"].as_str().unwrap())
         .collect();
     assert_eq!(names.len(), 3, "{ranking:#}");
-    assert_eq!(names[2], "unpriced", "unknown cost ranks after known: {names:?}");
+    assert_eq!(
+        names[2], "unpriced",
+        "unknown cost ranks after known: {names:?}"
+    );
     let unpriced = &eligible[2];
     assert!(unpriced["cost_per_accepted"].is_null(), "{unpriced:#}");
     assert!(unpriced["total_cost"].is_null());
@@ -138,8 +144,7 @@ fn an_unpriced_route_is_unknown_never_cheapest_and_warned_about() {
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let registry: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("registry.json")).unwrap())
-            .unwrap();
+        serde_json::from_slice(&std::fs::read(dir.path().join("registry.json")).unwrap()).unwrap();
     let workflow = &registry["workflows"][0];
     assert_ne!(workflow["recommended"], "unpriced", "{workflow:#}");
     assert!(workflow["recommended"].is_string());
@@ -221,5 +226,60 @@ fn a_budgeted_run_refuses_the_unpriced_route_and_sends_it_nothing() {
         text.lines()
             .any(|l| l.contains("x unpriced") && l.contains("budget.unknown_price")),
         "{text}"
+    );
+}
+
+/// Judges spend too: with a budget, a dataset graded by a judge of no known price is not
+/// sent at all (every answer may go to that judge), and `validate` lists it so.
+#[test]
+fn a_budgeted_run_refuses_a_dataset_whose_judge_has_no_price() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = start_sim(&rt, Some(PROFILES), &["support_bot/cases.jsonl"], None);
+    let dir = tempfile::tempdir().unwrap();
+    let r = repo_root();
+    let r = r.display();
+    std::fs::write(
+        dir.path().join("judged.toml"),
+        "[[checks]]\nkind = \"refusal\"\n\n[[checks]]\nkind = \"judge\"\nname = \"polite\"\n\
+         judges = [\"unpriced\"]\nrubric = \"The reply is polite.\"\n",
+    )
+    .unwrap();
+    let suite = format!(
+        "name = \"judged\"\nconcurrency = 4\nbudget_usd = 5\n\n\
+         [endpoints.sim]\nkind = \"openrouter\"\nbase_url = \"{}\"\nsimulated = true\n\n\
+         [routes.priced]\nendpoint = \"sim\"\nmodel = \"test/priced\"\n\n\
+         [routes.unpriced]\nendpoint = \"sim\"\nmodel = \"test/unpriced\"\n\n\
+         [datasets.support_bot]\npath = \"{r}/datasets/support_bot/cases.jsonl\"\ntask = \"t\"\n\
+         scorer = \"judged.toml\"\ntargets = [\"priced\"]\n",
+        sim.base_url()
+    );
+    std::fs::write(dir.path().join("suite.toml"), suite).unwrap();
+    let db = format!("sqlite://{}", dir.path().join("j.db").display());
+
+    let out = routeval(dir.path(), &["validate", "suite.toml", "--db", &db], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.lines().any(|l| l.contains("support_bot x priced")
+            && l.contains("its judge route `unpriced` has no known price")),
+        "{text}"
+    );
+    assert!(!text.lines().any(|l| l.starts_with("send ")), "{text}");
+
+    let out = routeval(
+        dir.path(),
+        &["run", "suite.toml", "--db", &db, "--limit", "3", "--quiet"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        sim.requests(),
+        0,
+        "nothing sent: neither answers nor grading"
+    );
+    let refused: Vec<(String, String)> = query(&rt, &db, "SELECT target, rule FROM exclusions");
+    assert_eq!(
+        refused,
+        [("priced".to_string(), "budget.unknown_price".to_string())]
     );
 }
