@@ -721,7 +721,10 @@ fn an_unknown_cost_is_never_the_cheapest() {
     assert_eq!(order, ["b", "c"], "known cost first");
     assert!(r.eligible[0].pareto, "b is on the frontier");
     assert!(!r.eligible[1].pareto, "an unknown cost is not on it");
-    assert!(r.note.as_deref().is_some_and(|n| n.contains("cost unknown for c")));
+    assert!(r
+        .note
+        .as_deref()
+        .is_some_and(|n| n.contains("cost unknown for c")));
 
     // `rank --format json` serializes the rankings as they are.
     let json = serde_json::to_value(&rankings).unwrap();
@@ -751,7 +754,11 @@ fn an_unknown_cost_is_never_the_cheapest() {
     assert!(c_row.contains(",,,"), "{c_row}");
 
     // With only the unknown-cost target approved, nothing is recommended for cost.
-    let only_c: Vec<_> = metrics.iter().filter(|m| m.target == "c").cloned().collect();
+    let only_c: Vec<_> = metrics
+        .iter()
+        .filter(|m| m.target == "c")
+        .cloned()
+        .collect();
     let rankings = rank(&data, &only_c);
     assert_eq!(rankings[0].eligible.len(), 1);
     let export = registry::export(&data, &rankings);
@@ -782,7 +789,10 @@ fn a_chain_through_an_unknown_cost_has_an_unknown_cost() {
     let s = o
         .simulate(&["a".into(), "b".into()], &["rate_limited".into()])
         .unwrap();
-    assert_eq!((s.accepted, s.total_cost, s.cost_per_accepted), (1, None, None));
+    assert_eq!(
+        (s.accepted, s.total_cost, s.cost_per_accepted),
+        (1, None, None)
+    );
     let s = o.simulate(&["b".into()], &[]).unwrap();
     assert_eq!(s.total_cost, Some(1.0));
 }

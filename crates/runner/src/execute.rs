@@ -159,7 +159,9 @@ pub async fn run_job(ctx: &RunContext, job: &Job) -> Option<CaseOutcome> {
     let reason = match (&step.class, &step.verdict) {
         // Validation failed on every round: what failed, not only the class.
         (Some(class), Some(v))
-            if v.validation_failure.as_ref().is_some_and(|(c, _)| c == class) =>
+            if v.validation_failure
+                .as_ref()
+                .is_some_and(|(c, _)| c == class) =>
         {
             v.validation_reason().unwrap_or_else(|| class.to_string())
         }

@@ -273,9 +273,12 @@ pub async fn run(
                     Target::Chain { steps, .. } => steps.clone(),
                 })
                 // Judges' routes have their caps too.
-                .chain(plan.work.iter().filter_map(|(ds, _)| ds.judges.get()).flat_map(
-                    |j| j.routes.values().cloned().collect::<Vec<_>>(),
-                ))
+                .chain(
+                    plan.work
+                        .iter()
+                        .filter_map(|(ds, _)| ds.judges.get())
+                        .flat_map(|j| j.routes.values().cloned().collect::<Vec<_>>()),
+                )
                 .map(|r| (r.name.clone(), r.route.budget_usd))
                 .collect(),
             &plan.route_spent_usd,

@@ -72,18 +72,16 @@ impl Store {
     /// Known spend per route (chain steps counted on their route), for per-route caps on
     /// resume.
     pub async fn route_spend(&self, run_id: &str) -> Result<Vec<(String, f64)>> {
-        Ok(
-            sqlx::query_as(
-                "SELECT route, COALESCE(SUM(cost), 0.0) FROM (
+        Ok(sqlx::query_as(
+            "SELECT route, COALESCE(SUM(cost), 0.0) FROM (
                      SELECT route, cost FROM attempts WHERE run_id = ?1
                      UNION ALL
                      SELECT judge_route, cost FROM judge_attempts WHERE run_id = ?1 AND scoring = 0)
                  GROUP BY route",
-            )
-                .bind(run_id)
-                .fetch_all(&self.pool)
-                .await?,
         )
+        .bind(run_id)
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     /// Attempts whose served provider broke their dataset's policy:

@@ -117,7 +117,10 @@ async fn an_unknown_cost_is_stored_as_null() {
         .into_iter()
         .map(|r| r.cost)
         .collect();
-    assert!(read.contains(&None) && read.contains(&Some(0.75)), "{read:?}");
+    assert!(
+        read.contains(&None) && read.contains(&Some(0.75)),
+        "{read:?}"
+    );
 }
 
 #[tokio::test]

@@ -87,11 +87,7 @@ fn cells(c: &Change) -> [String; 8] {
                 routeval_analysis::compare::Test::TwoProportion => "z-test",
             }
         ),
-        format!(
-            "{} → {}",
-            side_cost(&c.base),
-            side_cost(&c.new)
-        ),
+        format!("{} → {}", side_cost(&c.base), side_cost(&c.new)),
         format!(
             "{} → {}",
             format_ms(c.base.p95_latency_ms),
