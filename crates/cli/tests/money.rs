@@ -129,6 +129,30 @@ fn spawn_run(dir: &Path, db: &str, extra: &[&str], env: &[(&str, &str)]) -> Chil
         .unwrap()
 }
 
+/// `run --resume RUN` in the foreground.
+fn resume(dir: &Path, db: &str, run_id: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "run",
+        "suite.toml",
+        "--db",
+        db,
+        "--quiet",
+        "--resume",
+        run_id,
+    ];
+    args.extend_from_slice(extra);
+    routeval(dir, &args, &[])
+}
+
+/// Request ids recorded more than once in the run.
+fn duplicate_request_ids(rt: &tokio::runtime::Runtime, db: &str) -> i64 {
+    count(
+        rt,
+        db,
+        "SELECT COUNT(*) - COUNT(DISTINCT request_id) FROM attempts",
+    )
+}
+
 fn child_stderr(child: Child) -> (Option<i32>, String) {
     let out = child.wait_with_output().unwrap();
     (out.status.code(), stderr(&out))
@@ -312,19 +336,7 @@ fn a_writer_that_cannot_write_stops_the_run_which_resumes_exactly_once() {
 
     let (run_id,): (String,) = query(&rt, &db, "SELECT id FROM runs").remove(0);
     let before_resume = sim.requests();
-    let out = routeval(
-        dir.path(),
-        &[
-            "run",
-            "suite.toml",
-            "--db",
-            &db,
-            "--quiet",
-            "--resume",
-            &run_id,
-        ],
-        &[],
-    );
+    let out = resume(dir.path(), &db, &run_id, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(count(&rt, &db, "SELECT COUNT(*) FROM results"), jobs);
     assert_eq!(
@@ -346,11 +358,7 @@ fn a_writer_that_cannot_write_stops_the_run_which_resumes_exactly_once() {
         "{resent} requests sent twice: more than were in flight when the writer stopped"
     );
     assert_eq!(
-        count(
-            &rt,
-            &db,
-            "SELECT COUNT(*) - COUNT(DISTINCT request_id) FROM attempts"
-        ),
+        duplicate_request_ids(&rt, &db),
         0,
         "request ids are unique within the run across its resume"
     );
@@ -373,19 +381,7 @@ fn one_live_process_per_run_and_a_dead_holder_is_taken_over() {
 
     // A second process (a CI retry, another terminal) is refused and sends nothing.
     let sent = sim.requests();
-    let out = routeval(
-        dir.path(),
-        &[
-            "run",
-            "suite.toml",
-            "--db",
-            &db,
-            "--quiet",
-            "--resume",
-            &run_id,
-        ],
-        &[],
-    );
+    let out = resume(dir.path(), &db, &run_id, &[]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("is being run by another process"), "{err}");
@@ -403,30 +399,12 @@ fn one_live_process_per_run_and_a_dead_holder_is_taken_over() {
     first.kill().unwrap();
     first.wait().unwrap();
     let recorded = count(&rt, &db, "SELECT COUNT(*) FROM results");
-    let out = routeval(
-        dir.path(),
-        &[
-            "run",
-            "suite.toml",
-            "--db",
-            &db,
-            "--quiet",
-            "--resume",
-            &run_id,
-            "--concurrency",
-            "16",
-        ],
-        &[],
-    );
+    let out = resume(dir.path(), &db, &run_id, &["--concurrency", "16"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(recorded < jobs);
     assert_eq!(count(&rt, &db, "SELECT COUNT(*) FROM results"), jobs);
     assert_eq!(
-        count(
-            &rt,
-            &db,
-            "SELECT COUNT(*) - COUNT(DISTINCT request_id) FROM attempts"
-        ),
+        duplicate_request_ids(&rt, &db),
         0,
         "request ids are unique within the run across its resume"
     );
