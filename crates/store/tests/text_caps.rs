@@ -5,6 +5,9 @@ use routeval_core::record::CostSource;
 use routeval_core::{AttemptRecord, CaseOutcome, ErrorClass, ResultRecord};
 use routeval_store::{spawn_writer, NewRun, Store};
 
+/// `http_attempt`, `content_bytes`, `tool_calls_bytes`, `error_bytes`.
+type SizesRow = (i64, Option<i64>, Option<i64>, Option<i64>);
+
 #[tokio::test]
 async fn full_sizes_are_stored_beside_cut_texts() {
     let dir = tempfile::tempdir().unwrap();
@@ -74,7 +77,7 @@ async fn full_sizes_are_stored_beside_cut_texts() {
     drop(writer.sender);
     writer.task.await.unwrap().unwrap();
 
-    let rows: Vec<(i64, Option<i64>, Option<i64>, Option<i64>)> = sqlx::query_as(
+    let rows: Vec<SizesRow> = sqlx::query_as(
         "SELECT http_attempt, content_bytes, tool_calls_bytes, error_bytes FROM attempts
          ORDER BY http_attempt",
     )
