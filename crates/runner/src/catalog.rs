@@ -97,6 +97,44 @@ fn price_from(p: Option<Pricing>) -> Option<Price> {
     })
 }
 
+/// Largest catalog read: OpenRouter's full `/models` is a few megabytes; an endpoint
+/// that sends more is refused rather than read into memory.
+pub const MAX_CATALOG_BYTES: usize = 64 << 20;
+
+/// A JSON body of at most `max` bytes, read a piece at a time: whatever an endpoint
+/// sends, no more than that is held.
+pub(crate) async fn read_json<T: serde::de::DeserializeOwned>(
+    response: reqwest::Response,
+    max: usize,
+) -> Result<T, String> {
+    let body = read_at_most(response, max).await?;
+    serde_json::from_slice(&body).map_err(|e| e.to_string())
+}
+
+/// The body, or an error once it passes `max` bytes (the rest is not read).
+pub(crate) async fn read_at_most(
+    response: reqwest::Response,
+    max: usize,
+) -> Result<Vec<u8>, String> {
+    use futures_util::StreamExt;
+    if response.content_length().is_some_and(|n| n > max as u64) {
+        return Err(format!(
+            "body of {} bytes is over the {max}-byte limit",
+            response.content_length().unwrap_or(0)
+        ));
+    }
+    let mut stream = response.bytes_stream();
+    let mut body = Vec::new();
+    while let Some(piece) = stream.next().await {
+        let piece = piece.map_err(|e| e.to_string())?;
+        if body.len() + piece.len() > max {
+            return Err(format!("body is over the {max}-byte limit"));
+        }
+        body.extend_from_slice(&piece);
+    }
+    Ok(body)
+}
+
 /// Fetch `GET {base_url}/models`. Best effort: a catalog is a convenience, not a
 /// reason to fail a run.
 pub async fn fetch_catalog(
@@ -107,7 +145,7 @@ pub async fn fetch_catalog(
     if !response.status().is_success() {
         return Err(format!("HTTP {}", response.status()));
     }
-    let body: ModelsResponse = response.json().await.map_err(|e| e.to_string())?;
+    let body: ModelsResponse = read_json(response, MAX_CATALOG_BYTES).await?;
     Ok(body
         .data
         .into_iter()
@@ -138,7 +176,7 @@ pub async fn fetch_endpoints(
     if !response.status().is_success() {
         return Err(format!("HTTP {}", response.status()));
     }
-    let body: serde_json::Value = response.json().await.map_err(|e| e.to_string())?;
+    let body: serde_json::Value = read_json(response, MAX_CATALOG_BYTES).await?;
     Ok(body
         .get("data")
         .and_then(|d| d.get("endpoints"))

@@ -22,6 +22,11 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+/// Most of an error page the cancel probe reads.
+const PROBE_ERROR_BYTES: usize = 64 << 10;
+/// Most the cancel probe reads while waiting for the stream's first chunk.
+const PROBE_FIRST_CHUNK_BYTES: usize = 1 << 20;
+
 /// Every probe, in matrix order.
 pub const PROBES: [&str; 17] = [
     "auth",
@@ -571,7 +576,11 @@ impl Ctx<'_> {
                 .map_err(|e| (None, format!("request failed: {e}")))?;
             let status = response.status().as_u16();
             if !response.status().is_success() {
-                let text = response.text().await.unwrap_or_default();
+                // An error page is read only as far as a snippet needs.
+                let text = crate::catalog::read_at_most(response, PROBE_ERROR_BYTES)
+                    .await
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    .unwrap_or_default();
                 return Err((Some(status), format!("HTTP {status}: {}", snippet(&text))));
             }
             let mut bytes = response.bytes_stream();
@@ -580,6 +589,12 @@ impl Ctx<'_> {
                 let piece =
                     piece.map_err(|e| (Some(status), format!("stream cut before a chunk: {e}")))?;
                 seen.extend_from_slice(&piece);
+                if seen.len() > PROBE_FIRST_CHUNK_BYTES {
+                    return Err((
+                        Some(status),
+                        format!("no complete first chunk in {} bytes", seen.len()),
+                    ));
+                }
                 let text = String::from_utf8_lossy(&seen);
                 if text
                     .lines()

@@ -601,3 +601,38 @@ fn vm_hwm_kb() -> u64 {
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap()
 }
+
+/// A `/models` catalog of 100 MB (an endpoint that never stops sending) is refused
+/// once it passes the catalog limit, not read into memory.
+#[tokio::test]
+async fn hostile_endless_catalog_is_refused_at_its_limit() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut head = [0u8; 4096];
+        let _ = socket.read(&mut head).await;
+        let _ = socket
+            .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{\"data\":[")
+            .await;
+        let piece = vec![b' '; 1 << 20];
+        for _ in 0..100 {
+            if socket.write_all(&piece).await.is_err() {
+                break;
+            }
+        }
+    });
+    let endpoint: routeval_core::config::Endpoint = toml::from_str(&format!(
+        "kind = \"openai\"\nbase_url = \"http://{addr}/v1\""
+    ))
+    .unwrap();
+    let (client, _) = routeval_runner::EndpointClient::new("endless", &endpoint).unwrap();
+    let started = Instant::now();
+    let err = routeval_runner::fetch_catalog(&client, Duration::from_secs(30))
+        .await
+        .unwrap_err();
+    assert!(err.contains("limit"), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(20));
+    server.abort();
+}
