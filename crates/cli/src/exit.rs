@@ -63,6 +63,18 @@ impl From<routeval_store::StoreError> for CliError {
     }
 }
 
+/// The engine says what kind of error it is: bad input and a run another process holds
+/// sent nothing (2); anything else is a failure (3).
+impl From<routeval_engine::EngineError> for CliError {
+    fn from(e: routeval_engine::EngineError) -> Self {
+        use routeval_engine::EngineError;
+        match e {
+            EngineError::Input(e) | EngineError::Held(e) => Self::input(e),
+            EngineError::Failure(e) => Self::failure(e),
+        }
+    }
+}
+
 impl From<routeval_analysis::AnalysisError> for CliError {
     fn from(e: routeval_analysis::AnalysisError) -> Self {
         match e {

@@ -1,5 +1,6 @@
 //! The `routeval` command line: argument parsing, progress display, exit codes.
-//! Each command wires the library crates together; the logic lives in them.
+//! Each command wires the library crates together; the logic lives in them (running
+//! and rescoring in `routeval_engine`, which reports to `progress::Notices`).
 
 // First, so its redacting `print!`/`println!`/`eprint!`/`eprintln!` are the ones every
 // module below uses.
@@ -9,8 +10,6 @@ mod output;
 mod args;
 mod commands;
 pub mod exit;
-mod judging;
-mod pipeline;
 mod progress;
 
 use args::{Cli, Command, ExportWhat};

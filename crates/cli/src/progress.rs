@@ -1,9 +1,13 @@
-//! The progress bar of a run: cases done, accepted so far, spend so far.
+//! What the engine reports, shown: the progress bar of a run (cases done, accepted so
+//! far, spend so far) and the engine's notices as lines on stderr.
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use routeval_core::CaseOutcome;
+use routeval_engine::{Event, Observer};
+use routeval_runner::RunStatus;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 pub struct RunProgress {
     pub bar: ProgressBar,
@@ -58,5 +62,120 @@ impl RunProgress {
             accepted as f64 * 100.0 / done as f64,
             spent as f64 / 1e6
         ));
+    }
+}
+
+/// What the engine reports, shown on stderr: the progress bar of a run while it
+/// dispatches, and a line for everything else (skipped datasets, refused pairs, how a
+/// run ended). Lines printed while the bar is drawn suspend it.
+pub struct Notices {
+    /// The suite file, for the `--resume` hint of a run that did not complete.
+    suite_path: PathBuf,
+    quiet: bool,
+    progress: OnceLock<Arc<RunProgress>>,
+}
+
+impl Notices {
+    pub fn new(suite_path: &Path, quiet: bool) -> Arc<Self> {
+        Arc::new(Self {
+            suite_path: suite_path.to_path_buf(),
+            quiet,
+            progress: OnceLock::new(),
+        })
+    }
+
+    /// Print a line on stderr without tearing the progress bar.
+    fn line(&self, text: &str) {
+        match self.progress.get() {
+            Some(p) if !p.bar.is_finished() => p.bar.suspend(|| eprintln!("{text}")),
+            _ => eprintln!("{text}"),
+        }
+    }
+
+    fn clear_bar(&self) {
+        if let Some(p) = self.progress.get() {
+            p.bar.finish_and_clear();
+        }
+    }
+
+    fn resume_hint(&self, run_id: &str) -> String {
+        format!(
+            "finish it with `routeval run {} --resume {run_id}`",
+            self.suite_path.display()
+        )
+    }
+}
+
+impl Observer for Notices {
+    fn event(&self, event: &Event<'_>) {
+        match event {
+            Event::CaseFinished { outcome } => {
+                if let Some(p) = self.progress.get() {
+                    p.record(outcome);
+                }
+            }
+            Event::RunStarted { jobs, .. } => {
+                let _ = self.progress.set(RunProgress::new(*jobs, self.quiet));
+            }
+            Event::DatasetSkipped { dataset } => self.line(&format!(
+                "dataset {dataset}: skipped: none of its targets is in --routes"
+            )),
+            Event::PairExcluded { exclusion: e } => {
+                let verb = if e.forced {
+                    "runs anyway (--force)"
+                } else {
+                    "not sent"
+                };
+                self.line(&format!(
+                    "{} x {}: {verb}: {} ({})",
+                    e.dataset, e.target, e.detail, e.rule
+                ));
+            }
+            Event::Resuming {
+                run_id,
+                recorded,
+                spent_usd,
+            } => self.line(&format!(
+                "resuming run {run_id}: {recorded} results already recorded, ${spent_usd:.4} spent"
+            )),
+            Event::RunFinished { run_id, summary } => {
+                self.clear_bar();
+                let hint = match summary.status {
+                    RunStatus::Completed => String::new(),
+                    _ => format!("; {}", self.resume_hint(run_id)),
+                };
+                eprintln!(
+                    "run {run_id} {}: {} results recorded, ${:.4} spent{hint}",
+                    summary.status.as_str(),
+                    summary.outcomes,
+                    summary.spent_usd,
+                );
+            }
+            Event::RunFailed { run_id, reason } => {
+                self.clear_bar();
+                eprintln!(
+                    "run {run_id} failed: {reason}; {}",
+                    self.resume_hint(run_id)
+                );
+            }
+            Event::DatasetRescored {
+                dataset,
+                results,
+                accepted,
+                live_accepted,
+                judges_cached,
+                judges_asked,
+            } => {
+                let judges = if judges_cached + judges_asked > 0 {
+                    format!("; judge verdicts: {judges_cached} cached, {judges_asked} asked for")
+                } else {
+                    String::new()
+                };
+                self.line(&format!(
+                    "{dataset}: {results} results, accepted {accepted} (live verdicts: {live_accepted}){judges}"
+                ));
+            }
+            Event::Warning(text) => self.line(text),
+        }
     }
 }

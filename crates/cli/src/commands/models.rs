@@ -2,14 +2,15 @@
 //! its price history, filtered, and matched against what a dataset needs.
 
 use crate::exit::{CliError, CliResult, SUCCESS};
-use crate::pipeline::prepare;
+use crate::progress::Notices;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 use routeval_core::config::Route;
 use routeval_core::Suite;
+use routeval_engine::plan::catalog_model;
+use routeval_engine::prepare::prepare;
 use routeval_runner::capability::{check, needs_of};
-use routeval_runner::catalog::{fetch_catalog, fetch_endpoints, CatalogModel, Price};
-use routeval_store::{ModelRow, Store, StoreError};
-use std::collections::HashMap;
+use routeval_runner::catalog::{fetch_catalog, fetch_endpoints};
+use routeval_store::{ModelRow, Store};
 use std::path::Path;
 use std::time::Duration;
 
@@ -132,7 +133,8 @@ pub async fn list(db: &str, filter: &ListFilter) -> CliResult<u8> {
 /// Propose candidate routes for a dataset: synced models that can do what it needs,
 /// cheapest estimated case first.
 pub async fn suggest(suite_path: &Path, db: &str, dataset: &str, max: usize) -> CliResult<u8> {
-    let prepared = prepare(suite_path, &[], &[dataset.to_string()])?;
+    let notices = Notices::new(suite_path, true);
+    let prepared = prepare(suite_path, &[], &[dataset.to_string()], notices.as_ref())?;
     let ds = &prepared.datasets[0].dataset;
     let needs = needs_of(ds);
     let store = Store::open_existing(db).await?;
@@ -185,52 +187,4 @@ fn per_million(m: &ModelRow, per_token: f64) -> String {
     } else {
         routeval_analysis::report::UNKNOWN_COST.into()
     }
-}
-
-fn catalog_model(m: &ModelRow) -> CatalogModel {
-    CatalogModel {
-        name: m.name.clone(),
-        price: m.priced.then_some(Price {
-            prompt: m.prompt_price,
-            completion: m.completion_price,
-            request: m.request_price,
-        }),
-        context_length: m.context_length.map(|c| c as u64),
-        max_completion_tokens: m.max_completion_tokens.map(|c| c as u64),
-        supported_parameters: serde_json::from_str(&m.supported_parameters).unwrap_or_default(),
-    }
-}
-
-/// The database at `db` opened for reading, for commands that send nothing and only
-/// consult what is stored (`validate`, `run --dry-run`): never created nor migrated.
-/// `None` when there is none yet, or when its schema is older than this build's (a
-/// command that writes upgrades it; until then nothing stored in it is read).
-pub async fn stored(db: &str) -> CliResult<Option<Store>> {
-    match Store::open_existing(db).await {
-        Ok(store) => Ok(Some(store)),
-        Err(StoreError::Missing(_) | StoreError::NoSchema(_)) => Ok(None),
-        Err(e @ StoreError::OlderSchema { .. }) => {
-            tracing::warn!("{e}; its synced catalog and probes are not read");
-            Ok(None)
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// The catalog synced into the database, per endpoint; empty when there is none.
-/// A database that does not exist is not created.
-pub async fn synced_catalogs(
-    db: &str,
-) -> CliResult<HashMap<String, HashMap<String, CatalogModel>>> {
-    let mut out: HashMap<String, HashMap<String, CatalogModel>> = HashMap::new();
-    let Some(store) = stored(db).await? else {
-        return Ok(out);
-    };
-    for m in store.models().await? {
-        out.entry(m.endpoint.clone())
-            .or_default()
-            .insert(m.id.clone(), catalog_model(&m));
-    }
-    store.close().await;
-    Ok(out)
 }

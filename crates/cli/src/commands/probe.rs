@@ -6,9 +6,9 @@ use crate::exit::{CliError, CliResult, SUCCESS};
 use anyhow::anyhow;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, CellAlignment, Table};
 use routeval_core::Suite;
-use routeval_runner::probe::{probe_route, ProbeResult, ProbeVerdicts, Verdict, PROBES};
+use routeval_runner::probe::{probe_route, ProbeResult, Verdict, PROBES};
 use routeval_store::{ProbeRow, Store};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 pub async fn run(args: ProbeArgs) -> CliResult<u8> {
     let mut suite = Suite::load(&args.suite)?;
@@ -117,26 +117,4 @@ pub fn matrix_table(results: &[ProbeResult]) -> String {
         ));
     }
     out
-}
-
-/// The latest stored verdict of every probe of every route, for capability checks.
-pub async fn latest_verdicts(store: &Store) -> CliResult<ProbeVerdicts> {
-    let mut out: ProbeVerdicts = HashMap::new();
-    for row in store.latest_probes(&[]).await? {
-        if let Ok(verdict) = row.verdict.parse::<Verdict>() {
-            out.entry(row.route).or_default().insert(row.probe, verdict);
-        }
-    }
-    Ok(out)
-}
-
-/// [`latest_verdicts`] of the database at `db`, none when it does not exist yet (for
-/// commands that send nothing and must not create one).
-pub async fn stored_verdicts(db: &str) -> CliResult<ProbeVerdicts> {
-    let Some(store) = crate::commands::models::stored(db).await? else {
-        return Ok(HashMap::new());
-    };
-    let verdicts = latest_verdicts(&store).await;
-    store.close().await;
-    verdicts
 }

@@ -2,10 +2,13 @@
 
 use crate::args::{QuickstartArgs, ReportFormat};
 use crate::commands::analyze::{ranking_tables, registry_json, write_file, write_report};
+use crate::commands::run::execute;
 use crate::commands::sim::case_files;
 use crate::exit::{CliError, CliResult, SUCCESS};
-use crate::pipeline::{execute, prepare, RunOptions};
+use crate::progress::Notices;
 use routeval_analysis::{compute_metrics, rank, RunData};
+use routeval_engine::prepare::prepare;
+use routeval_engine::run::RunOptions;
 use routeval_sim::{Profiles, SimConfig};
 use routeval_store::Store;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -17,7 +20,8 @@ pub async fn run(args: QuickstartArgs) -> CliResult<u8> {
             args.suite.display()
         )));
     }
-    let mut prepared = prepare(&args.suite, &[], &[])?;
+    let notices = Notices::new(&args.suite, false);
+    let mut prepared = prepare(&args.suite, &[], &[], notices.as_ref())?;
     let config = SimConfig {
         profiles: Profiles::bundled(),
         case_files: case_files(&args.suite)?,
@@ -47,10 +51,9 @@ pub async fn run(args: QuickstartArgs) -> CliResult<u8> {
         resume: None,
         concurrency: None,
         budget: None,
-        quiet: false,
         force: false,
     };
-    let (run_id, _) = execute(&prepared, &opts).await?;
+    let run_id = execute(&prepared, &opts, notices).await?.run_id;
     server.shutdown().await;
 
     let store = Store::open(&args.db.db).await?;

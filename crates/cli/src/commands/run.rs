@@ -2,14 +2,22 @@
 
 use crate::args::RunArgs;
 use crate::exit::{CliResult, BUDGET_EXHAUSTED, FAILURE, INTERRUPTED, SUCCESS};
-use crate::pipeline::{catalogs_for, execute, plan_pairs, prepare, PairPlan, RunOptions};
+use crate::progress::Notices;
+use routeval_engine::plan::{catalogs_for, plan_pairs, stored_verdicts, PairPlan};
+use routeval_engine::prepare::{prepare, Prepared};
+use routeval_engine::run::{Finished, RunControl, RunOptions};
 use routeval_runner::RunStatus;
+use std::time::Duration;
+
+/// How long in-flight cases may take to finish after the first Ctrl-C.
+const DRAIN_DEADLINE: Duration = Duration::from_secs(30);
 
 pub async fn run(args: RunArgs) -> CliResult<u8> {
-    let prepared = prepare(&args.suite, &args.routes, &args.datasets)?;
+    let notices = Notices::new(&args.suite, args.quiet);
+    let prepared = prepare(&args.suite, &args.routes, &args.datasets, notices.as_ref())?;
     if args.dry_run {
         let catalogs = catalogs_for(&prepared.suite, &args.db.db, false).await?;
-        let probes = crate::commands::probe::stored_verdicts(&args.db.db).await?;
+        let probes = stored_verdicts(&args.db.db).await?;
         print_plan(
             &prepared,
             &plan_pairs(
@@ -29,11 +37,41 @@ pub async fn run(args: RunArgs) -> CliResult<u8> {
         resume: args.resume,
         concurrency: args.concurrency,
         budget: args.budget,
-        quiet: args.quiet,
         force: args.force,
     };
-    let (_, summary) = execute(&prepared, &opts).await?;
-    Ok(exit_code(summary.status))
+    let finished = execute(&prepared, &opts, notices).await?;
+    Ok(exit_code(finished.summary.status))
+}
+
+/// Run a prepared suite with the engine, shown by `notices`; Ctrl-C stops it.
+pub async fn execute(
+    prepared: &Prepared,
+    opts: &RunOptions,
+    notices: std::sync::Arc<Notices>,
+) -> CliResult<Finished> {
+    let control = RunControl::default();
+    let signals = tokio::spawn(watch_ctrl_c(control.clone()));
+    let finished = routeval_engine::run::execute(prepared, opts, &control, notices).await;
+    signals.abort();
+    Ok(finished?)
+}
+
+/// First Ctrl-C: stop dispatching, let in-flight cases finish (up to a deadline).
+/// Second Ctrl-C, or the deadline: abort them; they are sent again on resume.
+async fn watch_ctrl_c(control: RunControl) {
+    if tokio::signal::ctrl_c().await.is_err() {
+        return;
+    }
+    eprintln!(
+        "\nstopping: no new cases; waiting up to {}s for those in flight (Ctrl-C again to abort)",
+        DRAIN_DEADLINE.as_secs()
+    );
+    control.stop.cancel();
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => eprintln!("aborting in-flight cases"),
+        _ = tokio::time::sleep(DRAIN_DEADLINE) => eprintln!("deadline passed: aborting in-flight cases"),
+    }
+    control.abort.cancel();
 }
 
 /// A run that did not complete is no success: scripts resume it or stop.
@@ -46,7 +84,7 @@ pub fn exit_code(status: RunStatus) -> u8 {
     }
 }
 
-fn print_plan(prepared: &crate::pipeline::Prepared, pairs: &[PairPlan], limit: Option<usize>) {
+fn print_plan(prepared: &Prepared, pairs: &[PairPlan], limit: Option<usize>) {
     let suite = &prepared.suite;
     println!(
         "suite {} ({}), repeats {}, concurrency {}",

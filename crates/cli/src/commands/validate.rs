@@ -3,10 +3,13 @@
 
 use crate::args::ValidateArgs;
 use crate::exit::{CliResult, SUCCESS};
-use crate::pipeline::{catalogs_for, plan_pairs, prepare};
+use crate::progress::Notices;
+use routeval_engine::plan::{catalogs_for, plan_pairs, stored_verdicts, Catalogs};
+use routeval_engine::prepare::prepare;
 
 pub async fn run(args: ValidateArgs) -> CliResult<u8> {
-    let prepared = prepare(&args.suite, &args.routes, &args.datasets)?;
+    let notices = Notices::new(&args.suite, true);
+    let prepared = prepare(&args.suite, &args.routes, &args.datasets, notices.as_ref())?;
     let s = &prepared.suite;
     for ds in &prepared.datasets {
         println!(
@@ -31,7 +34,7 @@ pub async fn run(args: ValidateArgs) -> CliResult<u8> {
     // Eligibility of every (dataset, target) pair, judged as `run` judges it: privacy,
     // capabilities from the live catalogs (or the synced one), stored probes.
     let catalogs = catalogs_for(s, &args.db.db, args.offline).await?;
-    let probes = crate::commands::probe::stored_verdicts(&args.db.db).await?;
+    let probes = stored_verdicts(&args.db.db).await?;
     let (mut sent, mut refused) = (0, 0);
     for pair in plan_pairs(&prepared, &catalogs, &probes, args.force, s.budget_usd) {
         for target in &pair.eligible {
@@ -86,10 +89,7 @@ pub async fn run(args: ValidateArgs) -> CliResult<u8> {
 /// its endpoint's catalog. Its attempts' cost is unknown wherever the endpoint reports
 /// none, so its cost per accepted shows as unknown and it is never ranked cheapest.
 /// A warning changes no exit code.
-fn unknown_price_warnings(
-    suite: &routeval_core::Suite,
-    catalogs: &crate::pipeline::Catalogs,
-) -> Vec<String> {
+fn unknown_price_warnings(suite: &routeval_core::Suite, catalogs: &Catalogs) -> Vec<String> {
     suite
         .routes
         .iter()

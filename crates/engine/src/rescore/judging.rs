@@ -1,7 +1,7 @@
 //! `judge` checks when re-grading stored answers: verdicts cached by (rubric and input,
 //! judge route, output) are reused; only answers never judged that way are sent.
 
-use crate::exit::{CliError, CliResult};
+use crate::{EngineError, EngineResult};
 use routeval_core::{Judging, ResultRecord, Suite};
 use routeval_runner::judge::{judge_stored, JudgeCache, Judges, StoredJudgement};
 use routeval_scorer::Scorer;
@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 /// Judges sent for one dataset's re-graded results.
 #[derive(Debug, Default)]
-pub struct Rejudged {
+pub(crate) struct Rejudged {
     pub judgings: Vec<Judging>,
     /// Verdicts reused from the cache, and verdicts asked for.
     pub cached: usize,
@@ -19,14 +19,14 @@ pub struct Rejudged {
 }
 
 /// Decide the judge checks of `results` (re-graded from `rows`, same order).
-pub async fn rejudge(
+pub(crate) async fn rejudge(
     suite: &Suite,
     store: &Store,
     run_id: &str,
     scorer: &Scorer,
     rows: &[&StoredAnswer],
     results: &mut [ResultRecord],
-) -> CliResult<Rejudged> {
+) -> EngineResult<Rejudged> {
     let checks: Vec<_> = scorer.judge_checks().collect();
     if checks.is_empty() {
         return Ok(Rejudged::default());
@@ -38,11 +38,11 @@ pub async fn rejudge(
         .into_iter()
         .collect();
     let (routes, _redactor) =
-        routeval_runner::build_routes(suite, &HashMap::new()).map_err(CliError::input)?;
+        routeval_runner::build_routes(suite, &HashMap::new()).map_err(EngineError::input)?;
     let mut judge_routes = std::collections::BTreeMap::new();
     for name in &names {
         let route = routes.get(name).ok_or_else(|| {
-            CliError::input(anyhow::anyhow!(
+            EngineError::input(anyhow::anyhow!(
                 "judge route `{name}` is not in suite {}",
                 suite.path.display()
             ))

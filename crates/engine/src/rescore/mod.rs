@@ -1,0 +1,601 @@
+//! A run's stored answers re-graded with the suite's scorers (or others given by
+//! dataset), calling no model but the judges of `judge` checks for answers never judged
+//! that way, into a new numbered set of verdicts (`scoring = n`). The live verdicts
+//! (`scoring = 0`) are kept.
+
+mod judging;
+
+use crate::{EngineError, EngineResult, Event, Observer};
+use anyhow::anyhow;
+use routeval_core::dataset::load_attachments;
+use routeval_core::message::ToolCall;
+use routeval_core::{ErrorClass, ResultRecord, ScorerSpec, Suite};
+use routeval_scorer::{rescore_batch, Answer, RescoreItem, Scorer};
+use routeval_store::{Store, StoredAnswer};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// What to re-grade, and with what.
+#[derive(Clone, Debug, Default)]
+pub struct RescoreOptions {
+    /// The database: `sqlite://PATH`.
+    pub db: String,
+    /// Run id, or `latest`.
+    pub run: String,
+    /// Suite file whose datasets' schema and tools to use; by default the suite stored
+    /// with the run, its paths read from the folder of the run's suite file.
+    pub suite: Option<PathBuf>,
+    /// Scorer specs to grade with instead of the suite's, by dataset; the key `""`
+    /// stands for every dataset.
+    pub scorers: BTreeMap<String, PathBuf>,
+}
+
+/// A rescore written: the run, how many results were re-graded, and the number of the
+/// new scoring.
+#[derive(Clone, Debug)]
+pub struct Rescored {
+    pub run_id: String,
+    pub results: usize,
+    pub scoring: i64,
+}
+
+/// Stored answers are read, graded and written this many at a time, so memory stays
+/// bounded by a few pages whatever the size of the run.
+const PAGE: usize = 8192;
+
+/// What re-grading did on one dataset.
+#[derive(Default)]
+struct Tally {
+    results: usize,
+    before: usize,
+    after: usize,
+    judges_cached: usize,
+    judges_asked: usize,
+}
+
+/// Re-grade a run's stored answers into a new scoring; each dataset's tally goes to
+/// `observer` as [`Event::DatasetRescored`].
+pub async fn rescore(opts: &RescoreOptions, observer: &dyn Observer) -> EngineResult<Rescored> {
+    rescore_paged(opts, observer, PAGE).await
+}
+
+async fn rescore_paged(
+    opts: &RescoreOptions,
+    observer: &dyn Observer,
+    page_size: usize,
+) -> EngineResult<Rescored> {
+    let store = Store::open(&opts.db).await?;
+    let run = store.run_or_latest(Some(&opts.run)).await?;
+    let suite = match &opts.suite {
+        Some(path) => Suite::load(path)?,
+        None => stored_suite(&store, &run.id, &run.suite_path).await?,
+    };
+    let overrides = &opts.scorers;
+    let datasets = store.result_datasets(&run.id).await?;
+    if datasets.is_empty() {
+        return Err(EngineError::input(anyhow!(
+            "run {} has no results to rescore",
+            run.id
+        )));
+    }
+    let mut scorers = BTreeMap::new();
+    let mut sources = Vec::new();
+    for dataset in datasets {
+        let (scorer, spec_path) = scorer_for(&suite, &dataset, overrides)?;
+        sources.push(format!("{dataset}={}", spec_path.display()));
+        scorers.insert(dataset, scorer);
+    }
+    let scorers = Arc::new(scorers);
+
+    let mut writer = store
+        .begin_scoring(
+            &run.id,
+            &format!("rescore {}", sources.join(" ")),
+            routeval_runner::now_ms(),
+        )
+        .await?;
+    let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
+    // Datasets with judge checks are judged as a whole at the end (one judge cache per
+    // dataset, as before paging): their rows are held until then.
+    let mut held: BTreeMap<String, (Vec<StoredAnswer>, Vec<ResultRecord>)> = BTreeMap::new();
+    // Three pages in flight: the next one read (on its own connection), this one graded
+    // (on rayon), the previous one written (in the scoring's transaction).
+    let mut page = store.stored_answers_page(&run.id, None, page_size).await?;
+    let mut graded: Vec<ResultRecord> = Vec::new();
+    while !page.is_empty() || !graded.is_empty() {
+        let after = (page.len() == page_size).then(|| page[page_size - 1].result.clone());
+        let read = async {
+            match &after {
+                Some(key) => {
+                    store
+                        .stored_answers_page(&run.id, Some(key), page_size)
+                        .await
+                }
+                None => Ok(Vec::new()),
+            }
+        };
+        let this = std::mem::take(&mut page);
+        let grading = Arc::clone(&scorers);
+        let grade = tokio::task::spawn_blocking(move || grade_page(&grading, this));
+        let done = std::mem::take(&mut graded);
+        let write = async {
+            if done.is_empty() {
+                Ok(())
+            } else {
+                writer.write(&done).await
+            }
+        };
+        let (next, regraded, written) = tokio::join!(read, grade, write);
+        written?;
+        page = next?;
+        let regraded =
+            regraded.map_err(|e| EngineError::failure(anyhow!("grading stopped: {e}")))??;
+        for r in regraded {
+            let tally = tallies.entry(r.result.dataset.clone()).or_default();
+            tally.results += 1;
+            tally.before += usize::from(r.before);
+            match r.row {
+                Some(row) => {
+                    let (rows, results) = held.entry(r.result.dataset.clone()).or_default();
+                    rows.push(row);
+                    results.push(r.result);
+                }
+                None => {
+                    tally.after += usize::from(r.result.accepted);
+                    graded.push(r.result);
+                }
+            }
+        }
+    }
+    let mut judgings = Vec::new();
+    for (dataset, (rows, mut results)) in held {
+        let rows: Vec<&StoredAnswer> = rows.iter().collect();
+        let judged = judging::rejudge(
+            &suite,
+            &store,
+            &run.id,
+            &scorers[&dataset],
+            &rows,
+            &mut results,
+        )
+        .await?;
+        let tally = tallies.entry(dataset).or_default();
+        tally.after += results.iter().filter(|r| r.accepted).count();
+        tally.judges_cached += judged.cached;
+        tally.judges_asked += judged.asked;
+        writer.write(&results).await?;
+        judgings.extend(judged.judgings);
+    }
+    let mut total = 0;
+    for (dataset, t) in &tallies {
+        observer.event(&Event::DatasetRescored {
+            dataset,
+            results: t.results,
+            accepted: t.after,
+            live_accepted: t.before,
+            judges_cached: t.judges_cached,
+            judges_asked: t.judges_asked,
+        });
+        total += t.results;
+    }
+    let scoring = writer.commit().await?;
+    if !judgings.is_empty() {
+        store.record_judging(&run.id, scoring, &judgings).await?;
+    }
+    store.close().await;
+    Ok(Rescored {
+        run_id: run.id,
+        results: total,
+        scoring,
+    })
+}
+
+/// One stored result re-graded: its new verdict, whether the live one accepted, and for
+/// datasets with judge checks the stored row their judges need.
+struct Regraded {
+    result: ResultRecord,
+    before: bool,
+    row: Option<StoredAnswer>,
+}
+
+/// Re-grade a page on all cores, each row with its dataset's scorer; page order is kept.
+fn grade_page(
+    scorers: &BTreeMap<String, Scorer>,
+    page: Vec<StoredAnswer>,
+) -> EngineResult<Vec<Regraded>> {
+    let mut decoded = Vec::with_capacity(page.len());
+    let mut rows = Vec::with_capacity(page.len());
+    let mut groups: BTreeMap<&str, (&Scorer, Vec<usize>)> = BTreeMap::new();
+    for a in page {
+        let Some((name, scorer)) = scorers.get_key_value(&a.result.dataset) else {
+            return Err(EngineError::failure(anyhow!(
+                "the run's dataset `{}` appeared while rescoring",
+                a.result.dataset
+            )));
+        };
+        groups
+            .entry(name.as_str())
+            .or_insert_with(|| (scorer, Vec::new()))
+            .1
+            .push(decoded.len());
+        let judged = scorer.judge_checks().next().is_some();
+        rows.push(judged.then(|| a.clone()));
+        decoded.push(decode(a)?);
+    }
+    let mut results: Vec<Option<ResultRecord>> = vec![None; decoded.len()];
+    for (scorer, ix) in groups.into_values() {
+        let items: Vec<RescoreItem<'_>> = ix
+            .iter()
+            .map(|&i| {
+                let d = &decoded[i];
+                RescoreItem {
+                    original: &d.original,
+                    answer: d.answered.then(|| Answer {
+                        content: d.content.as_deref(),
+                        tool_calls: Some(&d.tool_calls),
+                        latency_ms: None,
+                        cost: None,
+                    }),
+                    expected: d.expected.as_ref(),
+                }
+            })
+            .collect();
+        for (i, r) in ix.iter().zip(rescore_batch(scorer, &items)) {
+            results[*i] = Some(r);
+        }
+    }
+    Ok(decoded
+        .into_iter()
+        .zip(results)
+        .zip(rows)
+        .filter_map(|((d, result), row)| {
+            Some(Regraded {
+                result: result?,
+                before: d.original.accepted,
+                row,
+            })
+        })
+        .collect())
+}
+
+/// The suite as run: `runs.config_json`, its relative paths read from the folder of
+/// the suite file the run was started with.
+async fn stored_suite(store: &Store, run_id: &str, suite_path: &str) -> EngineResult<Suite> {
+    let json = store.run_config_json(run_id).await?;
+    let mut suite: Suite = serde_json::from_str(&json).map_err(|e| {
+        EngineError::failure(anyhow!(
+            "run {run_id}: the stored suite cannot be read: {e}"
+        ))
+    })?;
+    suite.path = PathBuf::from(suite_path);
+    suite.base_dir = suite
+        .path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    Ok(suite)
+}
+
+fn scorer_for(
+    suite: &Suite,
+    dataset: &str,
+    overrides: &BTreeMap<String, PathBuf>,
+) -> EngineResult<(Scorer, PathBuf)> {
+    let Some(config) = suite.datasets.get(dataset) else {
+        return Err(EngineError::input(anyhow!(
+            "the run's dataset `{dataset}` is not in suite {}",
+            suite.path.display()
+        )));
+    };
+    let spec_path = overrides
+        .get(dataset)
+        .or_else(|| overrides.get(""))
+        .cloned()
+        .unwrap_or_else(|| suite.resolve(&config.scorer));
+    let spec = ScorerSpec::load(&spec_path)?;
+    let (schema, tools) = load_attachments(suite, config)?;
+    let scorer = Scorer::new(spec, schema.as_deref(), tools.as_deref())
+        .map_err(|e| EngineError::input(anyhow!("dataset `{dataset}`: {e}")))?;
+    Ok((scorer, spec_path))
+}
+
+/// A stored row with its JSON decoded, owning what the scorer borrows.
+struct Decoded {
+    original: ResultRecord,
+    answered: bool,
+    content: Option<String>,
+    tool_calls: Vec<ToolCall>,
+    expected: Option<Value>,
+}
+
+fn decode(a: StoredAnswer) -> EngineResult<Decoded> {
+    let StoredAnswer {
+        result: r,
+        content,
+        tool_calls_json,
+        expected_json,
+    } = a;
+    let at = || format!("{}/{}/{}#{}", r.dataset, r.target, r.case_id, r.repeat);
+    let tool_calls = match &tool_calls_json {
+        Some(json) => serde_json::from_str(json).map_err(|e| {
+            EngineError::failure(anyhow!("stored tool calls of {} cannot be read: {e}", at()))
+        })?,
+        None => Vec::new(),
+    };
+    let expected = match &expected_json {
+        Some(json) => Some(serde_json::from_str(json).map_err(|e| {
+            EngineError::failure(anyhow!(
+                "stored expected answer of {} cannot be read: {e}",
+                at()
+            ))
+        })?),
+        None => None,
+    };
+    let error_class = match &r.error_class {
+        Some(c) => Some(c.parse::<ErrorClass>().map_err(|_| {
+            EngineError::failure(anyhow!("unknown stored error class `{c}` on {}", at()))
+        })?),
+        None => None,
+    };
+    Ok(Decoded {
+        answered: r.served_step.is_some(),
+        original: ResultRecord {
+            target: r.target,
+            target_kind: r.target_kind,
+            dataset: r.dataset,
+            case_id: r.case_id,
+            repeat: r.repeat as u32,
+            accepted: r.accepted,
+            served_step: r.served_step.map(|s| s as u32),
+            served_route: r.served_route,
+            attempts: r.attempts as u32,
+            validation_retries: r.validation_retries as u32,
+            transport_retries: r.transport_retries as u32,
+            cost: r.cost,
+            latency_ms: r.latency_ms,
+            ttft_ms: r.ttft_ms,
+            error_class,
+            reason: r.reason,
+            scores: Vec::new(),
+        },
+        content,
+        tool_calls,
+        expected,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Silent;
+    use routeval_core::{AttemptRecord, CaseOutcome};
+    use routeval_store::{spawn_writer, NewRun};
+
+    const SUITE: &str = r#"name = "t"
+
+[endpoints.sim]
+kind = "openrouter"
+base_url = "http://127.0.0.1:9/api/v1"
+simulated = true
+
+[routes.r]
+endpoint = "sim"
+model = "sim/x"
+
+[datasets.d]
+path = "cases.jsonl"
+task = "classification"
+scorer = "scorer.toml"
+schema = "schema.json"
+"#;
+
+    fn outcome(case_id: &str, content: &str, accepted: bool) -> CaseOutcome {
+        let attempt = AttemptRecord {
+            target: "r".into(),
+            route: "r".into(),
+            dataset: "d".into(),
+            case_id: case_id.into(),
+            request_id: format!("req-{case_id}"),
+            content: Some(content.into()),
+            latency_ms: 40.0,
+            ..AttemptRecord::default()
+        };
+        CaseOutcome {
+            attempts: vec![attempt],
+            result: ResultRecord {
+                target: "r".into(),
+                target_kind: "route".into(),
+                dataset: "d".into(),
+                case_id: case_id.into(),
+                repeat: 0,
+                accepted,
+                served_step: Some(0),
+                served_route: Some("r".into()),
+                attempts: 1,
+                validation_retries: 0,
+                transport_retries: 0,
+                cost: Some(0.001),
+                latency_ms: 40.0,
+                ttft_ms: None,
+                error_class: None,
+                reason: "live".into(),
+                scores: Vec::new(),
+            },
+            judging: Default::default(),
+        }
+    }
+
+    #[tokio::test]
+    async fn rescoring_writes_numbered_verdicts_without_touching_live_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::write(d.join("suite.toml"), SUITE).unwrap();
+        std::fs::write(
+            d.join("cases.jsonl"),
+            concat!(
+                r#"{"id":"a","messages":[{"role":"user","content":"x"}],"expected":{"label":"Yes"}}"#,
+                "\n",
+                r#"{"id":"b","messages":[{"role":"user","content":"y"}],"expected":{"label":"no"}}"#,
+                "\n"
+            ),
+        )
+        .unwrap();
+        std::fs::write(
+            d.join("schema.json"),
+            r#"{"type":"object","properties":{"label":{"type":"string"}},"required":["label"]}"#,
+        )
+        .unwrap();
+        std::fs::write(
+            d.join("scorer.toml"),
+            "[[checks]]\nkind = \"json\"\nlenient = true\n[[checks]]\nkind = \"schema\"\n[[checks]]\nkind = \"fields\"\n",
+        )
+        .unwrap();
+        std::fs::write(
+            d.join("strict.toml"),
+            "[[checks]]\nkind = \"json\"\n[[checks]]\nkind = \"fields\"\nignore_case = false\n",
+        )
+        .unwrap();
+        let suite_path = d.join("suite.toml");
+        let suite = Suite::load(&suite_path).unwrap();
+        let db = format!("sqlite://{}", d.join("r.db").display());
+        let store = Store::open(&db).await.unwrap();
+        store
+            .create_run(&NewRun {
+                id: "run1".into(),
+                suite: "t".into(),
+                suite_path: suite_path.display().to_string(),
+                started_at_ms: 1,
+                config_json: serde_json::to_string(&suite).unwrap(),
+                config_hash: suite.hash.clone(),
+                git_rev: None,
+                simulated: true,
+            })
+            .await
+            .unwrap();
+        let cases = routeval_core::dataset::load_cases(&d.join("cases.jsonl")).unwrap();
+        store
+            .record_dataset(
+                "run1",
+                &routeval_store::NewDataset {
+                    name: "d",
+                    task: "classification",
+                    privacy: "internal",
+                    scorer_path: "scorer.toml",
+                    min_acceptance: 0.5,
+                    baseline: None,
+                    case_count: cases.len(),
+                },
+            )
+            .await
+            .unwrap();
+        store.record_cases("run1", "d", &cases).await.unwrap();
+        let writer = spawn_writer(&store, "run1", 4);
+        // "a" answered in a fence with different case: lenient and case-insensitive
+        // by the suite's scorer, rejected by the strict one.
+        writer
+            .sender
+            .send(outcome("a", "```json\n{\"label\": \"yes\"}\n```", true))
+            .await
+            .unwrap();
+        writer
+            .sender
+            .send(outcome("b", "{\"label\": \"no\"}", true))
+            .await
+            .unwrap();
+        drop(writer.sender);
+        writer.task.await.unwrap().unwrap();
+
+        let args = |scorers: Vec<(&str, PathBuf)>| RescoreOptions {
+            run: "run1".into(),
+            scorers: scorers
+                .into_iter()
+                .map(|(d, f)| (d.to_string(), f))
+                .collect(),
+            suite: None,
+            db: db.clone(),
+        };
+        let first = rescore(&args(vec![]), &Silent).await.unwrap();
+        assert_eq!((first.results, first.scoring), (2, 1));
+        rescore(&args(vec![("d", d.join("strict.toml"))]), &Silent)
+            .await
+            .unwrap();
+
+        assert_eq!(store.latest_scoring("run1").await.unwrap(), 2);
+        let rows: Vec<(i64, String, bool)> = sqlx::query_as(
+            "SELECT scoring, case_id, accepted FROM results WHERE run_id = 'run1' ORDER BY scoring, case_id",
+        )
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+        let got: Vec<(i64, &str, bool)> =
+            rows.iter().map(|(s, c, a)| (*s, c.as_str(), *a)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (0, "a", true),
+                (0, "b", true),
+                (1, "a", true),
+                (1, "b", true),
+                (2, "a", false),
+                (2, "b", true),
+            ]
+        );
+        let (strict_row,): (bool,) = sqlx::query_as(
+            "SELECT pass FROM result_scores WHERE run_id = 'run1' AND scoring = 1 AND case_id = 'a' AND check_name = 'json.strict'",
+        )
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        assert!(!strict_row, "valid only after cleanup is recorded");
+        let (reason, class): (String, Option<String>) = sqlx::query_as(
+            "SELECT reason, error_class FROM results WHERE run_id = 'run1' AND scoring = 2 AND case_id = 'a'",
+        )
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+        assert!(reason.starts_with("failed json, fields"), "{reason}");
+        assert_eq!(class.as_deref(), Some("invalid_json"));
+
+        // Paging changes nothing: a page per result gives the verdicts of one page.
+        rescore_paged(&args(vec![]), &Silent, 1).await.unwrap();
+        type Verdicts = (
+            Vec<(String, bool, String, Option<String>)>,
+            Vec<(String, String, bool, f64, Option<String>)>,
+        );
+        let verdicts = |scoring: i64| {
+            let pool = store.pool().clone();
+            async move {
+                let results = sqlx::query_as(
+                    "SELECT case_id, accepted, reason, error_class FROM results
+                     WHERE run_id = 'run1' AND scoring = ? ORDER BY case_id",
+                )
+                .bind(scoring)
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+                let scores = sqlx::query_as(
+                    "SELECT case_id, check_name, pass, value, detail FROM result_scores
+                     WHERE run_id = 'run1' AND scoring = ? ORDER BY case_id, check_name",
+                )
+                .bind(scoring)
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+                let v: Verdicts = (results, scores);
+                v
+            }
+        };
+        let (paged, whole) = (verdicts(3).await, verdicts(1).await);
+        assert_eq!(paged.0.len(), 2);
+        assert!(paged.1.len() > 2);
+        assert_eq!(paged, whole);
+
+        let mut missing = args(vec![]);
+        missing.run = "nope".into();
+        let err = rescore(&missing, &Silent).await.unwrap_err();
+        assert!(matches!(err, EngineError::Input(_)), "{err:#}");
+        store.close().await;
+    }
+}

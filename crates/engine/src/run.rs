@@ -1,0 +1,434 @@
+//! A prepared suite run and recorded: the run held by this process (a lease in its
+//! row), started or resumed, its plan recorded, dispatched through the writer, and
+//! marked with how it ended — `failed` with the reason whatever the error, once its row
+//! exists.
+
+use crate::plan::{catalogs_for, latest_verdicts, plan_pairs};
+use crate::prepare::Prepared;
+use crate::{EngineError, EngineResult, Event, Observer};
+use anyhow::anyhow;
+use routeval_core::{CaseOutcome, Dataset};
+use routeval_runner::{RunPlan, RunStatus, RunSummary};
+use routeval_store::{spawn_writer, NewRun, Store};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How a run is stopped from outside: cancel `stop` to end dispatch and let in-flight
+/// cases finish, `abort` to drop them too (they are sent again on resume). A run that
+/// stops so ends `interrupted`.
+pub use routeval_runner::RunControl;
+
+/// How to run a prepared suite.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// The database: `sqlite://PATH`.
+    pub db: String,
+    /// At most this many cases of each dataset.
+    pub limit: Option<usize>,
+    /// Finish this run instead of starting one.
+    pub resume: Option<String>,
+    /// Global concurrency instead of the suite's.
+    pub concurrency: Option<u32>,
+    /// Budget in USD instead of the suite's.
+    pub budget: Option<f64>,
+    /// Run pairs that fail a capability check anyway (never privacy).
+    pub force: bool,
+}
+
+/// A run that ended: its id and how.
+#[derive(Clone, Debug)]
+pub struct Finished {
+    pub run_id: String,
+    pub summary: RunSummary,
+}
+
+/// How long a run's lease lasts unless renewed; it is renewed three times as often.
+const LEASE_TTL: Duration = Duration::from_secs(30);
+
+/// Run a prepared suite and record it. Returns the run id and how it ended.
+///
+/// The run is held by this process (a lease in its row) from the moment it exists or
+/// is resumed to the moment it is marked; whatever fails once the row exists marks the
+/// run `failed` with the reason, so no run is left `running` by an error. `control`
+/// stops it from outside; `observer` hears of everything worth showing.
+pub async fn execute(
+    prepared: &Prepared,
+    opts: &RunOptions,
+    control: &RunControl,
+    observer: Arc<dyn Observer>,
+) -> EngineResult<Finished> {
+    let suite = &prepared.suite;
+    let store = Store::open(&opts.db).await?;
+    let owner = routeval_store::new_lease_owner();
+    let (run, session) = match &opts.resume {
+        Some(id) => {
+            let run = store.run(id).await?;
+            if run.config_hash != suite.hash {
+                return Err(EngineError::input(anyhow!(
+                    "run {id} was made with a different suite (config {} vs {} now); resume needs the same suite file",
+                    run.config_hash,
+                    suite.hash
+                )));
+            }
+            let session = take_lease(&store, id, &owner).await?;
+            let skip = store.finished_keys(id).await?;
+            let spent = store.run_spend(id).await?;
+            let route_spent = store.route_spend(id).await?.into_iter().collect();
+            store.set_run_status(id, "running", None, None).await?;
+            observer.event(&Event::Resuming {
+                run_id: id,
+                recorded: skip.len(),
+                spent_usd: spent,
+            });
+            (
+                Resumed {
+                    id: id.clone(),
+                    skip,
+                    spent,
+                    route_spent,
+                },
+                session,
+            )
+        }
+        None => {
+            let id = new_run_id();
+            store
+                .create_run(&NewRun {
+                    id: id.clone(),
+                    suite: suite.name.clone(),
+                    suite_path: suite.path.display().to_string(),
+                    started_at_ms: routeval_runner::now_ms(),
+                    config_json: serde_json::to_string(suite).map_err(EngineError::failure)?,
+                    config_hash: suite.hash.clone(),
+                    git_rev: git_rev(&suite.base_dir),
+                    simulated: suite.is_simulated(),
+                })
+                .await?;
+            let session = take_lease(&store, &id, &owner).await?;
+            (
+                Resumed {
+                    id,
+                    skip: HashSet::new(),
+                    spent: 0.0,
+                    route_spent: Default::default(),
+                },
+                session,
+            )
+        }
+    };
+    let run_id = run.id.clone();
+    let lease = tokio::spawn(keep_lease(
+        store.clone(),
+        run_id.clone(),
+        owner.clone(),
+        control.clone(),
+        observer.clone(),
+    ));
+    let outcome = run_held(prepared, opts, &store, run, session, control, &observer).await;
+    lease.abort();
+    let lost = matches!(lease.await, Ok(LeaseEnd::Lost));
+    if lost {
+        // Another process holds the run now: its status is theirs to set.
+        store.close().await;
+        return Err(EngineError::failure(anyhow!(
+            "run {run_id}: this process stopped renewing its hold on the run and another took it over; stopped"
+        )));
+    }
+    let result = match outcome {
+        Ok(summary) => {
+            let status = summary.status.as_str();
+            let finished = (summary.status != RunStatus::Interrupted).then(routeval_runner::now_ms);
+            mark(&store, &run_id, status, finished, None)
+                .await
+                .map(|()| summary)
+        }
+        Err(e) => {
+            let reason = format!("{:#}", e.error());
+            if let Err(mark_error) = mark(
+                &store,
+                &run_id,
+                "failed",
+                Some(routeval_runner::now_ms()),
+                Some(&reason),
+            )
+            .await
+            {
+                observer.event(&Event::Warning(format!(
+                    "run {run_id} could not be marked failed: {:#}",
+                    mark_error.error()
+                )));
+            }
+            observer.event(&Event::RunFailed {
+                run_id: &run_id,
+                reason: &reason,
+            });
+            Err(e)
+        }
+    };
+    let _ = store.release_lease(&run_id, &owner).await;
+    store.close().await;
+    let summary = result?;
+    observer.event(&Event::RunFinished {
+        run_id: &run_id,
+        summary: &summary,
+    });
+    Ok(Finished { run_id, summary })
+}
+
+/// A run to start or to finish: what it already recorded and spent.
+struct Resumed {
+    id: String,
+    skip: HashSet<routeval_runner::ResultKey>,
+    spent: f64,
+    route_spent: HashMap<String, f64>,
+}
+
+/// Take the run for this process, or say who holds it.
+async fn take_lease(store: &Store, run_id: &str, owner: &str) -> EngineResult<u32> {
+    match store
+        .take_lease(run_id, owner, LEASE_TTL, routeval_runner::now_ms())
+        .await?
+    {
+        routeval_store::Lease::Taken { session } => Ok(session),
+        routeval_store::Lease::Held(holder) => {
+            let left = (holder.expires_at_ms - routeval_runner::now_ms()).max(0) / 1000;
+            Err(EngineError::Held(anyhow!(
+                "run {run_id} is being run by another process ({}); nothing sent. If that process is gone, its hold lapses within {left}s and the run can then be resumed",
+                holder.owner
+            )))
+        }
+    }
+}
+
+enum LeaseEnd {
+    /// Another process took the run: this one was stopped.
+    Lost,
+}
+
+/// Renew the run's lease while it runs; if another process took it (this one stalled
+/// past the lease), stop at once.
+async fn keep_lease(
+    store: Store,
+    run_id: String,
+    owner: String,
+    control: RunControl,
+    observer: Arc<dyn Observer>,
+) -> LeaseEnd {
+    loop {
+        tokio::time::sleep(LEASE_TTL / 3).await;
+        match store
+            .renew_lease(&run_id, &owner, LEASE_TTL, routeval_runner::now_ms())
+            .await
+        {
+            Ok(true) => {}
+            Ok(false) => {
+                observer.event(&Event::Warning(format!(
+                    "run {run_id}: another process took the run over; stopping"
+                )));
+                control.stop.cancel();
+                control.abort.cancel();
+                return LeaseEnd::Lost;
+            }
+            // A busy database: the writer meets the same and stops the run if it lasts.
+            Err(e) => tracing::warn!(error = %e, "run lease not renewed"),
+        }
+    }
+}
+
+/// Set the run's status, waiting out a database another process holds for a while.
+async fn mark(
+    store: &Store,
+    run_id: &str,
+    status: &str,
+    finished: Option<i64>,
+    reason: Option<&str>,
+) -> EngineResult<()> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        match store.set_run_status(run_id, status, finished, reason).await {
+            Ok(()) => return Ok(()),
+            Err(e) if std::time::Instant::now() < deadline => {
+                tracing::warn!(error = %e, "run status not recorded yet; retrying");
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// Record a dataset's cases a chunk at a time: never the whole dataset in memory.
+async fn record_cases(store: &Store, run_id: &str, dataset: &Dataset) -> EngineResult<()> {
+    const CHUNK: usize = 2_000;
+    let mut chunk = Vec::with_capacity(CHUNK);
+    for case in dataset.cases()? {
+        chunk.push(case?);
+        if chunk.len() == CHUNK {
+            store.record_cases(run_id, &dataset.name, &chunk).await?;
+            chunk.clear();
+        }
+    }
+    if !chunk.is_empty() {
+        store.record_cases(run_id, &dataset.name, &chunk).await?;
+    }
+    Ok(())
+}
+
+/// Everything between holding the run and marking it: eligibility, the recorded plan,
+/// the writer and the dispatch.
+async fn run_held(
+    prepared: &Prepared,
+    opts: &RunOptions,
+    store: &Store,
+    run: Resumed,
+    session: u32,
+    control: &RunControl,
+    observer: &Arc<dyn Observer>,
+) -> EngineResult<RunSummary> {
+    let suite = &prepared.suite;
+    let run_id = run.id.clone();
+    let catalogs = catalogs_for(suite, &opts.db, false).await?;
+    let probes = latest_verdicts(store).await?;
+    let (routes, _redactor) =
+        routeval_runner::build_routes(suite, &catalogs).map_err(EngineError::input)?;
+    for ds in &prepared.datasets {
+        let names: BTreeSet<String> = ds
+            .scorer
+            .judge_checks()
+            .flat_map(|c| c.judges.iter().cloned())
+            .collect();
+        if names.is_empty() {
+            continue;
+        }
+        let names: Vec<String> = names.into_iter().collect();
+        let cache = store.judge_verdicts(&names).await?;
+        let _ = ds.judges.set(Arc::new(routeval_runner::judge::Judges {
+            routes: names
+                .iter()
+                .map(|n| (n.clone(), routes[n].clone()))
+                .collect(),
+            cache: Arc::new(routeval_runner::judge::JudgeCache::new(cache)),
+        }));
+    }
+    let mut work = Vec::new();
+    let mut recorded_targets = BTreeSet::new();
+    let budget_usd = opts.budget.or(suite.budget_usd);
+    for pair in plan_pairs(prepared, &catalogs, &probes, opts.force, budget_usd) {
+        let (ds, eligible, excluded) = (&pair.dataset, pair.eligible, pair.excluded);
+        for e in &excluded {
+            observer.event(&Event::PairExcluded { exclusion: e });
+            store
+                .record_exclusion(
+                    &run_id,
+                    &routeval_store::ExclusionRow {
+                        dataset: e.dataset.clone(),
+                        target: e.target.clone(),
+                        rule: e.rule.clone(),
+                        detail: e.detail.clone(),
+                        forced: e.forced,
+                    },
+                )
+                .await?;
+        }
+        let targets = routeval_runner::resolve_targets(suite, &eligible, &routes);
+        for t in &targets {
+            recorded_targets.insert(t.name().to_string());
+        }
+        store
+            .record_dataset(
+                &run_id,
+                &routeval_store::NewDataset {
+                    name: &ds.dataset.name,
+                    task: &ds.dataset.config.task,
+                    privacy: &ds.dataset.config.privacy,
+                    scorer_path: &ds.dataset.config.scorer.display().to_string(),
+                    min_acceptance: suite.min_acceptance_of(&ds.dataset.name),
+                    baseline: ds.dataset.config.baseline.as_deref(),
+                    case_count: ds.dataset.summary.count,
+                },
+            )
+            .await?;
+        record_cases(store, &run_id, &ds.dataset).await?;
+        work.push((ds.clone(), targets));
+    }
+    for name in &recorded_targets {
+        let (kind, spec) = match suite.chains.get(name) {
+            Some(chain) => ("chain", serde_json::to_string(chain)),
+            None => ("route", serde_json::to_string(&suite.routes[name])),
+        };
+        let spec = spec.map_err(EngineError::failure)?;
+        let hash = routeval_core::hash::short_hash(spec.as_bytes());
+        store
+            .record_target(&run_id, name, kind, &spec, &hash)
+            .await?;
+    }
+    // Chains' step routes are recorded too: the registry export reads their specs.
+    for chain in suite.chains.values() {
+        for step in &chain.steps {
+            if recorded_targets.contains(step) {
+                continue;
+            }
+            let spec = serde_json::to_string(&suite.routes[step]).map_err(EngineError::failure)?;
+            let hash = routeval_core::hash::short_hash(spec.as_bytes());
+            store
+                .record_target(&run_id, step, "route", &spec, &hash)
+                .await?;
+        }
+    }
+
+    let concurrency = opts.concurrency.unwrap_or(suite.concurrency) as usize;
+    let plan = RunPlan {
+        run_id: run_id.clone(),
+        session,
+        work,
+        repeats: suite.repeats,
+        concurrency,
+        skip: run.skip,
+        budget_usd,
+        spent_usd: run.spent,
+        route_spent_usd: run.route_spent,
+        limit: opts.limit,
+    };
+    observer.event(&Event::RunStarted {
+        run_id: &run_id,
+        jobs: plan.job_count(),
+    });
+    let writer = spawn_writer(store, &run_id, concurrency * 2);
+    let on_outcome = {
+        let observer = observer.clone();
+        Arc::new(move |o: &CaseOutcome| observer.event(&Event::CaseFinished { outcome: o }))
+    };
+    let mut summary = routeval_runner::run(plan, writer.sender, control.clone(), on_outcome).await;
+    let written = writer
+        .task
+        .await
+        .map_err(|e| EngineError::failure(anyhow!("result writer crashed: {e}")))?
+        .map_err(|e| EngineError::failure(anyhow!("results could not be recorded: {e}")))?;
+    if summary.status == RunStatus::Failed {
+        return Err(EngineError::failure(anyhow!(
+            "the result writer stopped taking results"
+        )));
+    }
+    summary.outcomes = written;
+    Ok(summary)
+}
+
+fn new_run_id() -> String {
+    let now = chrono::Utc::now();
+    let nanos = now.timestamp_subsec_nanos() as u64 ^ ((std::process::id() as u64) << 32);
+    let salt = routeval_runner::retry::splitmix64(nanos) & 0xffff;
+    format!("{}-{salt:04x}", now.format("%Y%m%d-%H%M%S"))
+}
+
+fn git_rev(dir: &Path) -> Option<String> {
+    let out = std::process::Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .current_dir(dir)
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
