@@ -389,8 +389,7 @@ async fn a_run_held_by_another_process_is_refused_and_sends_nothing() {
     let recorder = Arc::new(Recorder::default());
     let err = execute(&prepared, &opts, &RunControl::default(), recorder.clone())
         .await
-        .err()
-        .expect("held elsewhere");
+        .expect_err("held elsewhere");
     assert!(matches!(err, EngineError::Held(_)), "{err:#}");
     assert!(
         format!("{err:#}").contains("is being run by another process"),
