@@ -2,7 +2,10 @@
 
 use crate::Result;
 use polars::prelude::*;
-use routeval_store::{AttemptRow, DatasetRow, ResultRow, RunRow, ScoreRow, Store, TargetRow};
+use routeval_store::Column as StoreColumn;
+use routeval_store::{
+    AttemptRow, CellSink, ColumnType, DatasetRow, ResultRow, RunRow, ScoreRow, Store, TargetRow,
+};
 
 /// Everything the analysis reads about one run.
 pub struct RunData {
@@ -153,123 +156,160 @@ impl RunData {
 }
 
 pub fn results_frame(rows: &[ResultRow]) -> Result<DataFrame> {
-    Ok(DataFrame::new_infer_height(vec![
-        column!(rows, "target", |r| r.target.as_str()),
-        column!(rows, "target_kind", |r| r.target_kind.as_str()),
-        column!(rows, "dataset", |r| r.dataset.as_str()),
-        column!(rows, "case_id", |r| r.case_id.as_str()),
-        column!(rows, "repeat", |r| r.repeat),
-        column!(rows, "accepted", |r| r.accepted),
-        column!(rows, "served_step", |r| r.served_step),
-        column!(rows, "attempts", |r| r.attempts),
-        column!(rows, "validation_retries", |r| r.validation_retries),
-        column!(rows, "transport_retries", |r| r.transport_retries),
-        column!(rows, "cost", |r| r.cost),
-        column!(rows, "latency_ms", |r| r.latency_ms),
-        column!(rows, "ttft_ms", |r| r.ttft_ms),
-        column!(rows, "error_class", |r| r.error_class.as_deref()),
-    ])?)
+    frame_of(rows, ResultRow::FRAME, ResultRow::visit_frame).finish()
 }
 
 /// The frame [`results_frame`] lays out from [`Store::results`], filled column by column
 /// as the rows arrive ([`Store::each_result`]): no row is held, and no string is copied
 /// but into its column.
 async fn load_results(store: &Store, run_id: &str) -> Result<DataFrame> {
-    let columns = store
-        .each_result(run_id, ResultColumns::new(), |c, r| {
-            c.target.append_value(r.target);
-            c.target_kind.append_value(r.target_kind);
-            c.dataset.append_value(r.dataset);
-            c.case_id.append_value(r.case_id);
-            c.repeat.push(r.repeat);
-            c.accepted.push(r.accepted);
-            c.served_step.push(r.served_step);
-            c.attempts.push(r.attempts);
-            c.validation_retries.push(r.validation_retries);
-            c.transport_retries.push(r.transport_retries);
-            c.cost.push(r.cost);
-            c.latency_ms.push(r.latency_ms);
-            c.ttft_ms.push(r.ttft_ms);
-            c.error_class.append_option(r.error_class);
-        })
-        .await?;
-    columns.finish()
+    store
+        .each_result(run_id, FrameBuilder::new(ResultRow::FRAME, 0))
+        .await?
+        .finish()
 }
 
-/// The columns of [`results_frame`], being filled.
-struct ResultColumns {
-    target: StringChunkedBuilder,
-    target_kind: StringChunkedBuilder,
-    dataset: StringChunkedBuilder,
-    case_id: StringChunkedBuilder,
-    repeat: Vec<i64>,
-    accepted: Vec<bool>,
-    served_step: Vec<Option<i64>>,
-    attempts: Vec<i64>,
-    validation_retries: Vec<i64>,
-    transport_retries: Vec<i64>,
-    cost: Vec<Option<f64>>,
-    latency_ms: Vec<f64>,
-    ttft_ms: Vec<Option<f64>>,
-    error_class: StringChunkedBuilder,
+/// The polars type of a declared column.
+pub fn dtype(column: &StoreColumn) -> DataType {
+    match column.ty {
+        ColumnType::Text => DataType::String,
+        ColumnType::Int => DataType::Int64,
+        ColumnType::Real => DataType::Float64,
+        ColumnType::Bool => DataType::Boolean,
+    }
 }
 
-impl ResultColumns {
-    fn new() -> Self {
-        let text = |name: &str| StringChunkedBuilder::new(name.into(), 0);
+/// The schema of a frame of declared columns.
+pub fn frame_schema(columns: &[StoreColumn]) -> Schema {
+    columns
+        .iter()
+        .map(|c| Field::new(c.name.into(), dtype(c)))
+        .collect()
+}
+
+/// A frame of declared columns (a row's `FRAME`), filled cell by cell.
+pub struct FrameBuilder {
+    columns: Vec<(&'static str, Cells)>,
+}
+
+/// One column being filled; a NOT NULL column has no validity to keep.
+enum Cells {
+    Text(StringChunkedBuilder),
+    Int(Vec<i64>),
+    IntOrNull(Vec<Option<i64>>),
+    Real(Vec<f64>),
+    RealOrNull(Vec<Option<f64>>),
+    Bool(Vec<bool>),
+    BoolOrNull(Vec<Option<bool>>),
+}
+
+impl FrameBuilder {
+    pub fn new(columns: &[StoreColumn], capacity: usize) -> Self {
+        let cells = |c: &StoreColumn| match (c.ty, c.nullable) {
+            (ColumnType::Text, _) => {
+                Cells::Text(StringChunkedBuilder::new(c.name.into(), capacity))
+            }
+            (ColumnType::Int, false) => Cells::Int(Vec::with_capacity(capacity)),
+            (ColumnType::Int, true) => Cells::IntOrNull(Vec::with_capacity(capacity)),
+            (ColumnType::Real, false) => Cells::Real(Vec::with_capacity(capacity)),
+            (ColumnType::Real, true) => Cells::RealOrNull(Vec::with_capacity(capacity)),
+            (ColumnType::Bool, false) => Cells::Bool(Vec::with_capacity(capacity)),
+            (ColumnType::Bool, true) => Cells::BoolOrNull(Vec::with_capacity(capacity)),
+        };
         Self {
-            target: text("target"),
-            target_kind: text("target_kind"),
-            dataset: text("dataset"),
-            case_id: text("case_id"),
-            repeat: Vec::new(),
-            accepted: Vec::new(),
-            served_step: Vec::new(),
-            attempts: Vec::new(),
-            validation_retries: Vec::new(),
-            transport_retries: Vec::new(),
-            cost: Vec::new(),
-            latency_ms: Vec::new(),
-            ttft_ms: Vec::new(),
-            error_class: text("error_class"),
+            columns: columns.iter().map(|c| (c.name, cells(c))).collect(),
         }
     }
 
-    fn finish(self) -> Result<DataFrame> {
-        Ok(DataFrame::new_infer_height(vec![
-            self.target.finish().into_column(),
-            self.target_kind.finish().into_column(),
-            self.dataset.finish().into_column(),
-            self.case_id.finish().into_column(),
-            Column::new("repeat".into(), self.repeat),
-            Column::new("accepted".into(), self.accepted),
-            Column::new("served_step".into(), self.served_step),
-            Column::new("attempts".into(), self.attempts),
-            Column::new("validation_retries".into(), self.validation_retries),
-            Column::new("transport_retries".into(), self.transport_retries),
-            Column::new("cost".into(), self.cost),
-            Column::new("latency_ms".into(), self.latency_ms),
-            Column::new("ttft_ms".into(), self.ttft_ms),
-            self.error_class.finish().into_column(),
-        ])?)
+    /// The columns, in declared order.
+    pub fn finish_columns(self) -> Vec<Column> {
+        self.columns
+            .into_iter()
+            .map(|(name, cells)| match cells {
+                Cells::Text(b) => b.finish().into_column(),
+                Cells::Int(v) => Column::new(name.into(), v),
+                Cells::IntOrNull(v) => Column::new(name.into(), v),
+                Cells::Real(v) => Column::new(name.into(), v),
+                Cells::RealOrNull(v) => Column::new(name.into(), v),
+                Cells::Bool(v) => Column::new(name.into(), v),
+                Cells::BoolOrNull(v) => Column::new(name.into(), v),
+            })
+            .collect()
     }
+
+    pub fn finish(self) -> Result<DataFrame> {
+        Ok(DataFrame::new_infer_height(self.finish_columns())?)
+    }
+}
+
+/// A NOT NULL column never hands over NULL (the schema test in the store holds the
+/// declarations to the tables); were one to come, it would be laid out as 0.
+impl CellSink for FrameBuilder {
+    fn text(&mut self, column: usize, value: Option<&str>) {
+        match &mut self.columns[column].1 {
+            Cells::Text(b) => b.append_option(value),
+            _ => mismatch(self.columns[column].0),
+        }
+    }
+
+    fn int(&mut self, column: usize, value: Option<i64>) {
+        match &mut self.columns[column].1 {
+            Cells::Int(v) => v.push(value.unwrap_or_default()),
+            Cells::IntOrNull(v) => v.push(value),
+            _ => mismatch(self.columns[column].0),
+        }
+    }
+
+    fn real(&mut self, column: usize, value: Option<f64>) {
+        match &mut self.columns[column].1 {
+            Cells::Real(v) => v.push(value.unwrap_or_default()),
+            Cells::RealOrNull(v) => v.push(value),
+            _ => mismatch(self.columns[column].0),
+        }
+    }
+
+    fn bool(&mut self, column: usize, value: Option<bool>) {
+        match &mut self.columns[column].1 {
+            Cells::Bool(v) => v.push(value.unwrap_or_default()),
+            Cells::BoolOrNull(v) => v.push(value),
+            _ => mismatch(self.columns[column].0),
+        }
+    }
+}
+
+/// A cell of another type than its column's: the builder was made from another row's
+/// columns than the one filling it.
+fn mismatch(column: &str) -> ! {
+    panic!("frame column `{column}` filled with a cell of another type")
+}
+
+/// A builder of `columns` filled from `rows`.
+fn frame_of<R>(
+    rows: &[R],
+    columns: &[StoreColumn],
+    visit: impl Fn(&R, &mut FrameBuilder),
+) -> FrameBuilder {
+    let mut frame = FrameBuilder::new(columns, rows.len());
+    for row in rows {
+        visit(row, &mut frame);
+    }
+    frame
 }
 
 fn scores_frame(rows: &[ScoreRow]) -> Result<DataFrame> {
     let enums: Vec<_> = rows.iter().map(enum_cell).collect();
-    Ok(DataFrame::new_infer_height(vec![
-        column!(rows, "target", |r| r.target.as_str()),
-        column!(rows, "dataset", |r| r.dataset.as_str()),
-        column!(rows, "case_id", |r| r.case_id.as_str()),
-        column!(rows, "repeat", |r| r.repeat),
-        column!(rows, "check", |r| r.check_name.as_str()),
-        column!(rows, "pass", |r| r.pass),
-        column!(rows, "value", |r| r.value),
-        column!(rows, "detail", |r| r.detail.as_deref()),
+    let mut columns = frame_of(rows, ScoreRow::FRAME, ScoreRow::visit_frame).finish_columns();
+    for c in &mut columns {
+        if c.name().as_str() == "check_name" {
+            c.rename("check".into());
+        }
+    }
+    columns.extend([
         column!(enums, "enum_field", |e| e.as_ref().map(|e| e.0)),
         column!(enums, "expected", |e| e.as_ref().map(|e| e.1.as_str())),
         column!(enums, "got", |e| e.as_ref().map(|e| e.2.as_str())),
-    ])?)
+    ]);
+    Ok(DataFrame::new_infer_height(columns)?)
 }
 
 /// `enum.<field>` verdicts: (field, expected label, got label) from the detail JSON,
@@ -290,25 +330,7 @@ pub fn label(v: &serde_json::Value) -> String {
 }
 
 fn attempts_frame(rows: &[AttemptRow]) -> Result<DataFrame> {
-    Ok(DataFrame::new_infer_height(vec![
-        column!(rows, "target", |r| r.target.as_str()),
-        column!(rows, "route", |r| r.route.as_str()),
-        column!(rows, "chain_step", |r| r.chain_step),
-        column!(rows, "dataset", |r| r.dataset.as_str()),
-        column!(rows, "case_id", |r| r.case_id.as_str()),
-        column!(rows, "repeat", |r| r.repeat),
-        column!(rows, "status", |r| r.status),
-        column!(rows, "error_class", |r| r.error_class.as_deref()),
-        column!(rows, "served_model", |r| r.served_model.as_deref()),
-        column!(rows, "served_provider", |r| r.served_provider.as_deref()),
-        column!(rows, "prompt_tokens", |r| r.prompt_tokens),
-        column!(rows, "completion_tokens", |r| r.completion_tokens),
-        column!(rows, "cached_tokens", |r| r.cached_tokens),
-        column!(rows, "reasoning_tokens", |r| r.reasoning_tokens),
-        column!(rows, "cost", |r| r.cost),
-        column!(rows, "latency_ms", |r| r.latency_ms),
-        column!(rows, "ttft_ms", |r| r.ttft_ms),
-    ])?)
+    frame_of(rows, AttemptRow::FRAME, AttemptRow::visit_frame).finish()
 }
 
 /// One row per tag: tags are few per case, so the explosion is done while loading.
@@ -327,4 +349,54 @@ fn tags_frame(rows: &[(String, String, String)]) -> Result<DataFrame> {
         column!(exploded, "case_id", |r| r.1),
         column!(exploded, "tag", |r| r.2.as_str()),
     ])?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_have_their_declared_schema() {
+        let empty = RunData::from_rows(
+            RunRow {
+                id: "r".into(),
+                suite: "s".into(),
+                suite_path: "s.toml".into(),
+                started_at: 0,
+                finished_at: None,
+                status: "completed".into(),
+                config_hash: "h".into(),
+                git_rev: None,
+                simulated: true,
+            },
+            Vec::new(),
+            Vec::new(),
+            RunRows::default(),
+        )
+        .unwrap();
+        assert_eq!(**empty.results.schema(), frame_schema(ResultRow::FRAME));
+        assert_eq!(**empty.attempts.schema(), frame_schema(AttemptRow::FRAME));
+        let scores: Vec<String> = empty
+            .scores
+            .get_column_names()
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(
+            scores,
+            [
+                "target",
+                "dataset",
+                "case_id",
+                "repeat",
+                "check",
+                "pass",
+                "value",
+                "detail",
+                "enum_field",
+                "expected",
+                "got"
+            ]
+        );
+    }
 }

@@ -18,7 +18,7 @@ pub mod registry;
 pub mod report;
 mod stats;
 
-pub use frames::{label, results_frame, RunData, RunRows};
+pub use frames::{frame_schema, label, results_frame, FrameBuilder, RunData, RunRows};
 pub use frames::{Governance, Violation};
 pub use metrics::{
     compute_metrics, is_eligible, mark_pareto, rank, rank_with, tag_acceptance, ConfusionCell,

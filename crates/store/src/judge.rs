@@ -1,6 +1,7 @@
 //! Model-graded checks in the database: judge requests (apart from the candidates'
 //! attempts, so grading never inflates a route's cost) and the verdict cache.
 
+use crate::tables::{self, JudgeAttemptValues, JudgeVerdictRow, JudgeVerdictValues};
 use crate::write::MAX_PARAMS;
 use crate::{Result, Store};
 use routeval_core::{ErrorClass, JudgeVerdict, Judging};
@@ -32,56 +33,51 @@ pub(crate) async fn insert_judging(
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64);
     let attempts: Vec<_> = judgings.iter().flat_map(|j| &j.attempts).collect();
-    for chunk in attempts.chunks(MAX_PARAMS / 22) {
-        let mut qb = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO judge_attempts (run_id, scoring, target, dataset, case_id, repeat, check_name,
-                judge_route, cache_key, http_attempt, request_id, status, error_class, error_message,
-                served_model, served_provider, prompt_tokens, completion_tokens, cost, cost_source,
-                latency_ms, started_at) ",
-        );
-        qb.push_values(chunk, |mut b, j| {
+    for chunk in attempts.chunks(MAX_PARAMS / JudgeAttemptValues::COLUMNS.len()) {
+        let rows = chunk.iter().map(|j| {
             let a = &j.attempt;
-            b.push_bind(run_id)
-                .push_bind(scoring)
-                .push_bind(&a.target)
-                .push_bind(&a.dataset)
-                .push_bind(&a.case_id)
-                .push_bind(a.repeat as i64)
-                .push_bind(&j.check)
-                .push_bind(&a.route)
-                .push_bind(&j.cache_key)
-                .push_bind(a.http_attempt as i64)
-                .push_bind(&a.request_id)
-                .push_bind(a.status.map(i64::from))
-                .push_bind(a.error_class.map(ErrorClass::as_str))
-                .push_bind(&a.error_message)
-                .push_bind(&a.served_model)
-                .push_bind(&a.served_provider)
-                .push_bind(a.prompt_tokens)
-                .push_bind(a.completion_tokens)
-                .push_bind(a.cost)
-                .push_bind(a.cost_source.map(|c| c.as_str()))
-                .push_bind(a.latency_ms)
-                .push_bind(a.started_at_ms);
+            JudgeAttemptValues {
+                run_id,
+                scoring,
+                target: &a.target,
+                dataset: &a.dataset,
+                case_id: &a.case_id,
+                repeat: i64::from(a.repeat),
+                check_name: &j.check,
+                judge_route: &a.route,
+                cache_key: &j.cache_key,
+                http_attempt: i64::from(a.http_attempt),
+                request_id: &a.request_id,
+                status: a.status.map(i64::from),
+                error_class: a.error_class.map(ErrorClass::as_str),
+                error_message: a.error_message.as_deref(),
+                served_model: a.served_model.as_deref(),
+                served_provider: a.served_provider.as_deref(),
+                prompt_tokens: a.prompt_tokens,
+                completion_tokens: a.completion_tokens,
+                cost: a.cost,
+                cost_source: a.cost_source.map(|c| c.as_str()),
+                latency_ms: a.latency_ms,
+                started_at: a.started_at_ms,
+            }
         });
+        let mut qb = tables::insert::<Sqlite, _>(rows);
         qb.push(" ON CONFLICT DO NOTHING");
         qb.build().execute(&mut **tx).await?;
     }
     let verdicts: Vec<&JudgeVerdict> = judgings.iter().flat_map(|j| &j.verdicts).collect();
-    for chunk in verdicts.chunks(MAX_PARAMS / 8) {
-        let mut qb = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO judge_verdicts (cache_key, judge_route, check_name, pass, score, reason, run_id, created_at) ",
-        );
-        qb.push_values(chunk, |mut b, v| {
-            b.push_bind(&v.cache_key)
-                .push_bind(&v.judge_route)
-                .push_bind(&v.check)
-                .push_bind(v.pass)
-                .push_bind(v.score)
-                .push_bind(&v.reason)
-                .push_bind(run_id)
-                .push_bind(now_ms);
+    for chunk in verdicts.chunks(MAX_PARAMS / JudgeVerdictValues::COLUMNS.len()) {
+        let rows = chunk.iter().map(|v| JudgeVerdictValues {
+            cache_key: &v.cache_key,
+            judge_route: &v.judge_route,
+            check_name: &v.check,
+            pass: v.pass,
+            score: v.score,
+            reason: &v.reason,
+            run_id,
+            created_at: now_ms,
         });
+        let mut qb = tables::insert::<Sqlite, _>(rows);
         qb.push(" ON CONFLICT (cache_key) DO NOTHING");
         qb.build().execute(&mut **tx).await?;
     }
@@ -91,30 +87,28 @@ pub(crate) async fn insert_judging(
 impl Store {
     /// Cached verdicts of the given judge routes.
     pub async fn judge_verdicts(&self, judge_routes: &[String]) -> Result<Vec<JudgeVerdict>> {
-        let mut qb = QueryBuilder::<Sqlite>::new(
-            "SELECT cache_key, check_name, judge_route, pass, score, reason FROM judge_verdicts WHERE judge_route IN ",
-        );
-        qb.push_tuples(judge_routes, |mut b, r| {
-            b.push_bind(r);
-        });
         if judge_routes.is_empty() {
             return Ok(Vec::new());
         }
-        let rows: Vec<(String, String, String, bool, Option<f64>, String)> =
-            qb.build_query_as().fetch_all(&self.pool).await?;
+        let mut qb = QueryBuilder::<Sqlite>::new(format!(
+            "SELECT {} FROM judge_verdicts WHERE judge_route IN ",
+            tables::select_list("", JudgeVerdictRow::COLUMNS)
+        ));
+        qb.push_tuples(judge_routes, |mut b, r| {
+            b.push_bind(r);
+        });
+        let rows: Vec<JudgeVerdictRow> = qb.build_query_as().fetch_all(&self.pool).await?;
         Ok(rows
             .into_iter()
-            .map(
-                |(cache_key, check, judge_route, pass, score, reason)| JudgeVerdict {
-                    cache_key,
-                    check,
-                    judge_route,
-                    pass,
-                    score,
-                    reason,
-                    cached: false,
-                },
-            )
+            .map(|v| JudgeVerdict {
+                cache_key: v.cache_key,
+                check: v.check_name,
+                judge_route: v.judge_route,
+                pass: v.pass,
+                score: v.score,
+                reason: v.reason,
+                cached: false,
+            })
             .collect())
     }
 

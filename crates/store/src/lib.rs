@@ -28,6 +28,7 @@ mod read;
 mod redact;
 mod rescore;
 mod review;
+mod tables;
 #[cfg(test)]
 mod test_support;
 mod write;
@@ -36,9 +37,14 @@ pub use governance::{ExclusionRow, ModelRow};
 pub use judge::JudgeSpend;
 pub use lease::{new_lease_owner, Lease, LeaseHolder};
 pub use probes::ProbeRow;
-pub use read::{AttemptRow, DatasetRow, ResultRow, RunRow, ScoreRow, TargetRow};
+pub use read::{DatasetRow, RunRow, TargetRow};
 pub use rescore::StoredAnswer;
 pub use review::ReviewAnswer;
+pub use tables::{
+    AttemptRow, CellSink, Column, ColumnType, JudgeVerdictRow, ResultRow, ScoreRow, TableDef,
+    ALL as TABLES, ATTEMPTS, CHECKS, JUDGE_ATTEMPTS, JUDGE_VERDICTS, RESULTS, RESULT_SCORES,
+    SCORES,
+};
 pub use write::{spawn_writer, NewDataset, NewRun, WriterHandle};
 
 /// Prepared statements kept per connection.

@@ -1,5 +1,6 @@
 //! Typed reads for the analysis and the CLI.
 
+use crate::tables::{self, AttemptRow, CellSink, ResultRow, ScoreRow};
 use crate::{Result, Store, StoreError};
 use sqlx::FromRow;
 use std::collections::HashSet;
@@ -33,84 +34,6 @@ pub struct DatasetRow {
     pub case_count: i64,
     /// The target the others are compared with, case by case.
     pub baseline: Option<String>,
-}
-
-/// One verdict, as the analysis reads it.
-#[derive(Debug, Clone, FromRow)]
-pub struct ResultRow {
-    pub target: String,
-    pub target_kind: String,
-    pub dataset: String,
-    pub case_id: String,
-    pub repeat: i64,
-    pub accepted: bool,
-    pub served_step: Option<i64>,
-    pub served_route: Option<String>,
-    pub attempts: i64,
-    pub validation_retries: i64,
-    pub transport_retries: i64,
-    /// `None` when unknown (an attempt of the result had no known cost).
-    pub cost: Option<f64>,
-    pub latency_ms: f64,
-    pub ttft_ms: Option<f64>,
-    pub error_class: Option<String>,
-    pub reason: String,
-}
-
-/// The columns of a live result the analysis lays out as frames (a [`ResultRow`]
-/// without `served_route` and `reason`), borrowed from the row being read.
-#[derive(Debug, Clone, Copy)]
-pub struct ResultCells<'r> {
-    pub target: &'r str,
-    pub target_kind: &'r str,
-    pub dataset: &'r str,
-    pub case_id: &'r str,
-    pub repeat: i64,
-    pub accepted: bool,
-    pub served_step: Option<i64>,
-    pub attempts: i64,
-    pub validation_retries: i64,
-    pub transport_retries: i64,
-    /// `None` when unknown (an attempt of the result had no known cost).
-    pub cost: Option<f64>,
-    pub latency_ms: f64,
-    pub ttft_ms: Option<f64>,
-    pub error_class: Option<&'r str>,
-}
-
-#[derive(Debug, Clone, FromRow)]
-pub struct ScoreRow {
-    pub target: String,
-    pub dataset: String,
-    pub case_id: String,
-    pub repeat: i64,
-    pub check_name: String,
-    pub pass: bool,
-    pub value: f64,
-    pub detail: Option<String>,
-}
-
-/// The attempt columns the analysis aggregates (content left out).
-#[derive(Debug, Clone, FromRow)]
-pub struct AttemptRow {
-    pub target: String,
-    pub route: String,
-    pub chain_step: i64,
-    pub dataset: String,
-    pub case_id: String,
-    pub repeat: i64,
-    pub status: Option<i64>,
-    pub error_class: Option<String>,
-    pub served_model: Option<String>,
-    pub served_provider: Option<String>,
-    pub prompt_tokens: Option<i64>,
-    pub completion_tokens: Option<i64>,
-    pub cached_tokens: Option<i64>,
-    pub reasoning_tokens: Option<i64>,
-    /// `None` when unknown.
-    pub cost: Option<f64>,
-    pub latency_ms: f64,
-    pub ttft_ms: Option<f64>,
 }
 
 impl Store {
@@ -174,77 +97,61 @@ impl Store {
     }
 
     pub async fn results(&self, run_id: &str) -> Result<Vec<ResultRow>> {
-        Ok(sqlx::query_as(
-            "SELECT target, target_kind, dataset, case_id, repeat, accepted, served_step, served_route, attempts,
-                    validation_retries, transport_retries, cost, latency_ms, ttft_ms, error_class, reason
-             FROM results WHERE run_id = ? AND scoring = 0",
-        )
-        .bind(run_id)
-        .fetch_all(&self.pool)
-        .await?)
+        let sql = format!(
+            "SELECT {} FROM results WHERE run_id = ? AND scoring = 0",
+            tables::select_list("", ResultRow::COLUMNS)
+        );
+        Ok(sqlx::query_as(&sql)
+            .bind(run_id)
+            .fetch_all(&self.pool)
+            .await?)
     }
 
-    /// The live results of a run, as [`Store::results`] reads them (same rows, same
-    /// order), handed to `f` one at a time as SQLite steps through them: nothing is
-    /// held, and no string is copied out of the row. A bulk read (see `bulk`): `f` runs
-    /// on a blocking thread, gathering into `state`, which comes back at the end.
-    pub async fn each_result<S, F>(&self, run_id: &str, mut state: S, mut f: F) -> Result<S>
+    /// The [`ResultRow::FRAME`] cells of the live results of a run, as [`Store::results`]
+    /// reads them (same rows, same order), handed to `sink` as SQLite steps through
+    /// them: nothing is held, and no string is copied out of the row. A bulk read (see
+    /// `bulk`): `sink` fills on a blocking thread, and comes back at the end.
+    pub async fn each_result<S>(&self, run_id: &str, mut sink: S) -> Result<S>
     where
-        S: Send + 'static,
-        F: FnMut(&mut S, ResultCells<'_>) + Send + 'static,
+        S: CellSink + Send + 'static,
     {
         let run_id = run_id.to_string();
         self.bulk_read(move |conn| {
-            let mut statement = conn.prepare(
-                "SELECT target, target_kind, dataset, case_id, repeat, accepted, served_step, attempts,
-                        validation_retries, transport_retries, cost, latency_ms, ttft_ms, error_class
-                 FROM results WHERE run_id = ? AND scoring = 0",
-            )?;
+            let mut statement = conn.prepare(&format!(
+                "SELECT {} FROM results WHERE run_id = ? AND scoring = 0",
+                tables::select_list("", ResultRow::FRAME)
+            ))?;
+            let index = tables::column_indexes(&statement, ResultRow::FRAME)?;
             let mut rows = statement.query([&run_id])?;
             while let Some(row) = rows.next()? {
-                f(&mut state, ResultCells {
-                    target: row.get_ref(0)?.as_str()?,
-                    target_kind: row.get_ref(1)?.as_str()?,
-                    dataset: row.get_ref(2)?.as_str()?,
-                    case_id: row.get_ref(3)?.as_str()?,
-                    repeat: row.get(4)?,
-                    accepted: row.get(5)?,
-                    served_step: row.get(6)?,
-                    attempts: row.get(7)?,
-                    validation_retries: row.get(8)?,
-                    transport_retries: row.get(9)?,
-                    cost: row.get(10)?,
-                    latency_ms: row.get(11)?,
-                    ttft_ms: row.get(12)?,
-                    error_class: row.get_ref(13)?.as_str_or_null()?,
-                });
+                ResultRow::visit_frame_row(row, &index, &mut sink)?;
             }
-            Ok(state)
+            Ok(sink)
         })
         .await
     }
 
+    /// The check verdicts of the live results of a run.
     pub async fn scores(&self, run_id: &str) -> Result<Vec<ScoreRow>> {
-        Ok(sqlx::query_as(
-            "SELECT r.target, r.dataset, r.case_id, r.repeat, c.name AS check_name, s.pass, s.value, s.detail
-             FROM results r JOIN scores s ON s.result_id = r.id JOIN checks c ON c.id = s.check_id
-             WHERE r.run_id = ? AND r.scoring = 0",
-        )
-        .bind(run_id)
-        .fetch_all(&self.pool)
-        .await?)
+        let sql = format!(
+            "SELECT {} FROM result_scores WHERE run_id = ? AND scoring = 0",
+            tables::select_list("", ScoreRow::COLUMNS)
+        );
+        Ok(sqlx::query_as(&sql)
+            .bind(run_id)
+            .fetch_all(&self.pool)
+            .await?)
     }
 
     pub async fn attempts(&self, run_id: &str) -> Result<Vec<AttemptRow>> {
-        Ok(sqlx::query_as(
-            "SELECT target, route, chain_step, dataset, case_id, repeat, status, error_class, served_model,
-                    served_provider, prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens,
-                    cost, latency_ms, ttft_ms
-             FROM attempts WHERE run_id = ?",
-        )
-        .bind(run_id)
-        .fetch_all(&self.pool)
-        .await?)
+        let sql = format!(
+            "SELECT {} FROM attempts WHERE run_id = ?",
+            tables::select_list("", AttemptRow::COLUMNS)
+        );
+        Ok(sqlx::query_as(&sql)
+            .bind(run_id)
+            .fetch_all(&self.pool)
+            .await?)
     }
 
     /// Every case of a run as (dataset, case id, tags as a JSON array of strings).
@@ -292,6 +199,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use crate::spawn_writer;
+    use crate::tables::{CellSink, ResultRow};
     use routeval_core::{CaseOutcome, ErrorClass, ResultRecord};
 
     #[tokio::test]
@@ -330,33 +238,33 @@ mod tests {
         writer.task.await.unwrap().unwrap();
 
         let rows = store.results("run").await.unwrap();
-        let cells = store
-            .each_result("run", Vec::new(), |cells, c| {
-                cells.push((
-                    (c.target.to_string(), c.target_kind.to_string()),
-                    (c.dataset.to_string(), c.case_id.to_string(), c.repeat),
-                    (c.accepted, c.served_step, c.attempts),
-                    (c.validation_retries, c.transport_retries),
-                    (c.cost, c.latency_ms, c.ttft_ms),
-                    c.error_class.map(str::to_string),
-                ))
-            })
-            .await
-            .unwrap();
-        let expected: Vec<_> = rows
-            .into_iter()
-            .map(|r| {
-                (
-                    (r.target, r.target_kind),
-                    (r.dataset, r.case_id, r.repeat),
-                    (r.accepted, r.served_step, r.attempts),
-                    (r.validation_retries, r.transport_retries),
-                    (r.cost, r.latency_ms, r.ttft_ms),
-                    r.error_class,
-                )
-            })
-            .collect();
-        assert_eq!(cells.len(), 40);
-        assert_eq!(cells, expected);
+        let cells = store.each_result("run", Cells::default()).await.unwrap();
+        let mut expected = Cells::default();
+        for row in &rows {
+            row.visit_frame(&mut expected);
+        }
+        let cells = cells.0;
+        assert_eq!(cells.len(), 40 * ResultRow::FRAME.len());
+        assert_eq!(cells, expected.0);
+        assert_eq!(rows.len(), 40);
+    }
+
+    /// Every cell handed over, as (column, value).
+    #[derive(Default)]
+    struct Cells(Vec<(usize, String)>);
+
+    impl CellSink for Cells {
+        fn text(&mut self, column: usize, value: Option<&str>) {
+            self.0.push((column, format!("{value:?}")));
+        }
+        fn int(&mut self, column: usize, value: Option<i64>) {
+            self.0.push((column, format!("{value:?}")));
+        }
+        fn real(&mut self, column: usize, value: Option<f64>) {
+            self.0.push((column, format!("{value:?}")));
+        }
+        fn bool(&mut self, column: usize, value: Option<bool>) {
+            self.0.push((column, format!("{value:?}")));
+        }
     }
 }

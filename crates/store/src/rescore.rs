@@ -1,7 +1,7 @@
 //! Reads and writes for re-grading a stored run without calling any model: the answer
 //! each result used, and a new numbered set of verdicts (`scoring = n`).
 
-use crate::read::ResultRow;
+use crate::tables::{self, ResultRow};
 use crate::{Result, Store};
 use routeval_core::ResultRecord;
 use sqlx::{Sqlite, Transaction};
@@ -20,43 +20,46 @@ pub struct StoredAnswer {
 
 /// Columns and joins of a stored answer: the result, the last attempt (latest turn, then
 /// highest validate-and-retry round, then transport retry) of its served chain step,
-/// and its case's reference answer.
-const STORED_ANSWER: &str = concat!(
-    "SELECT r.target, r.target_kind, r.dataset, r.case_id, r.repeat, r.accepted,
-        r.served_step, r.served_route, r.attempts, r.validation_retries, r.transport_retries,
-        r.cost, r.latency_ms, r.ttft_ms, r.error_class, r.reason,
-        a.content, a.tool_calls_json, c.expected_json
-     FROM results r ",
-    answer_attempt_join!(),
-    " LEFT JOIN cases c ON c.run_id = r.run_id AND c.dataset = r.dataset AND c.case_id = r.case_id
-     WHERE r.run_id = ?1 AND r.scoring = 0"
-);
+/// and its case's reference answer. Rows are read by column name ([`StoredAnswers`]).
+fn stored_answer_sql(rest: &str) -> String {
+    format!(
+        concat!(
+            "SELECT {}, a.content, a.tool_calls_json, c.expected_json FROM results r ",
+            answer_attempt_join!(),
+            " LEFT JOIN cases c ON c.run_id = r.run_id AND c.dataset = r.dataset AND c.case_id = r.case_id
+     WHERE r.run_id = ?1 AND r.scoring = 0 {}"
+        ),
+        tables::select_list("r.", ResultRow::COLUMNS),
+        rest
+    )
+}
 
-/// A row of [`STORED_ANSWER`].
-fn stored_answer(row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredAnswer> {
-    Ok(StoredAnswer {
-        result: ResultRow {
-            target: row.get(0)?,
-            target_kind: row.get(1)?,
-            dataset: row.get(2)?,
-            case_id: row.get(3)?,
-            repeat: row.get(4)?,
-            accepted: row.get(5)?,
-            served_step: row.get(6)?,
-            served_route: row.get(7)?,
-            attempts: row.get(8)?,
-            validation_retries: row.get(9)?,
-            transport_retries: row.get(10)?,
-            cost: row.get(11)?,
-            latency_ms: row.get(12)?,
-            ttft_ms: row.get(13)?,
-            error_class: row.get(14)?,
-            reason: row.get(15)?,
-        },
-        content: row.get(16)?,
-        tool_calls_json: row.get(17)?,
-        expected_json: row.get(18)?,
-    })
+/// Where the columns of a stored answer are in a statement's rows, looked up once.
+struct StoredAnswers {
+    result: Vec<usize>,
+    content: usize,
+    tool_calls_json: usize,
+    expected_json: usize,
+}
+
+impl StoredAnswers {
+    fn of(statement: &rusqlite::Statement<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            result: tables::column_indexes(statement, ResultRow::COLUMNS)?,
+            content: statement.column_index("content")?,
+            tool_calls_json: statement.column_index("tool_calls_json")?,
+            expected_json: statement.column_index("expected_json")?,
+        })
+    }
+
+    fn read(&self, row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredAnswer> {
+        Ok(StoredAnswer {
+            result: ResultRow::from_rusqlite(row, &self.result)?,
+            content: row.get(self.content)?,
+            tool_calls_json: row.get(self.tool_calls_json)?,
+            expected_json: row.get(self.expected_json)?,
+        })
+    }
 }
 
 impl Store {
@@ -65,10 +68,11 @@ impl Store {
     pub async fn stored_answers(&self, run_id: &str) -> Result<Vec<StoredAnswer>> {
         let run_id = run_id.to_string();
         self.bulk_read(move |conn| {
-            let mut statement = conn.prepare(&format!(
-                "{STORED_ANSWER} ORDER BY r.dataset, r.target, r.case_id, r.repeat"
+            let mut statement = conn.prepare(&stored_answer_sql(
+                "ORDER BY r.dataset, r.target, r.case_id, r.repeat",
             ))?;
-            let answers = statement.query_map([&run_id], stored_answer)?;
+            let columns = StoredAnswers::of(&statement)?;
+            let answers = statement.query_map([&run_id], |row| columns.read(row))?;
             answers.collect()
         })
         .await
@@ -97,17 +101,20 @@ impl Store {
         });
         self.bulk_read(move |conn| match after {
             None => {
-                let mut statement = conn.prepare(&format!("{STORED_ANSWER} {ORDER}"))?;
-                let page = statement.query_map(rusqlite::params![run_id, limit], stored_answer)?;
+                let mut statement = conn.prepare(&stored_answer_sql(ORDER))?;
+                let columns = StoredAnswers::of(&statement)?;
+                let page = statement
+                    .query_map(rusqlite::params![run_id, limit], |row| columns.read(row))?;
                 page.collect()
             }
             Some((target, dataset, case_id, repeat)) => {
-                let mut statement = conn.prepare(&format!(
-                    "{STORED_ANSWER} AND (r.target, r.dataset, r.case_id, r.repeat) > (?3, ?4, ?5, ?6) {ORDER}"
-                ))?;
+                let mut statement = conn.prepare(&stored_answer_sql(&format!(
+                    "AND (r.target, r.dataset, r.case_id, r.repeat) > (?3, ?4, ?5, ?6) {ORDER}"
+                )))?;
+                let columns = StoredAnswers::of(&statement)?;
                 let page = statement.query_map(
                     rusqlite::params![run_id, limit, target, dataset, case_id, repeat],
-                    stored_answer,
+                    |row| columns.read(row),
                 )?;
                 page.collect()
             }

@@ -1,5 +1,6 @@
 //! Writes: run bookkeeping, and the single writer task for outcomes.
 
+use crate::tables::{self, AttemptValues, CheckValues, ResultValues, ScoreValues};
 use crate::{Result, Store};
 use routeval_core::{AttemptRecord, CaseOutcome, ErrorClass, ResultRecord, ScoreRecord};
 use sqlx::QueryBuilder;
@@ -200,55 +201,11 @@ async fn write_batch(
         .collect();
 
     let attempts: Vec<&AttemptRecord> = fresh.iter().flat_map(|o| o.attempts.iter()).collect();
-    for chunk in attempts.chunks(MAX_PARAMS / 37) {
-        let mut qb = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO attempts (run_id, target, route, chain_step, dataset, case_id, repeat, try_index,
-                http_attempt, request_id, request_hash, status, error_class, error_message, served_model,
-                served_provider, generation_id, prompt_tokens, completion_tokens, cached_tokens,
-                reasoning_tokens, cost, cost_source, latency_ms, ttft_ms, chunks, finish_reason,
-                native_finish_reason, content, tool_calls_json, retry_after_s, started_at, policy_violation, turn,
-                content_bytes, tool_calls_bytes, error_bytes) ",
-        );
-        qb.push_values(chunk, |mut b, a| {
-            b.push_bind(run_id)
-                .push_bind(&a.target)
-                .push_bind(&a.route)
-                .push_bind(a.chain_step as i64)
-                .push_bind(&a.dataset)
-                .push_bind(&a.case_id)
-                .push_bind(a.repeat as i64)
-                .push_bind(a.try_index as i64)
-                .push_bind(a.http_attempt as i64)
-                .push_bind(&a.request_id)
-                .push_bind(&a.request_hash)
-                .push_bind(a.status.map(i64::from))
-                .push_bind(a.error_class.map(ErrorClass::as_str))
-                .push_bind(&a.error_message)
-                .push_bind(&a.served_model)
-                .push_bind(&a.served_provider)
-                .push_bind(&a.generation_id)
-                .push_bind(a.prompt_tokens)
-                .push_bind(a.completion_tokens)
-                .push_bind(a.cached_tokens)
-                .push_bind(a.reasoning_tokens)
-                .push_bind(a.cost)
-                .push_bind(a.cost_source.map(|c| c.as_str()))
-                .push_bind(a.latency_ms)
-                .push_bind(a.ttft_ms)
-                .push_bind(a.chunks.map(i64::from))
-                .push_bind(&a.finish_reason)
-                .push_bind(&a.native_finish_reason)
-                .push_bind(&a.content)
-                .push_bind(&a.tool_calls)
-                .push_bind(a.retry_after_s)
-                .push_bind(a.started_at_ms)
-                .push_bind(&a.policy_violation)
-                .push_bind(a.turn as i64)
-                .push_bind(a.content_bytes.map(|n| n as i64))
-                .push_bind(a.tool_calls_bytes.map(|n| n as i64))
-                .push_bind(a.error_bytes.map(|n| n as i64));
-        });
-        qb.build().execute(&mut **tx).await?;
+    for chunk in attempts.chunks(MAX_PARAMS / AttemptValues::COLUMNS.len()) {
+        tables::insert::<Sqlite, _>(chunk.iter().map(|&a| attempt_values(run_id, a)))
+            .build()
+            .execute(&mut **tx)
+            .await?;
     }
     let judgings: Vec<&routeval_core::Judging> = fresh
         .iter()
@@ -281,7 +238,7 @@ pub(crate) async fn insert_verdicts(
     let mut inserted = Vec::with_capacity(results.len());
     let mut fresh: Vec<(i64, &ResultRecord)> = Vec::with_capacity(results.len());
     let mut first_id = largest + 1;
-    for chunk in results.chunks(MAX_PARAMS / 19) {
+    for chunk in results.chunks(MAX_PARAMS / ResultValues::COLUMNS.len()) {
         let ids = first_id..first_id + chunk.len() as i64;
         first_id = ids.end;
         let added = result_rows(run_id, scoring, ids.start, chunk)
@@ -328,36 +285,75 @@ fn result_rows<'q>(
     first_id: i64,
     results: &[&'q ResultRecord],
 ) -> QueryBuilder<'q, Sqlite> {
-    let mut qb = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO results (id, run_id, target, target_kind, dataset, case_id, repeat, scoring, accepted,
-                served_step, served_route, attempts, validation_retries, transport_retries, cost, latency_ms,
-                ttft_ms, error_class, reason) ",
-        );
-    let mut id = first_id;
-    qb.push_values(results, |mut b, r| {
-        b.push_bind(id)
-            .push_bind(run_id)
-            .push_bind(&r.target)
-            .push_bind(&r.target_kind)
-            .push_bind(&r.dataset)
-            .push_bind(&r.case_id)
-            .push_bind(r.repeat as i64)
-            .push_bind(scoring)
-            .push_bind(r.accepted)
-            .push_bind(r.served_step.map(i64::from))
-            .push_bind(&r.served_route)
-            .push_bind(r.attempts as i64)
-            .push_bind(r.validation_retries as i64)
-            .push_bind(r.transport_retries as i64)
-            .push_bind(r.cost)
-            .push_bind(r.latency_ms)
-            .push_bind(r.ttft_ms)
-            .push_bind(r.error_class.map(ErrorClass::as_str))
-            .push_bind(&r.reason);
-        id += 1;
-    });
+    let rows = (first_id..)
+        .zip(results.iter().copied())
+        .map(|(id, r)| ResultValues {
+            id,
+            run_id,
+            target: &r.target,
+            target_kind: &r.target_kind,
+            dataset: &r.dataset,
+            case_id: &r.case_id,
+            repeat: i64::from(r.repeat),
+            scoring,
+            accepted: r.accepted,
+            served_step: r.served_step.map(i64::from),
+            served_route: r.served_route.as_deref(),
+            attempts: i64::from(r.attempts),
+            validation_retries: i64::from(r.validation_retries),
+            transport_retries: i64::from(r.transport_retries),
+            cost: r.cost,
+            latency_ms: r.latency_ms,
+            ttft_ms: r.ttft_ms,
+            error_class: r.error_class.map(ErrorClass::as_str),
+            reason: &r.reason,
+        });
+    let mut qb = tables::insert(rows);
     qb.push(" ON CONFLICT DO NOTHING");
     qb
+}
+
+/// An attempt of a run, as its row is written.
+fn attempt_values<'q>(run_id: &'q str, a: &'q AttemptRecord) -> AttemptValues<'q> {
+    AttemptValues {
+        run_id,
+        target: &a.target,
+        route: &a.route,
+        chain_step: i64::from(a.chain_step),
+        dataset: &a.dataset,
+        case_id: &a.case_id,
+        repeat: i64::from(a.repeat),
+        try_index: i64::from(a.try_index),
+        http_attempt: i64::from(a.http_attempt),
+        request_id: &a.request_id,
+        request_hash: &a.request_hash,
+        status: a.status.map(i64::from),
+        error_class: a.error_class.map(ErrorClass::as_str),
+        error_message: a.error_message.as_deref(),
+        served_model: a.served_model.as_deref(),
+        served_provider: a.served_provider.as_deref(),
+        generation_id: a.generation_id.as_deref(),
+        prompt_tokens: a.prompt_tokens,
+        completion_tokens: a.completion_tokens,
+        cached_tokens: a.cached_tokens,
+        reasoning_tokens: a.reasoning_tokens,
+        cost: a.cost,
+        cost_source: a.cost_source.map(|c| c.as_str()),
+        latency_ms: a.latency_ms,
+        ttft_ms: a.ttft_ms,
+        chunks: a.chunks.map(i64::from),
+        finish_reason: a.finish_reason.as_deref(),
+        native_finish_reason: a.native_finish_reason.as_deref(),
+        content: a.content.as_deref(),
+        tool_calls_json: a.tool_calls.as_deref(),
+        retry_after_s: a.retry_after_s,
+        started_at: a.started_at_ms,
+        policy_violation: a.policy_violation.as_deref(),
+        turn: i64::from(a.turn),
+        content_bytes: a.content_bytes.map(|n| n as i64),
+        tool_calls_bytes: a.tool_calls_bytes.map(|n| n as i64),
+        error_bytes: a.error_bytes.map(|n| n as i64),
+    }
 }
 
 /// The score rows of results (with their ids), a few multi-row statements. While
@@ -372,7 +368,7 @@ async fn insert_scores(
         .flat_map(|(id, r)| r.scores.iter().map(move |s| (*id, s)))
         .map(|(id, s)| (id, check_ids[s.check.as_str()], s))
         .collect();
-    let mut chunks = scores.chunks(MAX_PARAMS / 5);
+    let mut chunks = scores.chunks(MAX_PARAMS / ScoreValues::COLUMNS.len());
     let mut next = chunks.next().map(score_rows);
     while let Some(mut qb) = next.take() {
         let (done, built) = tokio::join!(qb.build().execute(&mut **tx), async {
@@ -396,11 +392,8 @@ async fn check_ids(
         .collect();
     let names: Vec<&str> = names.into_iter().collect();
     let mut ids = HashMap::with_capacity(names.len());
-    for chunk in names.chunks(MAX_PARAMS) {
-        let mut qb = QueryBuilder::<Sqlite>::new("INSERT INTO checks (name) ");
-        qb.push_values(chunk, |mut b, name| {
-            b.push_bind(*name);
-        });
+    for chunk in names.chunks(MAX_PARAMS / CheckValues::COLUMNS.len()) {
+        let mut qb = tables::insert::<Sqlite, _>(chunk.iter().map(|&name| CheckValues { name }));
         qb.push(" ON CONFLICT DO NOTHING");
         qb.build().execute(&mut **tx).await?;
         let mut qb = QueryBuilder::<Sqlite>::new("SELECT name, id FROM checks WHERE name IN (");
@@ -416,17 +409,13 @@ async fn check_ids(
 }
 
 fn score_rows<'q>(scores: &'q [(i64, i64, &'q ScoreRecord)]) -> QueryBuilder<'q, Sqlite> {
-    let mut qb = QueryBuilder::<Sqlite>::new(
-        "INSERT INTO scores (result_id, check_id, pass, value, detail) ",
-    );
-    qb.push_values(scores, |mut b, (result_id, check_id, s)| {
-        b.push_bind(*result_id)
-            .push_bind(*check_id)
-            .push_bind(s.pass)
-            .push_bind(s.value)
-            .push_bind(&s.detail);
-    });
-    qb
+    tables::insert(scores.iter().map(|&(result_id, check_id, s)| ScoreValues {
+        result_id,
+        check_id,
+        pass: s.pass,
+        value: s.value,
+        detail: s.detail.as_deref(),
+    }))
 }
 
 #[cfg(test)]

@@ -1,0 +1,627 @@
+//! Each stored row shape, declared once: a table's columns with their Rust types, in the
+//! table's order. From a declaration come
+//!
+//! - the table's [`TableDef`] (names, [`ColumnType`]s and nullability), which a test
+//!   holds against the migrated schema;
+//! - `insert`: a row of borrowed values (every column but those the database assigns)
+//!   and its binds for sqlx's `QueryBuilder`, for any sqlx `Database` (see [`insert`]);
+//! - `read`: an owned row of the columns marked `read` or `framed`, read by column name
+//!   through sqlx (`FromRow`) and through the rusqlite bulk path (the index of each
+//!   column looked up once per statement);
+//! - the frame: the columns marked `framed`, handed cell by cell to a [`CellSink`] from a
+//!   row read or a row borrowed from SQLite, which the analysis lays out as a DataFrame.
+//!
+//! A column is one of `auto` (assigned by the database, never bound), `stored` (written,
+//! not read back as part of the row), `read` (written and read) or `framed` (written,
+//! read, and laid out in frames). Adding a column is its line here, a migration, and the
+//! code that fills or uses it.
+//!
+//! The SQL dialect lives in [`ColumnType::sqlite`] and in the writer's parameter ceiling
+//! (`write::MAX_PARAMS`); everything else here is the same for any database sqlx drives.
+
+use sqlx::query_builder::Separated;
+use sqlx::{Database, QueryBuilder};
+
+/// How a column's values are stored and laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnType {
+    Text,
+    Int,
+    Real,
+    Bool,
+}
+
+impl ColumnType {
+    /// The column's declared type in SQLite (booleans are integers there).
+    pub fn sqlite(self) -> &'static str {
+        match self {
+            ColumnType::Text => "TEXT",
+            ColumnType::Int | ColumnType::Bool => "INTEGER",
+            ColumnType::Real => "REAL",
+        }
+    }
+}
+
+/// A declared column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Column {
+    pub name: &'static str,
+    pub ty: ColumnType,
+    pub nullable: bool,
+}
+
+/// A declared table (or view): its name and every column, in the table's order.
+#[derive(Debug, Clone, Copy)]
+pub struct TableDef {
+    pub name: &'static str,
+    pub columns: &'static [Column],
+}
+
+/// The column `name` of Rust type `T`.
+pub const fn column<T: Cell>(name: &'static str) -> Column {
+    Column {
+        name,
+        ty: T::TYPE,
+        nullable: T::NULLABLE,
+    }
+}
+
+/// Receives a frame's cells: `column` is the position in the row's `FRAME` list, and
+/// `None` is NULL (only in a nullable column).
+pub trait CellSink {
+    fn text(&mut self, column: usize, value: Option<&str>);
+    fn int(&mut self, column: usize, value: Option<i64>);
+    fn real(&mut self, column: usize, value: Option<f64>);
+    fn bool(&mut self, column: usize, value: Option<bool>);
+}
+
+/// A Rust type a column can have: its [`ColumnType`], whether it holds NULL, the form it
+/// is bound and lent in, and how it is read from a rusqlite row.
+pub trait Cell: Sized {
+    const TYPE: ColumnType;
+    const NULLABLE: bool;
+    /// The value as bound and as lent (`&str` for text).
+    type Ref<'a>: Copy
+    where
+        Self: 'a;
+    fn borrow(&self) -> Self::Ref<'_>;
+    /// The cell at `index`, borrowed from SQLite.
+    fn get<'r>(row: &'r rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Self::Ref<'r>>;
+    /// The cell at `index`, owned.
+    fn get_owned(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Self>;
+    fn visit<S: CellSink + ?Sized>(value: Self::Ref<'_>, column: usize, sink: &mut S);
+}
+
+impl Cell for String {
+    const TYPE: ColumnType = ColumnType::Text;
+    const NULLABLE: bool = false;
+    type Ref<'a> = &'a str;
+    fn borrow(&self) -> &str {
+        self
+    }
+    fn get<'r>(row: &'r rusqlite::Row<'_>, index: usize) -> rusqlite::Result<&'r str> {
+        Ok(row.get_ref(index)?.as_str()?)
+    }
+    fn get_owned(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Self> {
+        row.get(index)
+    }
+    fn visit<S: CellSink + ?Sized>(value: &str, column: usize, sink: &mut S) {
+        sink.text(column, Some(value));
+    }
+}
+
+impl Cell for Option<String> {
+    const TYPE: ColumnType = ColumnType::Text;
+    const NULLABLE: bool = true;
+    type Ref<'a> = Option<&'a str>;
+    fn borrow(&self) -> Option<&str> {
+        self.as_deref()
+    }
+    fn get<'r>(row: &'r rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Option<&'r str>> {
+        Ok(row.get_ref(index)?.as_str_or_null()?)
+    }
+    fn get_owned(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Self> {
+        row.get(index)
+    }
+    fn visit<S: CellSink + ?Sized>(value: Option<&str>, column: usize, sink: &mut S) {
+        sink.text(column, value);
+    }
+}
+
+/// `Cell` for a `Copy` type, bound and lent as itself, and for its `Option`.
+macro_rules! copy_cell {
+    ($t:ty, $ty:ident, $visit:ident) => {
+        impl Cell for $t {
+            const TYPE: ColumnType = ColumnType::$ty;
+            const NULLABLE: bool = false;
+            type Ref<'a> = $t;
+            fn borrow(&self) -> $t {
+                *self
+            }
+            fn get(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<$t> {
+                row.get(index)
+            }
+            fn get_owned(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Self> {
+                row.get(index)
+            }
+            fn visit<S: CellSink + ?Sized>(value: $t, column: usize, sink: &mut S) {
+                sink.$visit(column, Some(value));
+            }
+        }
+
+        impl Cell for Option<$t> {
+            const TYPE: ColumnType = ColumnType::$ty;
+            const NULLABLE: bool = true;
+            type Ref<'a> = Option<$t>;
+            fn borrow(&self) -> Option<$t> {
+                *self
+            }
+            fn get(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Option<$t>> {
+                row.get(index)
+            }
+            fn get_owned(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Self> {
+                row.get(index)
+            }
+            fn visit<S: CellSink + ?Sized>(value: Option<$t>, column: usize, sink: &mut S) {
+                sink.$visit(column, value);
+            }
+        }
+    };
+}
+
+copy_cell!(i64, Int, int);
+copy_cell!(f64, Real, real);
+copy_cell!(bool, Bool, bool);
+
+/// A row of a table's `insert` shape: its table, its columns, and its binds.
+pub(crate) trait InsertRow<'q, DB: Database> {
+    const TABLE: &'static str;
+    /// The columns bound, in bind order.
+    const COLUMNS: &'static [&'static str];
+    fn push_binds(self, row: Separated<'_, 'q, DB, &'static str>);
+}
+
+/// `INSERT INTO <table> (<columns>) VALUES (...), ...` of `rows`, for any database. The
+/// caller keeps the row count under its database's parameter ceiling and adds any
+/// conflict clause.
+pub(crate) fn insert<'q, DB, R>(rows: impl IntoIterator<Item = R>) -> QueryBuilder<'q, DB>
+where
+    DB: Database,
+    DB::Arguments<'q>: Default,
+    R: InsertRow<'q, DB>,
+{
+    let mut qb = QueryBuilder::new("INSERT INTO ");
+    qb.push(R::TABLE).push(" (");
+    for (i, name) in R::COLUMNS.iter().enumerate() {
+        if i > 0 {
+            qb.push(", ");
+        }
+        qb.push(name);
+    }
+    qb.push(") ");
+    qb.push_values(rows, |b, row| row.push_binds(b));
+    qb
+}
+
+/// The comma-separated column list of `columns`, each prefixed (`"r."`, or `""`).
+pub(crate) fn select_list(prefix: &str, columns: &[Column]) -> String {
+    let mut list = String::new();
+    for (i, c) in columns.iter().enumerate() {
+        if i > 0 {
+            list.push_str(", ");
+        }
+        list.push_str(prefix);
+        list.push_str(c.name);
+    }
+    list
+}
+
+/// Where each of `columns` is in a prepared statement's result, by name: looked up once
+/// per statement, then used for every row.
+pub(crate) fn column_indexes(
+    statement: &rusqlite::Statement<'_>,
+    columns: &[Column],
+) -> rusqlite::Result<Vec<usize>> {
+    columns
+        .iter()
+        .map(|c| statement.column_index(c.name))
+        .collect()
+}
+
+/// Declares a table: see the module's documentation.
+macro_rules! table {
+    (
+        $(#[$doc:meta])*
+        $name:literal => $DEF:ident { $($parts:tt)* }
+        columns $cols:tt
+    ) => {
+        $(#[$doc])*
+        pub const $DEF: TableDef = table!(@def $name $cols);
+        table!(@parts $name $cols $($parts)*);
+    };
+
+    (@def $name:literal { $( $(#[$m:meta])* $kind:ident $col:ident : $ty:ty ),* $(,)? }) => {
+        TableDef { name: $name, columns: &[ $( column::<$ty>(stringify!($col)) ),* ] }
+    };
+
+    (@parts $name:literal $cols:tt) => {};
+    (@parts $name:literal { $($cols:tt)* } $(#[$doc:meta])* insert $Values:ident; $($rest:tt)*) => {
+        table!(@insert [$(#[$doc])* $name $Values] [] $($cols)*);
+        table!(@parts $name { $($cols)* } $($rest)*);
+    };
+    (@parts $name:literal { $($cols:tt)* } $(#[$doc:meta])* read $Row:ident; $($rest:tt)*) => {
+        table!(@read [$(#[$doc])* $Row] [] $($cols)*);
+        table!(@frame [$Row] [] $($cols)*);
+        table!(@parts $name { $($cols)* } $($rest)*);
+    };
+
+    // `insert`: every column but `auto` ones.
+    (@insert [$(#[$doc:meta])* $name:literal $Values:ident] [$( $(#[$m:meta])* $col:ident : $ty:ty, )*] $(,)?) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy)]
+        pub(crate) struct $Values<'a> {
+            $( $(#[$m])* pub $col: <$ty as Cell>::Ref<'a>, )*
+        }
+
+        impl $Values<'_> {
+            /// The columns bound, in bind order.
+            pub(crate) const COLUMNS: &'static [&'static str] = &[ $( stringify!($col) ),* ];
+        }
+
+        impl<'q, DB: Database> InsertRow<'q, DB> for $Values<'q>
+        where
+            $( <$ty as Cell>::Ref<'q>: sqlx::Encode<'q, DB> + sqlx::Type<DB>, )*
+        {
+            const TABLE: &'static str = $name;
+            const COLUMNS: &'static [&'static str] = Self::COLUMNS;
+            fn push_binds(self, mut row: Separated<'_, 'q, DB, &'static str>) {
+                $( row.push_bind(self.$col); )*
+            }
+        }
+    };
+    (@insert $head:tt $acc:tt $(#[$m:meta])* auto $col:ident : $ty:ty $(, $($rest:tt)*)?) => {
+        table!(@insert $head $acc $($($rest)*)?);
+    };
+    (@insert $head:tt [$($acc:tt)*] $(#[$m:meta])* $kind:ident $col:ident : $ty:ty $(, $($rest:tt)*)?) => {
+        table!(@insert $head [$($acc)* $(#[$m])* $col : $ty,] $($($rest)*)?);
+    };
+
+    // `read`: the `read` and `framed` columns.
+    (@read [$(#[$doc:meta])* $Row:ident] [$( $(#[$m:meta])* $col:ident : $ty:ty, )*] $(,)?) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, sqlx::FromRow)]
+        pub struct $Row {
+            $( $(#[$m])* pub $col: $ty, )*
+        }
+
+        impl $Row {
+            /// The columns of this row, in order.
+            pub const COLUMNS: &'static [Column] = &[ $( column::<$ty>(stringify!($col)) ),* ];
+
+            /// A row of a statement that selects [`Self::COLUMNS`] (any order, any other
+            /// columns beside), `index` from [`column_indexes`].
+            #[allow(unused_assignments, dead_code)]
+            pub(crate) fn from_rusqlite(
+                row: &rusqlite::Row<'_>,
+                index: &[usize],
+            ) -> rusqlite::Result<Self> {
+                let mut at = 0;
+                Ok(Self {
+                    $( $col: {
+                        let cell = <$ty as Cell>::get_owned(row, index[at])?;
+                        at += 1;
+                        cell
+                    }, )*
+                })
+            }
+        }
+    };
+    (@read $head:tt [$($acc:tt)*] $(#[$m:meta])* read $col:ident : $ty:ty $(, $($rest:tt)*)?) => {
+        table!(@read $head [$($acc)* $(#[$m])* $col : $ty,] $($($rest)*)?);
+    };
+    (@read $head:tt [$($acc:tt)*] $(#[$m:meta])* framed $col:ident : $ty:ty $(, $($rest:tt)*)?) => {
+        table!(@read $head [$($acc)* $(#[$m])* $col : $ty,] $($($rest)*)?);
+    };
+    (@read $head:tt $acc:tt $(#[$m:meta])* $kind:ident $col:ident : $ty:ty $(, $($rest:tt)*)?) => {
+        table!(@read $head $acc $($($rest)*)?);
+    };
+
+    // The frame: the `framed` columns (none: no frame).
+    (@frame [$Row:ident] [] $(,)?) => {};
+    (@frame [$Row:ident] [$( $col:ident : $ty:ty, )*] $(,)?) => {
+        impl $Row {
+            /// The columns laid out in frames, in order.
+            pub const FRAME: &'static [Column] = &[ $( column::<$ty>(stringify!($col)) ),* ];
+
+            /// Hand this row's [`Self::FRAME`] cells to `sink`.
+            #[allow(unused_assignments)]
+            pub fn visit_frame<S: CellSink + ?Sized>(&self, sink: &mut S) {
+                let mut at = 0;
+                $(
+                    <$ty as Cell>::visit(Cell::borrow(&self.$col), at, sink);
+                    at += 1;
+                )*
+            }
+
+            /// Hand the [`Self::FRAME`] cells of a row borrowed from SQLite to `sink`,
+            /// `index` from [`column_indexes`] of [`Self::FRAME`].
+            #[allow(unused_assignments, dead_code)]
+            pub(crate) fn visit_frame_row<S: CellSink + ?Sized>(
+                row: &rusqlite::Row<'_>,
+                index: &[usize],
+                sink: &mut S,
+            ) -> rusqlite::Result<()> {
+                let mut at = 0;
+                $(
+                    <$ty as Cell>::visit(<$ty as Cell>::get(row, index[at])?, at, sink);
+                    at += 1;
+                )*
+                Ok(())
+            }
+        }
+    };
+    (@frame $head:tt [$($acc:tt)*] $(#[$m:meta])* framed $col:ident : $ty:ty $(, $($rest:tt)*)?) => {
+        table!(@frame $head [$($acc)* $col : $ty,] $($($rest)*)?);
+    };
+    (@frame $head:tt $acc:tt $(#[$m:meta])* $kind:ident $col:ident : $ty:ty $(, $($rest:tt)*)?) => {
+        table!(@frame $head $acc $($($rest)*)?);
+    };
+}
+
+table! {
+    /// One verdict per (run, scoring, target, dataset, case, repeat); its id is given by
+    /// the writer (see `write::insert_verdicts`).
+    "results" => RESULTS {
+        /// A result as written.
+        insert ResultValues;
+        /// One verdict, as the analysis reads it.
+        read ResultRow;
+    }
+    columns {
+        stored id: i64,
+        stored run_id: String,
+        framed target: String,
+        framed target_kind: String,
+        framed dataset: String,
+        framed case_id: String,
+        framed repeat: i64,
+        stored scoring: i64,
+        framed accepted: bool,
+        framed served_step: Option<i64>,
+        read served_route: Option<String>,
+        framed attempts: i64,
+        framed validation_retries: i64,
+        framed transport_retries: i64,
+        /// `None` when unknown (an attempt of the result had no known cost).
+        framed cost: Option<f64>,
+        framed latency_ms: f64,
+        framed ttft_ms: Option<f64>,
+        framed error_class: Option<String>,
+        read reason: String,
+    }
+}
+
+table! {
+    /// One check's verdict on one result.
+    "scores" => SCORES {
+        /// A score as written.
+        insert ScoreValues;
+    }
+    columns {
+        stored result_id: i64,
+        stored check_id: i64,
+        stored pass: bool,
+        stored value: f64,
+        stored detail: Option<String>,
+    }
+}
+
+table! {
+    /// Check names, each stored once.
+    "checks" => CHECKS {
+        /// A check name as written (its id is the database's).
+        insert CheckValues;
+    }
+    columns {
+        auto id: i64,
+        stored name: String,
+    }
+}
+
+table! {
+    /// The view of scores with their result's key.
+    "result_scores" => RESULT_SCORES {
+        /// One check verdict of a live result, as the analysis reads it.
+        read ScoreRow;
+    }
+    columns {
+        stored run_id: String,
+        framed target: String,
+        framed dataset: String,
+        framed case_id: String,
+        framed repeat: i64,
+        stored scoring: i64,
+        framed check_name: String,
+        framed pass: bool,
+        framed value: f64,
+        framed detail: Option<String>,
+    }
+}
+
+table! {
+    /// One HTTP attempt.
+    "attempts" => ATTEMPTS {
+        /// An attempt as written (its id is the database's).
+        insert AttemptValues;
+        /// The attempt columns the analysis aggregates (content left out).
+        read AttemptRow;
+    }
+    columns {
+        auto id: i64,
+        stored run_id: String,
+        framed target: String,
+        framed route: String,
+        framed chain_step: i64,
+        framed dataset: String,
+        framed case_id: String,
+        framed repeat: i64,
+        stored try_index: i64,
+        stored http_attempt: i64,
+        stored request_id: String,
+        stored request_hash: String,
+        framed status: Option<i64>,
+        framed error_class: Option<String>,
+        stored error_message: Option<String>,
+        framed served_model: Option<String>,
+        framed served_provider: Option<String>,
+        stored generation_id: Option<String>,
+        framed prompt_tokens: Option<i64>,
+        framed completion_tokens: Option<i64>,
+        framed cached_tokens: Option<i64>,
+        framed reasoning_tokens: Option<i64>,
+        /// `None` when unknown.
+        framed cost: Option<f64>,
+        stored cost_source: Option<String>,
+        framed latency_ms: f64,
+        framed ttft_ms: Option<f64>,
+        stored chunks: Option<i64>,
+        stored finish_reason: Option<String>,
+        stored native_finish_reason: Option<String>,
+        stored content: Option<String>,
+        stored tool_calls_json: Option<String>,
+        stored retry_after_s: Option<f64>,
+        stored started_at: i64,
+        stored policy_violation: Option<String>,
+        stored turn: i64,
+        stored content_bytes: Option<i64>,
+        stored tool_calls_bytes: Option<i64>,
+        stored error_bytes: Option<i64>,
+    }
+}
+
+table! {
+    /// One HTTP request a `judge` check sent, apart from the candidates' attempts.
+    "judge_attempts" => JUDGE_ATTEMPTS {
+        /// A judge request as written (its id is the database's).
+        insert JudgeAttemptValues;
+    }
+    columns {
+        auto id: i64,
+        stored run_id: String,
+        stored scoring: i64,
+        stored target: String,
+        stored dataset: String,
+        stored case_id: String,
+        stored repeat: i64,
+        stored check_name: String,
+        stored judge_route: String,
+        stored cache_key: String,
+        stored http_attempt: i64,
+        stored request_id: String,
+        stored status: Option<i64>,
+        stored error_class: Option<String>,
+        stored error_message: Option<String>,
+        stored served_model: Option<String>,
+        stored served_provider: Option<String>,
+        stored prompt_tokens: Option<i64>,
+        stored completion_tokens: Option<i64>,
+        stored cost: Option<f64>,
+        stored cost_source: Option<String>,
+        stored latency_ms: f64,
+        stored started_at: i64,
+    }
+}
+
+table! {
+    /// Judge verdicts by what decides them (the verdict cache).
+    "judge_verdicts" => JUDGE_VERDICTS {
+        /// A verdict as written.
+        insert JudgeVerdictValues;
+        /// A cached verdict, as a judge reuses it.
+        read JudgeVerdictRow;
+    }
+    columns {
+        read cache_key: String,
+        read judge_route: String,
+        read check_name: String,
+        read pass: bool,
+        /// 1 to 5 on a five-point rubric.
+        read score: Option<f64>,
+        read reason: String,
+        stored run_id: String,
+        stored created_at: i64,
+    }
+}
+
+/// Every declared table and view, checked against the migrated schema.
+pub const ALL: &[TableDef] = &[
+    RESULTS,
+    SCORES,
+    CHECKS,
+    RESULT_SCORES,
+    ATTEMPTS,
+    JUDGE_ATTEMPTS,
+    JUDGE_VERDICTS,
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each declaration names the live table's columns, in order, with their types and
+    /// nullability: a migration that adds a column without its declaration (or the
+    /// reverse) fails here.
+    #[tokio::test]
+    async fn declarations_match_the_migrated_schema() {
+        let (_dir, store) = crate::test_support::store_with_run("run").await;
+        for table in ALL {
+            let (kind,): (String,) =
+                sqlx::query_as("SELECT type FROM sqlite_master WHERE name = ?")
+                    .bind(table.name)
+                    .fetch_one(store.pool())
+                    .await
+                    .unwrap_or_else(|e| panic!("{}: {e}", table.name));
+            let live: Vec<(String, String, bool, i64)> = sqlx::query_as(
+                "SELECT name, type, \"notnull\", pk FROM pragma_table_info(?) ORDER BY cid",
+            )
+            .bind(table.name)
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+            let live: Vec<(String, String, Option<bool>)> = live
+                .into_iter()
+                // A primary key column is taken as NOT NULL (an INTEGER one is the rowid,
+                // a WITHOUT ROWID table refuses NULL in its key). A view says nothing
+                // about NULLs.
+                .map(|(name, ty, notnull, pk)| {
+                    let nullable = (kind == "table").then_some(!notnull && pk == 0);
+                    (name, ty, nullable)
+                })
+                .collect();
+            let declared: Vec<(String, String, Option<bool>)> = table
+                .columns
+                .iter()
+                .map(|c| {
+                    let nullable = (kind == "table").then_some(c.nullable);
+                    (c.name.to_string(), c.ty.sqlite().to_string(), nullable)
+                })
+                .collect();
+            assert_eq!(declared, live, "the declaration of `{}`", table.name);
+        }
+        store.close().await;
+    }
+
+    #[test]
+    fn rows_read_and_frame_what_they_declare() {
+        assert_eq!(ResultRow::COLUMNS.len(), 16);
+        assert_eq!(ResultRow::FRAME.len(), 14);
+        assert!(ResultRow::FRAME
+            .iter()
+            .all(|c| ResultRow::COLUMNS.contains(c)));
+        assert_eq!(AttemptRow::COLUMNS, AttemptRow::FRAME);
+        assert_eq!(
+            select_list("r.", &ScoreRow::FRAME[..2]),
+            "r.target, r.dataset"
+        );
+    }
+}
