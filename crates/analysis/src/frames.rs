@@ -242,8 +242,19 @@ impl FrameBuilder {
     }
 }
 
-/// A NOT NULL column never hands over NULL (the schema test in the store holds the
-/// declarations to the tables); were one to come, it would be laid out as 0.
+/// A cell into its column of type `$plain` (NOT NULL) or `$or_null`. A NOT NULL column
+/// never hands over NULL (the store's schema test holds the declarations to the
+/// tables); were one to come, it would be laid out as 0.
+macro_rules! push {
+    ($frame:ident, $column:ident, $value:ident, $plain:ident, $or_null:ident) => {
+        match &mut $frame.columns[$column].1 {
+            Cells::$plain(v) => v.push($value.unwrap_or_default()),
+            Cells::$or_null(v) => v.push($value),
+            _ => mismatch($frame.columns[$column].0),
+        }
+    };
+}
+
 impl CellSink for FrameBuilder {
     fn text(&mut self, column: usize, value: Option<&str>) {
         match &mut self.columns[column].1 {
@@ -253,27 +264,15 @@ impl CellSink for FrameBuilder {
     }
 
     fn int(&mut self, column: usize, value: Option<i64>) {
-        match &mut self.columns[column].1 {
-            Cells::Int(v) => v.push(value.unwrap_or_default()),
-            Cells::IntOrNull(v) => v.push(value),
-            _ => mismatch(self.columns[column].0),
-        }
+        push!(self, column, value, Int, IntOrNull)
     }
 
     fn real(&mut self, column: usize, value: Option<f64>) {
-        match &mut self.columns[column].1 {
-            Cells::Real(v) => v.push(value.unwrap_or_default()),
-            Cells::RealOrNull(v) => v.push(value),
-            _ => mismatch(self.columns[column].0),
-        }
+        push!(self, column, value, Real, RealOrNull)
     }
 
     fn bool(&mut self, column: usize, value: Option<bool>) {
-        match &mut self.columns[column].1 {
-            Cells::Bool(v) => v.push(value.unwrap_or_default()),
-            Cells::BoolOrNull(v) => v.push(value),
-            _ => mismatch(self.columns[column].0),
-        }
+        push!(self, column, value, Bool, BoolOrNull)
     }
 }
 

@@ -1,7 +1,8 @@
 //! Typed reads for the analysis and the CLI.
 
-use crate::tables::{self, AttemptRow, CellSink, ResultRow, ScoreRow};
+use crate::tables::{self, AttemptRow, CellSink, Column, ResultRow, ScoreRow};
 use crate::{Result, Store, StoreError};
+use sqlx::sqlite::SqliteRow;
 use sqlx::FromRow;
 use std::collections::HashSet;
 
@@ -97,14 +98,12 @@ impl Store {
     }
 
     pub async fn results(&self, run_id: &str) -> Result<Vec<ResultRow>> {
-        let sql = format!(
-            "SELECT {} FROM results WHERE run_id = ? AND scoring = 0",
-            tables::select_list("", ResultRow::COLUMNS)
-        );
-        Ok(sqlx::query_as(&sql)
-            .bind(run_id)
-            .fetch_all(&self.pool)
-            .await?)
+        self.run_rows(
+            run_id,
+            ResultRow::COLUMNS,
+            "results WHERE run_id = ? AND scoring = 0",
+        )
+        .await
     }
 
     /// The [`ResultRow::FRAME`] cells of the live results of a run, as [`Store::results`]
@@ -133,21 +132,22 @@ impl Store {
 
     /// The check verdicts of the live results of a run.
     pub async fn scores(&self, run_id: &str) -> Result<Vec<ScoreRow>> {
-        let sql = format!(
-            "SELECT {} FROM result_scores WHERE run_id = ? AND scoring = 0",
-            tables::select_list("", ScoreRow::COLUMNS)
-        );
-        Ok(sqlx::query_as(&sql)
-            .bind(run_id)
-            .fetch_all(&self.pool)
-            .await?)
+        let live = "result_scores WHERE run_id = ? AND scoring = 0";
+        self.run_rows(run_id, ScoreRow::COLUMNS, live).await
     }
 
     pub async fn attempts(&self, run_id: &str) -> Result<Vec<AttemptRow>> {
-        let sql = format!(
-            "SELECT {} FROM attempts WHERE run_id = ?",
-            tables::select_list("", AttemptRow::COLUMNS)
-        );
+        self.run_rows(run_id, AttemptRow::COLUMNS, "attempts WHERE run_id = ?")
+            .await
+    }
+
+    /// The `columns` of the rows `from` (a table or view, and a condition on one bound
+    /// run id), each read by name into `R`.
+    async fn run_rows<R>(&self, run_id: &str, columns: &[Column], from: &str) -> Result<Vec<R>>
+    where
+        R: for<'r> FromRow<'r, SqliteRow> + Send + Unpin,
+    {
+        let sql = format!("SELECT {} FROM {from}", tables::select_list("", columns));
         Ok(sqlx::query_as(&sql)
             .bind(run_id)
             .fetch_all(&self.pool)
