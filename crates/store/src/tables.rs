@@ -240,8 +240,22 @@ macro_rules! table {
         table!(@parts $name $cols $($parts)*);
     };
 
-    (@def $name:literal { $( $(#[$m:meta])* $kind:ident $col:ident : $ty:ty ),* $(,)? }) => {
+    (@def $name:literal { $( $(#[$m:meta])* $kind:ident $col:ident : $ty:ty ),* $(,)? }) => {{
+        $( table!(@kind $kind); )*
         TableDef { name: $name, columns: &[ $( column::<$ty>(stringify!($col)) ),* ] }
+    }};
+
+    // A column's kind, spelled out: any other word would be taken for `stored`.
+    (@kind auto) => {};
+    (@kind stored) => {};
+    (@kind read) => {};
+    (@kind framed) => {};
+    (@kind $other:ident) => {
+        compile_error!(concat!(
+            "a column is `auto`, `stored`, `read` or `framed`, not `",
+            stringify!($other),
+            "`"
+        ));
     };
 
     (@parts $name:literal $cols:tt) => {};
