@@ -43,23 +43,17 @@ impl CliError {
     }
 }
 
+/// Loading and database errors are sorted the way the engine sorts them (see
+/// `EngineError`'s conversions), so the two never disagree on an exit code.
 impl From<routeval_core::LoadError> for CliError {
     fn from(e: routeval_core::LoadError) -> Self {
-        Self::input(e)
+        routeval_engine::EngineError::from(e).into()
     }
 }
 
 impl From<routeval_store::StoreError> for CliError {
     fn from(e: routeval_store::StoreError) -> Self {
-        match e {
-            routeval_store::StoreError::NoSuchRun(_) | routeval_store::StoreError::NoRuns => {
-                Self::input(e)
-            }
-            // The file `--db` names is missing, a folder, not a database, read-only or
-            // of another schema: the user's to fix.
-            e if e.is_bad_path() => Self::input(e),
-            other => Self::failure(other),
-        }
+        routeval_engine::EngineError::from(e).into()
     }
 }
 

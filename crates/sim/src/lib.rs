@@ -96,11 +96,7 @@ impl SimServer {
 
     /// `http://127.0.0.1:PORT/api/v1`.
     pub fn base_url(&self) -> String {
-        let mut addr = self.addr;
-        if addr.ip().is_unspecified() {
-            addr.set_ip(Ipv4Addr::LOCALHOST.into());
-        }
-        format!("http://{addr}/api/v1")
+        base_url(self.addr)
     }
 
     /// Chat-completion requests received, whatever their outcome.
@@ -147,4 +143,13 @@ impl std::fmt::Debug for SimServer {
             .field("addr", &self.addr)
             .finish_non_exhaustive()
     }
+}
+
+/// The OpenRouter-shaped base URL of a server bound to `addr` (loopback when bound to
+/// every address).
+pub(crate) fn base_url(mut addr: SocketAddr) -> String {
+    if addr.ip().is_unspecified() {
+        addr.set_ip(Ipv4Addr::LOCALHOST.into());
+    }
+    format!("http://{addr}/api/v1")
 }
