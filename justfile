@@ -10,9 +10,9 @@ default:
 quickstart:
     cargo run --release -p routeval-cli -- quickstart
 
-# Run the whole test suite (what CI runs).
+# Run the whole test suite (what CI runs), with a throwaway PostgreSQL for the Postgres tests.
 test:
-    cargo test --workspace
+    scripts/test.sh
 
 # Format and lint as CI does.
 lint:
