@@ -155,7 +155,7 @@ async fn once(results: usize, capacity: usize) -> Figures {
     let secs = start.elapsed().as_secs_f64();
     assert_eq!(written as usize, results);
     let count = |sql: &'static str| {
-        let pool = store.pool().clone();
+        let pool = store.sqlite_pool().unwrap().clone();
         async move {
             sqlx::query_as::<_, (i64,)>(sql)
                 .fetch_one(&pool)
@@ -167,7 +167,7 @@ async fn once(results: usize, capacity: usize) -> Figures {
     let attempts = count("SELECT COUNT(*) FROM attempts").await;
     let scores = count("SELECT COUNT(*) FROM scores").await;
     sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-        .execute(store.pool())
+        .execute(store.sqlite_pool().unwrap())
         .await
         .expect("checkpoint");
     store.close().await;

@@ -45,8 +45,9 @@ impl ModelRow {
 impl Store {
     pub async fn record_exclusion(&self, run_id: &str, e: &ExclusionRow) -> Result<()> {
         let e = crate::redact::redacted_one(e);
-        sqlx::query(
-            "INSERT INTO exclusions (run_id, dataset, target, rule, detail, forced) VALUES (?, ?, ?, ?, ?, ?)
+        with_pool!(self, |pool| {
+            sqlx::query(
+            "INSERT INTO exclusions (run_id, dataset, target, rule, detail, forced) VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT DO NOTHING",
         )
         .bind(run_id)
@@ -55,33 +56,39 @@ impl Store {
         .bind(&e.rule)
         .bind(&e.detail)
         .bind(e.forced)
-        .execute(&self.pool)
-        .await?;
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected())
+        })?;
         Ok(())
     }
 
     pub async fn exclusions(&self, run_id: &str) -> Result<Vec<ExclusionRow>> {
-        Ok(sqlx::query_as(
-            "SELECT dataset, target, rule, detail, forced FROM exclusions WHERE run_id = ? ORDER BY dataset, target",
+        Ok(with_pool!(self, |pool| {
+            sqlx::query_as(
+            "SELECT dataset, target, rule, detail, forced FROM exclusions WHERE run_id = $1 ORDER BY dataset, target",
         )
         .bind(run_id)
-        .fetch_all(&self.pool)
-        .await?)
+        .fetch_all(pool)
+        .await
+        })?)
     }
 
     /// Known spend per route (chain steps counted on their route), for per-route caps on
     /// resume.
     pub async fn route_spend(&self, run_id: &str) -> Result<Vec<(String, f64)>> {
-        Ok(sqlx::query_as(
+        Ok(with_pool!(self, |pool| {
+            sqlx::query_as(
             "SELECT route, COALESCE(SUM(cost), 0.0) FROM (
-                     SELECT route, cost FROM attempts WHERE run_id = ?1
+                     SELECT route, cost FROM attempts WHERE run_id = $1
                      UNION ALL
-                     SELECT judge_route, cost FROM judge_attempts WHERE run_id = ?1 AND scoring = 0)
+                     SELECT judge_route, cost FROM judge_attempts WHERE run_id = $1 AND scoring = 0) AS spend
                  GROUP BY route",
         )
         .bind(run_id)
-        .fetch_all(&self.pool)
-        .await?)
+        .fetch_all(pool)
+        .await
+        })?)
     }
 
     /// Attempts whose served provider broke their dataset's policy:
@@ -90,33 +97,34 @@ impl Store {
         &self,
         run_id: &str,
     ) -> Result<Vec<(String, String, Option<String>, String, i64)>> {
-        Ok(sqlx::query_as(
+        Ok(with_pool!(self, |pool| sqlx::query_as(
             "SELECT dataset, target, served_provider, policy_violation, COUNT(*) FROM attempts
-             WHERE run_id = ? AND policy_violation IS NOT NULL
+             WHERE run_id = $1 AND policy_violation IS NOT NULL
              GROUP BY dataset, target, served_provider, policy_violation ORDER BY dataset, target",
         )
         .bind(run_id)
-        .fetch_all(&self.pool)
-        .await?)
+        .fetch_all(pool)
+        .await)?)
     }
 
     /// Upsert a catalog entry; a new or changed price adds a row to the price history.
     pub async fn upsert_model(&self, m: &ModelRow) -> Result<bool> {
         let m = crate::redact::redacted_one(m);
-        let mut tx = self.pool.begin().await?;
-        let previous: Option<(f64, f64, f64)> = sqlx::query_as(
-            "SELECT prompt_price, completion_price, request_price FROM model_prices
-             WHERE endpoint = ? AND id = ? ORDER BY seen_at DESC LIMIT 1",
-        )
-        .bind(&m.endpoint)
-        .bind(&m.id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let changed = previous != Some((m.prompt_price, m.completion_price, m.request_price));
-        if changed {
-            sqlx::query(
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let previous: Option<(f64, f64, f64)> = sqlx::query_as(
+                "SELECT prompt_price, completion_price, request_price FROM model_prices
+             WHERE endpoint = $1 AND id = $2 ORDER BY seen_at DESC LIMIT 1",
+            )
+            .bind(&m.endpoint)
+            .bind(&m.id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let changed = previous != Some((m.prompt_price, m.completion_price, m.request_price));
+            if changed {
+                sqlx::query(
                 "INSERT INTO model_prices (endpoint, id, prompt_price, completion_price, request_price, seen_at)
-                 VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
             )
             .bind(&m.endpoint)
             .bind(&m.id)
@@ -126,11 +134,11 @@ impl Store {
             .bind(m.synced_at)
             .execute(&mut *tx)
             .await?;
-        }
-        sqlx::query(
+            }
+            sqlx::query(
             "INSERT INTO models (endpoint, id, name, context_length, max_completion_tokens, prompt_price,
                 completion_price, request_price, priced, supported_parameters, endpoints_json, synced_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
              ON CONFLICT (endpoint, id) DO UPDATE SET name = excluded.name, context_length = excluded.context_length,
                 max_completion_tokens = excluded.max_completion_tokens, prompt_price = excluded.prompt_price,
                 completion_price = excluded.completion_price, request_price = excluded.request_price,
@@ -151,18 +159,21 @@ impl Store {
         .bind(m.synced_at)
         .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
-        Ok(changed)
+            tx.commit().await?;
+            Ok(changed)
+        })
     }
 
     pub async fn models(&self) -> Result<Vec<ModelRow>> {
-        Ok(sqlx::query_as(
+        Ok(with_pool!(self, |pool| {
+            sqlx::query_as(
             "SELECT endpoint, id, name, context_length, max_completion_tokens, prompt_price, completion_price,
                     request_price, priced, supported_parameters, endpoints_json, synced_at
              FROM models ORDER BY endpoint, id",
         )
-        .fetch_all(&self.pool)
-        .await?)
+        .fetch_all(pool)
+        .await
+        })?)
     }
 
     /// Price history of a model: (prompt, completion, request, seen_at), oldest first.
@@ -171,13 +182,13 @@ impl Store {
         endpoint: &str,
         id: &str,
     ) -> Result<Vec<(f64, f64, f64, i64)>> {
-        Ok(sqlx::query_as(
+        Ok(with_pool!(self, |pool| sqlx::query_as(
             "SELECT prompt_price, completion_price, request_price, seen_at FROM model_prices
-             WHERE endpoint = ? AND id = ? ORDER BY seen_at",
+             WHERE endpoint = $1 AND id = $2 ORDER BY seen_at",
         )
         .bind(endpoint)
         .bind(id)
-        .fetch_all(&self.pool)
-        .await?)
+        .fetch_all(pool)
+        .await)?)
     }
 }

@@ -1,11 +1,11 @@
 //! Model-graded checks in the database: judge requests (apart from the candidates'
 //! attempts, so grading never inflates a route's cost) and the verdict cache.
 
+use crate::dialect::WriteTx;
 use crate::tables::{self, JudgeAttemptValues, JudgeVerdictRow, JudgeVerdictValues};
-use crate::write::MAX_PARAMS;
 use crate::{Result, Store};
 use routeval_core::{ErrorClass, JudgeVerdict, Judging};
-use sqlx::{FromRow, QueryBuilder, Sqlite, Transaction};
+use sqlx::{FromRow, QueryBuilder};
 
 /// What judging cost for one (dataset, target, judge route, check) of a run.
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
@@ -22,19 +22,20 @@ pub struct JudgeSpend {
     pub cost: Option<f64>,
 }
 
-/// Write the judge requests and new verdicts of results under a scoring (0: live).
-pub(crate) async fn insert_judging(
-    tx: &mut Transaction<'_, Sqlite>,
-    run_id: &str,
+/// The judge requests and new verdicts of results under a scoring (0: live), as their
+/// rows are written (see `write::database_writes!`).
+pub(crate) fn judging_rows<'q>(
+    run_id: &'q str,
     scoring: i64,
-    judgings: &[&Judging],
-) -> Result<()> {
+    judgings: &[&'q Judging],
+) -> (Vec<JudgeAttemptValues<'q>>, Vec<JudgeVerdictValues<'q>>) {
     let now_ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64);
-    let attempts: Vec<_> = judgings.iter().flat_map(|j| &j.attempts).collect();
-    for chunk in attempts.chunks(MAX_PARAMS / JudgeAttemptValues::COLUMNS.len()) {
-        let rows = chunk.iter().map(|j| {
+    let attempts = judgings
+        .iter()
+        .flat_map(|j| &j.attempts)
+        .map(|j| {
             let a = &j.attempt;
             JudgeAttemptValues {
                 run_id,
@@ -60,14 +61,12 @@ pub(crate) async fn insert_judging(
                 latency_ms: a.latency_ms,
                 started_at: a.started_at_ms,
             }
-        });
-        let mut qb = tables::insert::<Sqlite, _>(rows);
-        qb.push(" ON CONFLICT DO NOTHING");
-        qb.build().execute(&mut **tx).await?;
-    }
-    let verdicts: Vec<&JudgeVerdict> = judgings.iter().flat_map(|j| &j.verdicts).collect();
-    for chunk in verdicts.chunks(MAX_PARAMS / JudgeVerdictValues::COLUMNS.len()) {
-        let rows = chunk.iter().map(|v| JudgeVerdictValues {
+        })
+        .collect();
+    let verdicts = judgings
+        .iter()
+        .flat_map(|j| &j.verdicts)
+        .map(|v| JudgeVerdictValues {
             cache_key: &v.cache_key,
             judge_route: &v.judge_route,
             check_name: &v.check,
@@ -76,12 +75,9 @@ pub(crate) async fn insert_judging(
             reason: &v.reason,
             run_id,
             created_at: now_ms,
-        });
-        let mut qb = tables::insert::<Sqlite, _>(rows);
-        qb.push(" ON CONFLICT (cache_key) DO NOTHING");
-        qb.build().execute(&mut **tx).await?;
-    }
-    Ok(())
+        })
+        .collect();
+    (attempts, verdicts)
 }
 
 impl Store {
@@ -90,14 +86,17 @@ impl Store {
         if judge_routes.is_empty() {
             return Ok(Vec::new());
         }
-        let mut qb = QueryBuilder::<Sqlite>::new(format!(
+        let sql = format!(
             "SELECT {} FROM judge_verdicts WHERE judge_route IN ",
             tables::select_list("", JudgeVerdictRow::COLUMNS)
-        ));
-        qb.push_tuples(judge_routes, |mut b, r| {
-            b.push_bind(r);
-        });
-        let rows: Vec<JudgeVerdictRow> = qb.build_query_as().fetch_all(&self.pool).await?;
+        );
+        let rows: Vec<JudgeVerdictRow> = with_pool!(self, |pool| {
+            let mut qb = QueryBuilder::new(&sql);
+            qb.push_tuples(judge_routes, |mut b, r| {
+                b.push_bind(r);
+            });
+            qb.build_query_as().fetch_all(pool).await
+        })?;
         Ok(rows
             .into_iter()
             .map(|v| JudgeVerdict {
@@ -114,17 +113,17 @@ impl Store {
 
     /// What judging cost in a run's live grading and in each of its rescores.
     pub async fn judge_spend(&self, run_id: &str) -> Result<Vec<JudgeSpend>> {
-        Ok(sqlx::query_as(
+        Ok(with_pool!(self, |pool| sqlx::query_as(
             "SELECT dataset, target, judge_route, check_name, COUNT(*) AS requests,
-                    SUM(error_class IS NOT NULL) AS errors,
+                    COUNT(error_class) AS errors,
                     CASE WHEN COUNT(cost) = COUNT(*) THEN SUM(cost) END AS cost
-             FROM judge_attempts WHERE run_id = ?
+             FROM judge_attempts WHERE run_id = $1
              GROUP BY dataset, target, judge_route, check_name
              ORDER BY dataset, target, judge_route, check_name",
         )
         .bind(run_id)
-        .fetch_all(&self.pool)
-        .await?)
+        .fetch_all(pool)
+        .await)?)
     }
 }
 
@@ -138,8 +137,8 @@ impl Store {
     ) -> Result<()> {
         let judgings = crate::redact::redacted(judgings);
         let judgings: Vec<&Judging> = judgings.iter().collect();
-        let mut tx = self.pool.begin().await?;
-        insert_judging(&mut tx, run_id, scoring, &judgings).await?;
+        let mut tx = WriteTx::begin(self).await?;
+        with_tx!(&mut tx, |t| insert_judging(t, run_id, scoring, &judgings))?;
         tx.commit().await?;
         Ok(())
     }

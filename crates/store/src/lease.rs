@@ -76,10 +76,12 @@ impl Store {
         now_ms: i64,
     ) -> Result<Lease> {
         let holder: Option<(Option<String>, Option<i64>)> =
-            sqlx::query_as("SELECT lease_owner, lease_expires_at FROM runs WHERE id = ?")
-                .bind(run_id)
-                .fetch_optional(&self.pool)
-                .await?;
+            with_pool!(self, |pool| sqlx::query_as(
+                "SELECT lease_owner, lease_expires_at FROM runs WHERE id = $1"
+            )
+            .bind(run_id)
+            .fetch_optional(pool)
+            .await)?;
         let Some((held_by, expires)) = holder else {
             return Err(crate::StoreError::NoSuchRun(run_id.to_string()));
         };
@@ -94,17 +96,17 @@ impl Store {
                 return Ok(Lease::Held(holder));
             }
         }
-        let taken: Option<(i64,)> = sqlx::query_as(
-            "UPDATE runs SET lease_owner = ?, lease_expires_at = ?, sessions = sessions + 1
-             WHERE id = ? AND lease_owner IS ?
+        let taken: Option<(i64,)> = with_pool!(self, |pool| sqlx::query_as(
+            "UPDATE runs SET lease_owner = $1, lease_expires_at = $2, sessions = sessions + 1
+             WHERE id = $3 AND lease_owner IS NOT DISTINCT FROM $4
              RETURNING sessions",
         )
         .bind(owner)
         .bind(now_ms + ttl.as_millis() as i64)
         .bind(run_id)
         .bind(&held_by)
-        .fetch_optional(&self.pool)
-        .await?;
+        .fetch_optional(pool)
+        .await)?;
         match taken {
             Some((session,)) => Ok(Lease::Taken {
                 session: session as u32,
@@ -125,25 +127,30 @@ impl Store {
         ttl: Duration,
         now_ms: i64,
     ) -> Result<bool> {
-        let done =
-            sqlx::query("UPDATE runs SET lease_expires_at = ? WHERE id = ? AND lease_owner = ?")
-                .bind(now_ms + ttl.as_millis() as i64)
-                .bind(run_id)
-                .bind(owner)
-                .execute(&self.pool)
-                .await?;
-        Ok(done.rows_affected() == 1)
+        let done = with_pool!(self, |pool| sqlx::query(
+            "UPDATE runs SET lease_expires_at = $1 WHERE id = $2 AND lease_owner = $3"
+        )
+        .bind(now_ms + ttl.as_millis() as i64)
+        .bind(run_id)
+        .bind(owner)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
+        Ok(done == 1)
     }
 
     /// Let the run go (its process is done with it).
     pub async fn release_lease(&self, run_id: &str, owner: &str) -> Result<()> {
-        sqlx::query(
-            "UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL WHERE id = ? AND lease_owner = ?",
+        with_pool!(self, |pool| {
+            sqlx::query(
+            "UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL WHERE id = $1 AND lease_owner = $2",
         )
         .bind(run_id)
         .bind(owner)
-        .execute(&self.pool)
-        .await?;
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected())
+        })?;
         Ok(())
     }
 }
@@ -154,41 +161,42 @@ mod tests {
 
     #[tokio::test]
     async fn a_live_lease_is_refused_an_expired_one_taken_over() {
-        let (_dir, store) = crate::test_support::store_with_run("run").await;
-        let ttl = Duration::from_secs(30);
-        let a = format!("{}:{}:aaaa", this_host(), std::process::id());
-        let b = "elsewhere:1:bbbb";
-        assert_eq!(
-            store.take_lease("run", &a, ttl, 1_000).await.unwrap(),
-            Lease::Taken { session: 1 }
-        );
-        assert_eq!(
-            store.take_lease("run", b, ttl, 2_000).await.unwrap(),
-            Lease::Held(LeaseHolder {
-                owner: a.clone(),
-                expires_at_ms: 31_000
-            }),
-            "a lease its holder renews is not taken"
-        );
-        assert!(store.renew_lease("run", &a, ttl, 20_000).await.unwrap());
-        assert!(matches!(
-            store.take_lease("run", b, ttl, 40_000).await.unwrap(),
-            Lease::Held(_)
-        ));
-        assert_eq!(
-            store.take_lease("run", b, ttl, 50_001).await.unwrap(),
-            Lease::Taken { session: 2 },
-            "a lapsed lease is taken over"
-        );
-        assert!(
-            !store.renew_lease("run", &a, ttl, 50_002).await.unwrap(),
-            "the old holder learns it lost the run"
-        );
-        store.release_lease("run", b).await.unwrap();
-        assert!(matches!(
-            store.take_lease("run", &a, ttl, 50_003).await.unwrap(),
-            Lease::Taken { session: 3 }
-        ));
+        for (_db, store) in crate::test_support::stores_with_run("run").await {
+            let ttl = Duration::from_secs(30);
+            let a = format!("{}:{}:aaaa", this_host(), std::process::id());
+            let b = "elsewhere:1:bbbb";
+            assert_eq!(
+                store.take_lease("run", &a, ttl, 1_000).await.unwrap(),
+                Lease::Taken { session: 1 }
+            );
+            assert_eq!(
+                store.take_lease("run", b, ttl, 2_000).await.unwrap(),
+                Lease::Held(LeaseHolder {
+                    owner: a.clone(),
+                    expires_at_ms: 31_000
+                }),
+                "a lease its holder renews is not taken"
+            );
+            assert!(store.renew_lease("run", &a, ttl, 20_000).await.unwrap());
+            assert!(matches!(
+                store.take_lease("run", b, ttl, 40_000).await.unwrap(),
+                Lease::Held(_)
+            ));
+            assert_eq!(
+                store.take_lease("run", b, ttl, 50_001).await.unwrap(),
+                Lease::Taken { session: 2 },
+                "a lapsed lease is taken over"
+            );
+            assert!(
+                !store.renew_lease("run", &a, ttl, 50_002).await.unwrap(),
+                "the old holder learns it lost the run"
+            );
+            store.release_lease("run", b).await.unwrap();
+            assert!(matches!(
+                store.take_lease("run", &a, ttl, 50_003).await.unwrap(),
+                Lease::Taken { session: 3 }
+            ));
+        }
     }
 
     #[test]

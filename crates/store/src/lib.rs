@@ -1,7 +1,24 @@
-//! The results database: SQLite through sqlx, migrations applied on open, WAL, and a
-//! single writer task that records whole case outcomes in batched transactions.
+//! The results database: SQLite (a file, WAL) or PostgreSQL (a shared server), both
+//! through sqlx with migrations applied on open, and a writer task per run that records
+//! whole case outcomes in batched transactions.
+//!
+//! Queries are written once: [`with_pool!`] runs the same SQL (with `$N` placeholders,
+//! which both accept) on whichever pool the store has, compiled for each. What differs
+//! between the two lives in `dialect` (how a writing transaction starts, how result ids
+//! are taken) and `bulk` (how millions of rows are read).
 //!
 //! This crate stores and reads back; it computes no metrics.
+
+/// Run `$body` with `$pool` bound to the store's pool: an `&SqlitePool` or an `&PgPool`,
+/// the body compiled for each.
+macro_rules! with_pool {
+    ($store:expr, |$pool:ident| $body:expr) => {
+        match &$store.pool {
+            $crate::Pool::Sqlite($pool) => $body,
+            $crate::Pool::Postgres($pool) => $body,
+        }
+    };
+}
 
 /// The attempt whose answer a result used, joined as `a` to results `r`: the last
 /// attempt (latest turn, then validate-and-retry round, then transport retry) of the
@@ -19,6 +36,8 @@ macro_rules! answer_attempt_join {
 }
 
 mod bulk;
+#[macro_use]
+mod dialect;
 mod governance;
 mod judge;
 mod lease;
@@ -31,6 +50,8 @@ mod review;
 mod tables;
 #[cfg(test)]
 mod test_support;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 mod write;
 
 pub use governance::{ExclusionRow, ModelRow};
@@ -50,8 +71,9 @@ pub use write::{spawn_writer, NewDataset, NewRun, WriterHandle};
 /// Prepared statements kept per connection.
 const STATEMENT_CACHE: usize = 16;
 
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+use sqlx::{PgPool, SqlitePool};
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
@@ -66,6 +88,8 @@ pub enum StoreError {
     Sql(#[from] sqlx::Error),
     #[error("database: {0}")]
     BulkRead(#[from] rusqlite::Error),
+    #[error("database: {0}")]
+    Copy(String),
     #[error("no run `{0}` in the database")]
     NoSuchRun(String),
     #[error("the database holds no runs yet")]
@@ -125,18 +149,34 @@ impl StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// The database a store is on.
+#[derive(Clone, Debug)]
+pub(crate) enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
 /// A handle on the results database.
 #[derive(Clone, Debug)]
 pub struct Store {
-    pool: SqlitePool,
-    /// The database file, for bulk reads (see `bulk`).
+    pool: Pool,
+    /// The database file (for bulk reads, see `bulk`), or the server's URL without its
+    /// password: where the database is, as messages name it.
     path: std::path::PathBuf,
 }
 
+/// Whether `url` names a PostgreSQL server rather than an SQLite file.
+pub fn is_postgres_url(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
 impl Store {
-    /// Open (creating if needed) a database at `sqlite://PATH` or a plain path, and
-    /// bring its schema up to date. For commands that write.
+    /// Open (creating if needed) a database at `sqlite://PATH`, a plain path, or
+    /// `postgres://...`, and bring its schema up to date. For commands that write.
     pub async fn open(url: &str) -> Result<Self> {
+        if is_postgres_url(url) {
+            return Self::open_postgres(url, true).await;
+        }
         let url = sqlite_url(url);
         let options = SqliteConnectOptions::from_str(&url)
             .map_err(|source| StoreError::Open {
@@ -164,19 +204,26 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(|source| open::connect_error(&url, &path, source))?;
-        open::refuse_newer(&pool, &path).await?;
+        let store = Self {
+            pool: Pool::Sqlite(pool.clone()),
+            path,
+        };
+        open::refuse_newer(&store).await?;
         open::MIGRATOR
             .run(&pool)
             .await
-            .map_err(|e| open::migrate_error(&path, e))?;
-        redact::register_stored_keys(&pool).await?;
-        Ok(Self { pool, path })
+            .map_err(|e| open::migrate_error(&store.path, e))?;
+        redact::register_stored_keys(&store).await?;
+        Ok(store)
     }
 
     /// Open an existing database for reading, as it is: never created, never migrated.
     /// A missing file, and a schema other than this build's, are refused (for commands
     /// that only read: `rank`, `report`, `compare`, `chains`, `export`, `models list`).
     pub async fn open_existing(url: &str) -> Result<Self> {
+        if is_postgres_url(url) {
+            return Self::open_postgres(url, false).await;
+        }
         let url = sqlite_url(url);
         let options = SqliteConnectOptions::from_str(&url)
             .map_err(|source| StoreError::Open {
@@ -193,25 +240,108 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(|source| open::connect_error(&url, &path, source))?;
-        open::require_current(&pool, &path).await?;
-        redact::register_stored_keys(&pool).await?;
-        Ok(Self { pool, path })
+        let store = Self {
+            pool: Pool::Sqlite(pool),
+            path,
+        };
+        open::require_current(&store).await?;
+        redact::register_stored_keys(&store).await?;
+        Ok(store)
     }
 
-    pub fn pool(&self) -> &SqlitePool {
-        &self.pool
+    /// A PostgreSQL database: migrated when `write`, else required to be current. Many
+    /// processes may open and write it at once (sqlx migrates under an advisory lock).
+    async fn open_postgres(url: &str, write: bool) -> Result<Self> {
+        let shown = open::url_without_password(url);
+        let options = PgConnectOptions::from_str(url)
+            .map_err(|source| StoreError::Open {
+                url: shown.clone(),
+                source,
+            })?
+            .application_name("routeval")
+            .statement_cache_capacity(STATEMENT_CACHE);
+        // The password is a secret like an API key: never in a log, an error or a report.
+        if let Some(password) = url::Url::parse(url)
+            .ok()
+            .and_then(|u| u.password().map(str::to_string))
+        {
+            routeval_core::redact::register(&password);
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(busy_timeout())
+            .connect_with(options)
+            .await
+            .map_err(|source| StoreError::Open {
+                url: shown.clone(),
+                source,
+            })?;
+        let store = Self {
+            pool: Pool::Postgres(pool.clone()),
+            path: PathBuf::from(shown),
+        };
+        if write {
+            open::refuse_newer(&store).await?;
+            open::PG_MIGRATOR
+                .run(&pool)
+                .await
+                .map_err(|e| open::migrate_error(&store.path, e))?;
+        } else {
+            open::require_current(&store).await?;
+        }
+        redact::register_stored_keys(&store).await?;
+        Ok(store)
     }
 
-    /// `PRAGMA integrity_check`: "ok" when the file is sound.
+    /// Whether this store is on a PostgreSQL server.
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.pool, Pool::Postgres(_))
+    }
+
+    /// Where the database is: its file, or its server's URL without the password.
+    pub fn location(&self) -> &std::path::Path {
+        &self.path
+    }
+
+    /// The SQLite pool, when the store is a file (for tests and tools that inspect it).
+    pub fn sqlite_pool(&self) -> Option<&SqlitePool> {
+        match &self.pool {
+            Pool::Sqlite(pool) => Some(pool),
+            Pool::Postgres(_) => None,
+        }
+    }
+
+    /// The PostgreSQL pool, when the store is on a server.
+    pub fn pg_pool(&self) -> Option<&PgPool> {
+        match &self.pool {
+            Pool::Postgres(pool) => Some(pool),
+            Pool::Sqlite(_) => None,
+        }
+    }
+
+    /// One integer that `sql` (no parameters) computes, on either database: for tests
+    /// and checks that count rows.
+    pub async fn query_i64(&self, sql: &str) -> Result<i64> {
+        let (n,): (i64,) = with_pool!(self, |pool| sqlx::query_as(sql).fetch_one(pool).await)?;
+        Ok(n)
+    }
+
+    /// "ok" when the database is sound: SQLite's `PRAGMA integrity_check`; a server
+    /// checks its own pages.
     pub async fn integrity_check(&self) -> Result<String> {
-        let (answer,): (String,) = sqlx::query_as("PRAGMA integrity_check")
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(answer)
+        match &self.pool {
+            Pool::Sqlite(pool) => {
+                let (answer,): (String,) = sqlx::query_as("PRAGMA integrity_check")
+                    .fetch_one(pool)
+                    .await?;
+                Ok(answer)
+            }
+            Pool::Postgres(_) => Ok("ok".into()),
+        }
     }
 
     pub async fn close(&self) {
-        self.pool.close().await;
+        with_pool!(self, |pool| pool.close().await);
     }
 }
 

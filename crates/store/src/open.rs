@@ -3,14 +3,37 @@
 //! file for a command that writes, a missing file for one that reads, a schema this
 //! build does not know.
 
-use crate::StoreError;
+use crate::{Pool, Store, StoreError};
 use sqlx::migrate::{MigrateError, Migrator};
-use sqlx::SqlitePool;
 use std::io::Read;
 use std::path::Path;
 
-/// The schema this build creates and reads.
+/// The schema this build creates and reads, in SQLite.
 pub(crate) static MIGRATOR: Migrator = sqlx::migrate!("../../migrations");
+
+/// The same schema in PostgreSQL: the same versions, each file written for its dialect.
+pub(crate) static PG_MIGRATOR: Migrator = sqlx::migrate!("../../migrations/postgres");
+
+/// The migrations of the store's database.
+fn migrator(store: &Store) -> &'static Migrator {
+    match store.pool {
+        Pool::Sqlite(_) => &MIGRATOR,
+        Pool::Postgres(_) => &PG_MIGRATOR,
+    }
+}
+
+/// `url` with its password, if any, replaced by `***`: how errors name a server.
+pub(crate) fn url_without_password(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        Ok(parsed) => parsed.to_string(),
+        // Not a URL sqlx could use either; say only its scheme.
+        Err(_) => format!("{}://...", url.split("://").next().unwrap_or("database")),
+    }
+}
 
 /// The first bytes of every SQLite database file.
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
@@ -139,20 +162,29 @@ pub(crate) fn migrate_error(path: &Path, e: MigrateError) -> StoreError {
 
 /// The schema versions applied to the database, oldest first; `None` when it has no
 /// migrations table (a new or foreign database).
-async fn applied_versions(pool: &SqlitePool, path: &Path) -> Result<Option<Vec<i64>>, StoreError> {
-    let has_table: Option<(i64,)> = sqlx::query_as(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
-    )
-    .fetch_optional(pool)
-    .await
-    .map_err(|e| file_error(path, &e).unwrap_or(StoreError::Sql(e)))?;
+async fn applied_versions(store: &Store) -> Result<Option<Vec<i64>>, StoreError> {
+    let path = &store.path;
+    let has_table: Option<(i64,)> = match &store.pool {
+        Pool::Sqlite(pool) => sqlx::query_as(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+        )
+        .fetch_optional(pool)
+        .await
+        .map_err(|e| file_error(path, &e).unwrap_or(StoreError::Sql(e)))?,
+        Pool::Postgres(pool) => {
+            sqlx::query_as("SELECT 1::BIGINT WHERE to_regclass('_sqlx_migrations') IS NOT NULL")
+                .fetch_optional(pool)
+                .await?
+        }
+    };
     if has_table.is_none() {
         return Ok(None);
     }
-    let rows: Vec<(i64, bool)> =
-        sqlx::query_as("SELECT version, success FROM _sqlx_migrations ORDER BY version")
-            .fetch_all(pool)
-            .await?;
+    let rows: Vec<(i64, bool)> = with_pool!(store, |pool| sqlx::query_as(
+        "SELECT version, success FROM _sqlx_migrations ORDER BY version"
+    )
+    .fetch_all(pool)
+    .await)?;
     // A migration that did not finish counts as not applied.
     Ok(Some(
         rows.into_iter()
@@ -163,9 +195,10 @@ async fn applied_versions(pool: &SqlitePool, path: &Path) -> Result<Option<Vec<i
 }
 
 /// Before migrating: a database a newer routeval wrote is left as it is.
-pub(crate) async fn refuse_newer(pool: &SqlitePool, path: &Path) -> Result<(), StoreError> {
+pub(crate) async fn refuse_newer(store: &Store) -> Result<(), StoreError> {
+    let path = &store.path;
     let known = known_version();
-    let newest = applied_versions(pool, path)
+    let newest = applied_versions(store)
         .await?
         .and_then(|v| v.last().copied());
     match newest {
@@ -179,9 +212,10 @@ pub(crate) async fn refuse_newer(pool: &SqlitePool, path: &Path) -> Result<(), S
 }
 
 /// For reading without migrating: the schema must be exactly the one this build knows.
-pub(crate) async fn require_current(pool: &SqlitePool, path: &Path) -> Result<(), StoreError> {
+pub(crate) async fn require_current(store: &Store) -> Result<(), StoreError> {
+    let path = &store.path;
     let known = known_version();
-    let Some(applied) = applied_versions(pool, path).await? else {
+    let Some(applied) = applied_versions(store).await? else {
         return Err(StoreError::NoSchema(path.to_path_buf()));
     };
     let found = applied.last().copied().unwrap_or(0);
@@ -192,7 +226,7 @@ pub(crate) async fn require_current(pool: &SqlitePool, path: &Path) -> Result<()
             known,
         });
     }
-    let complete = MIGRATOR
+    let complete = migrator(store)
         .iter()
         .all(|m| applied.binary_search(&m.version).is_ok());
     if !complete {

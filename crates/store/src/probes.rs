@@ -23,11 +23,12 @@ impl Store {
     /// Record one probe run's rows in a single transaction.
     pub async fn record_probes(&self, rows: &[ProbeRow]) -> Result<()> {
         let rows = crate::redact::redacted(rows);
-        let mut tx = self.pool.begin().await?;
-        for r in rows.iter() {
-            sqlx::query(
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            for r in rows.iter() {
+                sqlx::query(
                 "INSERT INTO probes (run_at, route, model, probe, verdict, status, latency_ms, evidence)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(r.run_at)
             .bind(&r.route)
@@ -39,23 +40,26 @@ impl Store {
             .bind(&r.evidence)
             .execute(&mut *tx)
             .await?;
-        }
-        tx.commit().await?;
-        Ok(())
+            }
+            tx.commit().await?;
+            Ok(())
+        })
     }
 
     /// The latest row of every probe of these routes (all routes when empty), ordered by
     /// route then insertion.
     pub async fn latest_probes(&self, routes: &[String]) -> Result<Vec<ProbeRow>> {
-        let rows: Vec<ProbeRow> = sqlx::query_as(
+        let rows: Vec<ProbeRow> = with_pool!(self, |pool| {
+            sqlx::query_as(
             "SELECT p.run_at, p.route, p.model, p.probe, p.verdict, p.status, p.latency_ms, p.evidence
              FROM probes p
              WHERE p.id = (SELECT q.id FROM probes q WHERE q.route = p.route AND q.probe = p.probe
                            ORDER BY q.run_at DESC, q.id DESC LIMIT 1)
              ORDER BY p.route, p.id",
         )
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(pool)
+        .await
+        })?;
         Ok(rows
             .into_iter()
             .filter(|r| routes.is_empty() || routes.contains(&r.route))

@@ -1,7 +1,8 @@
 //! Typed reads for the analysis and the CLI.
 
-use crate::tables::{self, AttemptRow, CellSink, Column, ResultRow, ScoreRow};
-use crate::{Result, Store, StoreError};
+use crate::bulk::{copy_rows, quote_literal};
+use crate::tables::{self, AttemptRow, CellSink, FromBinary, ResultRow, ScoreRow};
+use crate::{Pool, Result, Store, StoreError};
 use sqlx::sqlite::SqliteRow;
 use sqlx::FromRow;
 use std::collections::HashSet;
@@ -39,22 +40,24 @@ pub struct DatasetRow {
 
 impl Store {
     pub async fn runs(&self) -> Result<Vec<RunRow>> {
-        Ok(sqlx::query_as(
+        Ok(with_pool!(self, |pool| {
+            sqlx::query_as(
             "SELECT id, suite, suite_path, started_at, finished_at, status, config_hash, git_rev, simulated
              FROM runs ORDER BY started_at DESC, id DESC",
         )
-        .fetch_all(&self.pool)
-        .await?)
+        .fetch_all(pool)
+        .await
+        })?)
     }
 
     pub async fn run(&self, id: &str) -> Result<RunRow> {
-        sqlx::query_as(
+        with_pool!(self, |pool| sqlx::query_as(
             "SELECT id, suite, suite_path, started_at, finished_at, status, config_hash, git_rev, simulated
-             FROM runs WHERE id = ?",
+             FROM runs WHERE id = $1",
         )
         .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
+        .fetch_optional(pool)
+        .await)?
         .ok_or_else(|| StoreError::NoSuchRun(id.to_string()))
     }
 
@@ -72,38 +75,38 @@ impl Store {
     }
 
     pub async fn run_config_json(&self, id: &str) -> Result<String> {
-        let (json,): (String,) = sqlx::query_as("SELECT config_json FROM runs WHERE id = ?")
-            .bind(id)
-            .fetch_one(&self.pool)
-            .await?;
+        let (json,): (String,) = with_pool!(self, |pool| sqlx::query_as(
+            "SELECT config_json FROM runs WHERE id = $1"
+        )
+        .bind(id)
+        .fetch_one(pool)
+        .await)?;
         Ok(json)
     }
 
     pub async fn targets(&self, run_id: &str) -> Result<Vec<TargetRow>> {
-        Ok(sqlx::query_as(
-            "SELECT name, kind, spec_json FROM targets WHERE run_id = ? ORDER BY name",
+        Ok(with_pool!(self, |pool| sqlx::query_as(
+            "SELECT name, kind, spec_json FROM targets WHERE run_id = $1 ORDER BY name",
         )
         .bind(run_id)
-        .fetch_all(&self.pool)
-        .await?)
+        .fetch_all(pool)
+        .await)?)
     }
 
     pub async fn datasets(&self, run_id: &str) -> Result<Vec<DatasetRow>> {
-        Ok(sqlx::query_as(
-            "SELECT name, task, privacy, min_acceptance, case_count, baseline FROM datasets WHERE run_id = ? ORDER BY name",
+        Ok(with_pool!(self, |pool| {
+            sqlx::query_as(
+            "SELECT name, task, privacy, min_acceptance, case_count, baseline FROM datasets WHERE run_id = $1 ORDER BY name",
         )
         .bind(run_id)
-        .fetch_all(&self.pool)
-        .await?)
+        .fetch_all(pool)
+        .await
+        })?)
     }
 
     pub async fn results(&self, run_id: &str) -> Result<Vec<ResultRow>> {
-        self.run_rows(
-            run_id,
-            ResultRow::COLUMNS,
-            "results WHERE run_id = ? AND scoring = 0",
-        )
-        .await
+        self.run_rows(run_id, "results WHERE run_id = $1 AND scoring = 0")
+            .await
     }
 
     /// The [`ResultRow::FRAME`] cells of the live results of a run, as [`Store::results`]
@@ -114,10 +117,22 @@ impl Store {
     where
         S: CellSink + Send + 'static,
     {
+        if let Pool::Postgres(pool) = &self.pool {
+            let select = format!(
+                "SELECT {} FROM results WHERE run_id = {} AND scoring = 0 ORDER BY id",
+                tables::select_list("", ResultRow::FRAME),
+                quote_literal(run_id)
+            );
+            copy_rows(pool, &select, |fields| {
+                ResultRow::visit_frame_binary(fields, &mut sink)
+            })
+            .await?;
+            return Ok(sink);
+        }
         let run_id = run_id.to_string();
         self.bulk_read(move |conn| {
             let mut statement = conn.prepare(&format!(
-                "SELECT {} FROM results WHERE run_id = ? AND scoring = 0",
+                "SELECT {} FROM results WHERE run_id = ?1 AND scoring = 0",
                 tables::select_list("", ResultRow::FRAME)
             ))?;
             let index = tables::column_indexes(&statement, ResultRow::FRAME)?;
@@ -132,36 +147,59 @@ impl Store {
 
     /// The check verdicts of the live results of a run.
     pub async fn scores(&self, run_id: &str) -> Result<Vec<ScoreRow>> {
-        let live = "result_scores WHERE run_id = ? AND scoring = 0";
-        self.run_rows(run_id, ScoreRow::COLUMNS, live).await
+        let live = "result_scores WHERE run_id = $1 AND scoring = 0";
+        self.run_rows(run_id, live).await
     }
 
     pub async fn attempts(&self, run_id: &str) -> Result<Vec<AttemptRow>> {
-        self.run_rows(run_id, AttemptRow::COLUMNS, "attempts WHERE run_id = ?")
-            .await
+        self.run_rows(run_id, "attempts WHERE run_id = $1").await
     }
 
-    /// The `columns` of the rows `from` (a table or view, and a condition on one bound
-    /// run id), each read by name into `R`.
-    async fn run_rows<R>(&self, run_id: &str, columns: &[Column], from: &str) -> Result<Vec<R>>
+    /// The declared columns of `R` of the rows `from` (a table or view, and a condition
+    /// on the run id `$1`): read by name through sqlx from SQLite, in one binary COPY
+    /// from PostgreSQL (in the table's order there, as SQLite gives them).
+    async fn run_rows<R>(&self, run_id: &str, from: &str) -> Result<Vec<R>>
     where
-        R: for<'r> FromRow<'r, SqliteRow> + Send + Unpin,
+        R: for<'r> FromRow<'r, SqliteRow> + FromBinary + Send + Unpin,
     {
-        let sql = format!("SELECT {} FROM {from}", tables::select_list("", columns));
-        Ok(sqlx::query_as(&sql)
-            .bind(run_id)
-            .fetch_all(&self.pool)
-            .await?)
+        let columns = tables::select_list("", R::COLUMNS);
+        match &self.pool {
+            Pool::Sqlite(pool) => Ok(sqlx::query_as(&format!("SELECT {columns} FROM {from}"))
+                .bind(run_id)
+                .fetch_all(pool)
+                .await?),
+            Pool::Postgres(pool) => {
+                let from = from.replace("$1", &quote_literal(run_id));
+                let order = if from.starts_with("result_scores") {
+                    ""
+                } else {
+                    " ORDER BY id"
+                };
+                let mut rows = Vec::new();
+                copy_rows(
+                    pool,
+                    &format!("SELECT {columns} FROM {from}{order}"),
+                    |fields| {
+                        rows.push(R::from_binary(fields)?);
+                        Ok(())
+                    },
+                )
+                .await?;
+                Ok(rows)
+            }
+        }
     }
 
     /// Every case of a run as (dataset, case id, tags as a JSON array of strings).
     pub async fn case_tags(&self, run_id: &str) -> Result<Vec<(String, String, String)>> {
-        Ok(sqlx::query_as(
-            "SELECT dataset, case_id, tags_json FROM cases WHERE run_id = ? ORDER BY dataset, case_id",
+        Ok(with_pool!(self, |pool| {
+            sqlx::query_as(
+            "SELECT dataset, case_id, tags_json FROM cases WHERE run_id = $1 ORDER BY dataset, case_id",
         )
         .bind(run_id)
-        .fetch_all(&self.pool)
-        .await?)
+        .fetch_all(pool)
+        .await
+        })?)
     }
 
     /// (target, dataset, case, repeat) keys that already have a result: what a resumed
@@ -170,12 +208,14 @@ impl Store {
         &self,
         run_id: &str,
     ) -> Result<HashSet<(String, String, String, u32)>> {
-        let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
-            "SELECT target, dataset, case_id, repeat FROM results WHERE run_id = ? AND scoring = 0",
+        let rows: Vec<(String, String, String, i64)> = with_pool!(self, |pool| {
+            sqlx::query_as(
+            "SELECT target, dataset, case_id, repeat FROM results WHERE run_id = $1 AND scoring = 0",
         )
         .bind(run_id)
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(pool)
+        .await
+        })?;
         Ok(rows
             .into_iter()
             .map(|(t, d, c, r)| (t, d, c, r as u32))
@@ -185,13 +225,15 @@ impl Store {
     /// Total spend recorded for a run, every attempt included, and its live judges'
     /// requests: what a resumed run's budget has already used.
     pub async fn run_spend(&self, run_id: &str) -> Result<f64> {
-        let (spent,): (f64,) = sqlx::query_as(
-            "SELECT (SELECT COALESCE(SUM(cost), 0.0) FROM attempts WHERE run_id = ?1)
-                  + (SELECT COALESCE(SUM(cost), 0.0) FROM judge_attempts WHERE run_id = ?1 AND scoring = 0)",
+        let (spent,): (f64,) = with_pool!(self, |pool| {
+            sqlx::query_as(
+            "SELECT (SELECT COALESCE(SUM(cost), 0.0) FROM attempts WHERE run_id = $1)
+                  + (SELECT COALESCE(SUM(cost), 0.0) FROM judge_attempts WHERE run_id = $1 AND scoring = 0)",
         )
         .bind(run_id)
-        .fetch_one(&self.pool)
-        .await?;
+        .fetch_one(pool)
+        .await
+        })?;
         Ok(spent)
     }
 }
@@ -204,49 +246,50 @@ mod tests {
 
     #[tokio::test]
     async fn each_result_reads_what_results_returns() {
-        let (_dir, store) = crate::test_support::store_with_run("run").await;
-        let writer = spawn_writer(&store, "run", 8);
-        for i in 0..40u32 {
-            let failed = i % 3 == 0;
-            let result = ResultRecord {
-                target: format!("t{}", i % 4),
-                target_kind: if i % 5 == 0 { "chain" } else { "route" }.into(),
-                dataset: format!("d{}", i % 2),
-                case_id: format!("c{i}"),
-                repeat: i % 2,
-                accepted: !failed && i % 2 == 0,
-                served_step: (!failed).then_some(i % 2),
-                served_route: (!failed).then(|| "r".into()),
-                attempts: 1 + i % 3,
-                validation_retries: i % 2,
-                transport_retries: i % 3,
-                cost: (i % 7 != 0).then(|| 0.1 * f64::from(i) / 3.0),
-                latency_ms: 1000.0 / f64::from(i + 7),
-                ttft_ms: (i % 4 != 0).then(|| f64::from(i) / 7.0),
-                error_class: failed.then_some(ErrorClass::ServerError),
-                reason: format!("reason {i}"),
-                scores: Vec::new(),
-            };
-            let outcome = CaseOutcome {
-                attempts: Vec::new(),
-                result,
-                judging: Default::default(),
-            };
-            writer.sender.send(outcome).await.unwrap();
-        }
-        drop(writer.sender);
-        writer.task.await.unwrap().unwrap();
+        for (_db, store) in crate::test_support::stores_with_run("run").await {
+            let writer = spawn_writer(&store, "run", 8);
+            for i in 0..40u32 {
+                let failed = i % 3 == 0;
+                let result = ResultRecord {
+                    target: format!("t{}", i % 4),
+                    target_kind: if i % 5 == 0 { "chain" } else { "route" }.into(),
+                    dataset: format!("d{}", i % 2),
+                    case_id: format!("c{i}"),
+                    repeat: i % 2,
+                    accepted: !failed && i % 2 == 0,
+                    served_step: (!failed).then_some(i % 2),
+                    served_route: (!failed).then(|| "r".into()),
+                    attempts: 1 + i % 3,
+                    validation_retries: i % 2,
+                    transport_retries: i % 3,
+                    cost: (i % 7 != 0).then(|| 0.1 * f64::from(i) / 3.0),
+                    latency_ms: 1000.0 / f64::from(i + 7),
+                    ttft_ms: (i % 4 != 0).then(|| f64::from(i) / 7.0),
+                    error_class: failed.then_some(ErrorClass::ServerError),
+                    reason: format!("reason {i}"),
+                    scores: Vec::new(),
+                };
+                let outcome = CaseOutcome {
+                    attempts: Vec::new(),
+                    result,
+                    judging: Default::default(),
+                };
+                writer.sender.send(outcome).await.unwrap();
+            }
+            drop(writer.sender);
+            writer.task.await.unwrap().unwrap();
 
-        let rows = store.results("run").await.unwrap();
-        let cells = store.each_result("run", Cells::default()).await.unwrap();
-        let mut expected = Cells::default();
-        for row in &rows {
-            row.visit_frame(&mut expected);
+            let rows = store.results("run").await.unwrap();
+            let cells = store.each_result("run", Cells::default()).await.unwrap();
+            let mut expected = Cells::default();
+            for row in &rows {
+                row.visit_frame(&mut expected);
+            }
+            let cells = cells.0;
+            assert_eq!(cells.len(), 40 * ResultRow::FRAME.len());
+            assert_eq!(cells, expected.0);
+            assert_eq!(rows.len(), 40);
         }
-        let cells = cells.0;
-        assert_eq!(cells.len(), 40 * ResultRow::FRAME.len());
-        assert_eq!(cells, expected.0);
-        assert_eq!(rows.len(), 40);
     }
 
     /// Every cell handed over, as (column, value).

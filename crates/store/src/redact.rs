@@ -11,7 +11,6 @@ use crate::{ExclusionRow, ModelRow, ProbeRow};
 use routeval_core::impl_redact;
 use routeval_core::redact::{Redact, Redactor};
 use routeval_core::CaseOutcome;
-use sqlx::SqlitePool;
 
 pub(crate) use routeval_core::redact::{redact, redacted, redacted_one};
 
@@ -34,10 +33,12 @@ pub(crate) fn redact_batch(batch: &mut [CaseOutcome]) {
 
 /// Register the keys the runs of this database used: the values of the environment
 /// variables their suites' endpoints name in `api_key_env`, when set here.
-pub(crate) async fn register_stored_keys(pool: &SqlitePool) -> crate::Result<()> {
-    let configs: Vec<(String,)> = sqlx::query_as("SELECT DISTINCT config_json FROM runs")
-        .fetch_all(pool)
-        .await?;
+pub(crate) async fn register_stored_keys(store: &crate::Store) -> crate::Result<()> {
+    let configs: Vec<(String,)> = with_pool!(store, |pool| sqlx::query_as(
+        "SELECT DISTINCT config_json FROM runs"
+    )
+    .fetch_all(pool)
+    .await)?;
     for (json,) in configs {
         for var in key_vars(&json) {
             routeval_core::redact::register_env(&var);
@@ -113,7 +114,7 @@ mod tests {
     /// anyone reading the database could see.
     async fn file_holds(store: &crate::Store, needle: &str) -> bool {
         sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-            .execute(store.pool())
+            .execute(store.sqlite_pool().unwrap())
             .await
             .unwrap();
         let mut bytes = Vec::new();

@@ -27,19 +27,21 @@ pub struct ReviewAnswer {
 impl Store {
     /// Live results of the datasets with a baseline, each with the answer it used.
     pub async fn review_answers(&self, run_id: &str) -> Result<Vec<ReviewAnswer>> {
-        Ok(sqlx::query_as(concat!(
+        Ok(with_pool!(self, |pool| {
+            sqlx::query_as(concat!(
             "SELECT r.dataset, r.target, r.case_id, r.repeat, r.accepted, r.error_class, r.reason,
                     r.latency_ms, r.cost, a.content, a.tool_calls_json, c.input
              FROM results r
              JOIN datasets d ON d.run_id = r.run_id AND d.name = r.dataset AND d.baseline IS NOT NULL ",
             answer_attempt_join!(),
             " LEFT JOIN cases c ON c.run_id = r.run_id AND c.dataset = r.dataset AND c.case_id = r.case_id
-             WHERE r.run_id = ? AND r.scoring = 0
+             WHERE r.run_id = $1 AND r.scoring = 0
              ORDER BY r.dataset, r.case_id, r.repeat, r.target",
         ))
         .bind(run_id)
-        .fetch_all(&self.pool)
-        .await?)
+        .fetch_all(pool)
+        .await
+        })?)
     }
 }
 
@@ -49,11 +51,12 @@ impl Store {
         &self,
         run_id: &str,
     ) -> Result<std::collections::HashMap<(String, String), String>> {
-        let rows: Vec<(String, String, Option<String>)> =
-            sqlx::query_as("SELECT dataset, case_id, input FROM cases WHERE run_id = ?")
-                .bind(run_id)
-                .fetch_all(&self.pool)
-                .await?;
+        let rows: Vec<(String, String, Option<String>)> = with_pool!(self, |pool| sqlx::query_as(
+            "SELECT dataset, case_id, input FROM cases WHERE run_id = $1"
+        )
+        .bind(run_id)
+        .fetch_all(pool)
+        .await)?;
         Ok(rows
             .into_iter()
             .map(|(d, c, input)| ((d, c), input.unwrap_or_default()))

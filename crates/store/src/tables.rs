@@ -40,6 +40,87 @@ impl ColumnType {
             ColumnType::Real => "REAL",
         }
     }
+
+    /// The column's type in PostgreSQL, as `information_schema.columns` names it: the
+    /// types whose binary form [`Cell::from_binary`] reads.
+    pub fn postgres(self) -> &'static str {
+        match self {
+            ColumnType::Text => "text",
+            ColumnType::Int => "bigint",
+            ColumnType::Real => "double precision",
+            ColumnType::Bool => "boolean",
+        }
+    }
+}
+
+/// A field of PostgreSQL's binary COPY format that is not what its column declares.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("a {expected} field holds {found}")]
+pub struct BinaryError {
+    expected: &'static str,
+    found: String,
+}
+
+impl BinaryError {
+    fn new(expected: &'static str, field: Option<&[u8]>) -> Self {
+        let found = match field {
+            None => "NULL".into(),
+            Some(bytes) => format!("{} bytes", bytes.len()),
+        };
+        Self { expected, found }
+    }
+}
+
+/// An 8-byte big-endian field (a `bigint` or a `double precision`).
+fn eight_bytes(expected: &'static str, field: Option<&[u8]>) -> Result<[u8; 8], BinaryError> {
+    field
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| BinaryError::new(expected, field))
+}
+
+/// A Rust type read from a field of PostgreSQL's binary COPY format (`None`: NULL).
+pub trait BinaryCell: Sized {
+    fn from_binary(field: Option<&[u8]>) -> Result<Self, BinaryError>;
+}
+
+impl BinaryCell for i64 {
+    fn from_binary(field: Option<&[u8]>) -> Result<Self, BinaryError> {
+        eight_bytes("bigint", field).map(i64::from_be_bytes)
+    }
+}
+
+impl BinaryCell for f64 {
+    fn from_binary(field: Option<&[u8]>) -> Result<Self, BinaryError> {
+        eight_bytes("double precision", field).map(f64::from_be_bytes)
+    }
+}
+
+impl BinaryCell for bool {
+    fn from_binary(field: Option<&[u8]>) -> Result<Self, BinaryError> {
+        match field {
+            Some([b]) => Ok(*b != 0),
+            _ => Err(BinaryError::new("boolean", field)),
+        }
+    }
+}
+
+/// A text field, borrowed from the COPY buffer.
+pub(crate) fn text_field(field: Option<&[u8]>) -> Result<&str, BinaryError> {
+    field
+        .and_then(|b| std::str::from_utf8(b).ok())
+        .ok_or_else(|| BinaryError::new("text", field))
+}
+
+impl BinaryCell for String {
+    fn from_binary(field: Option<&[u8]>) -> Result<Self, BinaryError> {
+        text_field(field).map(str::to_string)
+    }
+}
+
+impl<T: BinaryCell> BinaryCell for Option<T> {
+    fn from_binary(field: Option<&[u8]>) -> Result<Self, BinaryError> {
+        field.map(|f| T::from_binary(Some(f))).transpose()
+    }
 }
 
 /// A declared column.
@@ -89,6 +170,8 @@ pub trait Cell: Sized {
     fn get<'r>(row: &'r rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Self::Ref<'r>>;
     /// The cell at `index`, owned.
     fn get_owned(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Self>;
+    /// The cell from a field of PostgreSQL's binary COPY format, borrowed from it.
+    fn binary<'f>(field: Option<&'f [u8]>) -> Result<Self::Ref<'f>, BinaryError>;
     fn visit<S: CellSink + ?Sized>(value: Self::Ref<'_>, column: usize, sink: &mut S);
 }
 
@@ -104,6 +187,9 @@ impl Cell for String {
     }
     fn get_owned(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Self> {
         row.get(index)
+    }
+    fn binary<'f>(field: Option<&'f [u8]>) -> Result<&'f str, BinaryError> {
+        text_field(field)
     }
     fn visit<S: CellSink + ?Sized>(value: &str, column: usize, sink: &mut S) {
         sink.text(column, Some(value));
@@ -122,6 +208,9 @@ impl Cell for Option<String> {
     }
     fn get_owned(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Self> {
         row.get(index)
+    }
+    fn binary<'f>(field: Option<&'f [u8]>) -> Result<Option<&'f str>, BinaryError> {
+        field.map(|f| text_field(Some(f))).transpose()
     }
     fn visit<S: CellSink + ?Sized>(value: Option<&str>, column: usize, sink: &mut S) {
         sink.text(column, value);
@@ -144,6 +233,9 @@ macro_rules! copy_cell {
             fn get_owned(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Self> {
                 row.get(index)
             }
+            fn binary(field: Option<&[u8]>) -> Result<$t, BinaryError> {
+                <$t as BinaryCell>::from_binary(field)
+            }
             fn visit<S: CellSink + ?Sized>(value: $t, column: usize, sink: &mut S) {
                 sink.$visit(column, Some(value));
             }
@@ -162,6 +254,9 @@ macro_rules! copy_cell {
             fn get_owned(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Self> {
                 row.get(index)
             }
+            fn binary(field: Option<&[u8]>) -> Result<Option<$t>, BinaryError> {
+                <Option<$t> as BinaryCell>::from_binary(field)
+            }
             fn visit<S: CellSink + ?Sized>(value: Option<$t>, column: usize, sink: &mut S) {
                 sink.$visit(column, value);
             }
@@ -172,6 +267,12 @@ macro_rules! copy_cell {
 copy_cell!(i64, Int, int);
 copy_cell!(f64, Real, real);
 copy_cell!(bool, Bool, bool);
+
+/// A row read whole from PostgreSQL's binary COPY format: its columns in order.
+pub(crate) trait FromBinary: Sized {
+    const COLUMNS: &'static [Column];
+    fn from_binary(fields: &[Option<&[u8]>]) -> Result<Self, BinaryError>;
+}
 
 /// A row of a table's `insert` shape: its table, its columns, and its binds.
 pub(crate) trait InsertRow<'q, DB: Database> {
@@ -329,6 +430,22 @@ macro_rules! table {
                 })
             }
         }
+
+        impl FromBinary for $Row {
+            const COLUMNS: &'static [Column] = $Row::COLUMNS;
+
+            #[allow(unused_assignments)]
+            fn from_binary(fields: &[Option<&[u8]>]) -> Result<Self, BinaryError> {
+                let mut at = 0;
+                Ok(Self {
+                    $( $col: {
+                        let cell = <$ty as BinaryCell>::from_binary(fields[at])?;
+                        at += 1;
+                        cell
+                    }, )*
+                })
+            }
+        }
     };
     (@read $head:tt [$($acc:tt)*] $(#[$m:meta])* read $col:ident : $ty:ty $(, $($rest:tt)*)?) => {
         table!(@read $head [$($acc)* $(#[$m])* $col : $ty,] $($($rest)*)?);
@@ -355,6 +472,21 @@ macro_rules! table {
                     <$ty as Cell>::visit(Cell::borrow(&self.$col), at, sink);
                     at += 1;
                 )*
+            }
+
+            /// Hand the [`Self::FRAME`] cells of a row of PostgreSQL's binary COPY
+            /// format (the frame's columns in order) to `sink`.
+            #[allow(unused_assignments, dead_code)]
+            pub(crate) fn visit_frame_binary<S: CellSink + ?Sized>(
+                fields: &[Option<&[u8]>],
+                sink: &mut S,
+            ) -> Result<(), BinaryError> {
+                let mut at = 0;
+                $(
+                    <$ty as Cell>::visit(<$ty as Cell>::binary(fields[at])?, at, sink);
+                    at += 1;
+                )*
+                Ok(())
             }
 
             /// Hand the [`Self::FRAME`] cells of a row borrowed from SQLite to `sink`,
@@ -583,46 +715,91 @@ mod tests {
     use super::*;
 
     /// Each declaration names the live table's columns, in order, with their types and
-    /// nullability: a migration that adds a column without its declaration (or the
-    /// reverse) fails here.
+    /// nullability, on both databases: a migration that adds a column without its
+    /// declaration (or the reverse), or a PostgreSQL migration that strays from the
+    /// SQLite one, fails here.
     #[tokio::test]
     async fn declarations_match_the_migrated_schema() {
-        let (_dir, store) = crate::test_support::store_with_run("run").await;
-        for table in ALL {
-            let (kind,): (String,) =
-                sqlx::query_as("SELECT type FROM sqlite_master WHERE name = ?")
-                    .bind(table.name)
-                    .fetch_one(store.pool())
-                    .await
-                    .unwrap_or_else(|e| panic!("{}: {e}", table.name));
-            let live: Vec<(String, String, bool, i64)> = sqlx::query_as(
-                "SELECT name, type, \"notnull\", pk FROM pragma_table_info(?) ORDER BY cid",
+        for (db, store) in crate::test_support::stores_with_run("run").await {
+            for table in ALL {
+                let live = live_columns(&store, table.name).await;
+                let is_table = live.0;
+                let declared: Vec<(String, String, Option<bool>)> = table
+                    .columns
+                    .iter()
+                    .map(|c| {
+                        let ty = if store.is_postgres() {
+                            c.ty.postgres()
+                        } else {
+                            c.ty.sqlite()
+                        };
+                        (
+                            c.name.to_string(),
+                            ty.to_string(),
+                            is_table.then_some(c.nullable),
+                        )
+                    })
+                    .collect();
+                assert_eq!(
+                    declared, live.1,
+                    "the declaration of `{}` on {}",
+                    table.name, db.backend
+                );
+            }
+            store.close().await;
+        }
+    }
+
+    /// Whether `name` is a table (not a view), and its columns in order: name, type and
+    /// (for a table) whether it holds NULL.
+    async fn live_columns(
+        store: &crate::Store,
+        name: &str,
+    ) -> (bool, Vec<(String, String, Option<bool>)>) {
+        if let Some(pool) = store.pg_pool() {
+            let (kind,): (String,) = sqlx::query_as(
+                "SELECT table_type::TEXT FROM information_schema.tables WHERE table_name = $1",
             )
-            .bind(table.name)
-            .fetch_all(store.pool())
+            .bind(name)
+            .fetch_one(pool)
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+            let is_table = kind == "BASE TABLE";
+            let live: Vec<(String, String, String)> = sqlx::query_as(
+                "SELECT column_name::TEXT, data_type::TEXT, is_nullable::TEXT
+                 FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position",
+            )
+            .bind(name)
+            .fetch_all(pool)
             .await
             .unwrap();
-            let live: Vec<(String, String, Option<bool>)> = live
+            let live = live
                 .into_iter()
-                // A primary key column is taken as NOT NULL (an INTEGER one is the rowid,
-                // a WITHOUT ROWID table refuses NULL in its key). A view says nothing
-                // about NULLs.
-                .map(|(name, ty, notnull, pk)| {
-                    let nullable = (kind == "table").then_some(!notnull && pk == 0);
-                    (name, ty, nullable)
-                })
+                .map(|(c, ty, nullable)| (c, ty, is_table.then_some(nullable == "YES")))
                 .collect();
-            let declared: Vec<(String, String, Option<bool>)> = table
-                .columns
-                .iter()
-                .map(|c| {
-                    let nullable = (kind == "table").then_some(c.nullable);
-                    (c.name.to_string(), c.ty.sqlite().to_string(), nullable)
-                })
-                .collect();
-            assert_eq!(declared, live, "the declaration of `{}`", table.name);
+            return (is_table, live);
         }
-        store.close().await;
+        let pool = store.sqlite_pool().unwrap();
+        let (kind,): (String,) = sqlx::query_as("SELECT type FROM sqlite_master WHERE name = $1")
+            .bind(name)
+            .fetch_one(pool)
+            .await
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let is_table = kind == "table";
+        let live: Vec<(String, String, bool, i64)> = sqlx::query_as(
+            "SELECT name, type, \"notnull\", pk FROM pragma_table_info($1) ORDER BY cid",
+        )
+        .bind(name)
+        .fetch_all(pool)
+        .await
+        .unwrap();
+        let live = live
+            .into_iter()
+            // A primary key column is taken as NOT NULL (an INTEGER one is the rowid, a
+            // WITHOUT ROWID table refuses NULL in its key). A view says nothing about NULLs.
+            .map(|(c, ty, notnull, pk)| (c, ty, is_table.then_some(!notnull && pk == 0)))
+            .collect();
+        (is_table, live)
     }
 
     #[test]

@@ -1,14 +1,28 @@
 //! Set-up shared by the store's unit tests.
 
+use crate::testing::TestDb;
 use crate::{NewRun, Store};
 
-/// A store in a fresh temporary directory, with the run `run_id` started. The directory
-/// lasts as long as the returned guard.
-pub(crate) async fn store_with_run(run_id: &str) -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("test.db").display().to_string())
+/// A store in a fresh SQLite file, with the run `run_id` started. The file lasts as long
+/// as the returned guard.
+pub(crate) async fn store_with_run(run_id: &str) -> (TestDb, Store) {
+    store_with_run_on(TestDb::sqlite(), run_id).await
+}
+
+/// A store on each backend there is (see [`TestDb::each`]), each with the run `run_id`
+/// started: a test loops over them, so one test covers both databases.
+pub(crate) async fn stores_with_run(run_id: &str) -> Vec<(TestDb, Store)> {
+    let mut stores = Vec::new();
+    for db in TestDb::each().await {
+        stores.push(store_with_run_on(db, run_id).await);
+    }
+    stores
+}
+
+async fn store_with_run_on(db: TestDb, run_id: &str) -> (TestDb, Store) {
+    let store = Store::open(&db.url)
         .await
-        .unwrap();
+        .unwrap_or_else(|e| panic!("{}: {e}", db.backend));
     store
         .create_run(&NewRun {
             id: run_id.into(),
@@ -22,5 +36,5 @@ pub(crate) async fn store_with_run(run_id: &str) -> (tempfile::TempDir, Store) {
         })
         .await
         .unwrap();
-    (dir, store)
+    (db, store)
 }

@@ -1,10 +1,13 @@
 //! Writes: run bookkeeping, and the single writer task for outcomes.
 
-use crate::tables::{self, AttemptValues, CheckValues, ResultValues, ScoreValues};
+use crate::dialect::WriteTx;
+use crate::tables::{
+    self, AttemptValues, CheckValues, JudgeAttemptValues, JudgeVerdictValues, ResultValues,
+    ScoreValues,
+};
 use crate::{Result, Store};
 use routeval_core::{AttemptRecord, CaseOutcome, ErrorClass, ResultRecord, ScoreRecord};
-use sqlx::QueryBuilder;
-use sqlx::{Sqlite, Transaction};
+use sqlx::{QueryBuilder, Transaction};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -27,9 +30,10 @@ pub struct NewRun {
 
 impl Store {
     pub async fn create_run(&self, run: &NewRun) -> Result<()> {
-        sqlx::query(
+        with_pool!(self, |pool| {
+            sqlx::query(
             "INSERT INTO runs (id, suite, suite_path, started_at, status, config_json, config_hash, git_rev, simulated)
-             VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8)",
         )
         .bind(&run.id)
         .bind(&run.suite)
@@ -39,8 +43,10 @@ impl Store {
         .bind(&run.config_hash)
         .bind(&run.git_rev)
         .bind(run.simulated)
-        .execute(&self.pool)
-        .await?;
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected())
+        })?;
         Ok(())
     }
 
@@ -52,13 +58,16 @@ impl Store {
         finished_at_ms: Option<i64>,
         reason: Option<&str>,
     ) -> Result<()> {
-        sqlx::query("UPDATE runs SET status = ?, finished_at = ?, status_reason = ? WHERE id = ?")
-            .bind(status)
-            .bind(finished_at_ms)
-            .bind(reason.map(crate::redact::redact))
-            .bind(run_id)
-            .execute(&self.pool)
-            .await?;
+        with_pool!(self, |pool| sqlx::query(
+            "UPDATE runs SET status = $1, finished_at = $2, status_reason = $3 WHERE id = $4"
+        )
+        .bind(status)
+        .bind(finished_at_ms)
+        .bind(reason.map(crate::redact::redact))
+        .bind(run_id)
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected()))?;
         Ok(())
     }
 
@@ -71,8 +80,9 @@ impl Store {
         spec_json: &str,
         spec_hash: &str,
     ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO targets (run_id, name, kind, spec_json, spec_hash) VALUES (?, ?, ?, ?, ?)
+        with_pool!(self, |pool| {
+            sqlx::query(
+            "INSERT INTO targets (run_id, name, kind, spec_json, spec_hash) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (run_id, name) DO NOTHING",
         )
         .bind(run_id)
@@ -80,17 +90,20 @@ impl Store {
         .bind(kind)
         .bind(crate::redact::redact(spec_json))
         .bind(spec_hash)
-        .execute(&self.pool)
-        .await?;
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected())
+        })?;
         Ok(())
     }
 
     /// Record a dataset of a run (idempotent on resume); its cases follow with
     /// [`Store::record_cases`].
     pub async fn record_dataset(&self, run_id: &str, ds: &NewDataset<'_>) -> Result<()> {
-        sqlx::query(
+        with_pool!(self, |pool| {
+            sqlx::query(
             "INSERT INTO datasets (run_id, name, task, privacy, scorer_path, min_acceptance, case_count, baseline)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, name) DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (run_id, name) DO NOTHING",
         )
         .bind(run_id)
         .bind(ds.name)
@@ -100,8 +113,10 @@ impl Store {
         .bind(ds.min_acceptance)
         .bind(ds.case_count as i64)
         .bind(ds.baseline)
-        .execute(&self.pool)
-        .await?;
+        .execute(pool)
+        .await
+        .map(|done| done.rows_affected())
+        })?;
         Ok(())
     }
 
@@ -113,24 +128,26 @@ impl Store {
         dataset: &str,
         cases: &[routeval_core::Case],
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        for chunk in cases.chunks(MAX_PARAMS / 7) {
-            let mut qb = QueryBuilder::<Sqlite>::new(
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            for chunk in cases.chunks(MAX_PARAMS / 7) {
+                let mut qb = QueryBuilder::new(
                 "INSERT INTO cases (run_id, dataset, case_id, content_hash, tags_json, expected_json, input) ",
             );
-            qb.push_values(chunk, |mut b, case| {
-                b.push_bind(run_id)
-                    .push_bind(dataset)
-                    .push_bind(&case.id)
-                    .push_bind(case.content_hash())
-                    .push_bind(serde_json::to_string(&case.tags).unwrap_or_default())
-                    .push_bind(case.expected.as_ref().map(|e| e.to_string()))
-                    .push_bind(case.user_text());
-            });
-            qb.push(" ON CONFLICT DO NOTHING");
-            qb.build().execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
+                qb.push_values(chunk, |mut b, case| {
+                    b.push_bind(run_id)
+                        .push_bind(dataset)
+                        .push_bind(&case.id)
+                        .push_bind(case.content_hash())
+                        .push_bind(serde_json::to_string(&case.tags).unwrap_or_default())
+                        .push_bind(case.expected.as_ref().map(|e| e.to_string()))
+                        .push_bind(case.user_text());
+                });
+                qb.push(" ON CONFLICT DO NOTHING");
+                qb.build().execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+        });
         Ok(())
     }
 }
@@ -167,8 +184,8 @@ pub fn spawn_writer(store: &Store, run_id: &str, capacity: usize) -> WriterHandl
         let mut batch = Vec::with_capacity(MAX_BATCH);
         while receiver.recv_many(&mut batch, MAX_BATCH).await > 0 {
             crate::redact::redact_batch(&mut batch);
-            let mut tx = begin_write(&store).await?;
-            written += write_batch(&mut tx, &run_id, &batch).await?;
+            let mut tx = WriteTx::begin(&store).await?;
+            written += with_tx!(&mut tx, |t| write_batch(t, &run_id, &batch))?;
             tx.commit().await?;
             transactions += 1;
             batch.clear();
@@ -179,138 +196,242 @@ pub fn spawn_writer(store: &Store, run_id: &str, capacity: usize) -> WriterHandl
     WriterHandle { sender, task }
 }
 
-/// Bound parameters per statement: SQLite's default ceiling is 32766.
+/// Bound parameters per statement: SQLite's default ceiling is 32766 (PostgreSQL's 65535).
 pub(crate) const MAX_PARAMS: usize = 32_000;
 
-/// Write a batch of outcomes with one multi-row statement per table (per chunk), so a
-/// batch costs a handful of round trips to SQLite's thread, not a dozen per result.
-/// Results go first; only those actually inserted (not already recorded by an
-/// interrupted run) get their scores and attempts. Returns how many were inserted.
-async fn write_batch(
-    tx: &mut Transaction<'_, Sqlite>,
-    run_id: &str,
-    batch: &[CaseOutcome],
-) -> Result<u64> {
-    let results: Vec<&ResultRecord> = batch.iter().map(|o| &o.result).collect();
-    let inserted = insert_verdicts(tx, run_id, &results, 0).await?;
-    let fresh: Vec<&CaseOutcome> = batch
-        .iter()
-        .zip(&inserted)
-        .filter(|(_, new)| **new)
-        .map(|(o, _)| o)
-        .collect();
+/// The statements of a writing transaction, written once and compiled for a database
+/// `$db` (modules [`on_sqlite`] and [`on_postgres`]; [`with_tx!`] picks one).
+macro_rules! database_writes {
+    ($db:ty) => {
+        use super::*;
+        use crate::dialect::ResultIds;
+        type Db = $db;
 
-    let attempts: Vec<&AttemptRecord> = fresh.iter().flat_map(|o| o.attempts.iter()).collect();
-    for chunk in attempts.chunks(MAX_PARAMS / AttemptValues::COLUMNS.len()) {
-        tables::insert::<Sqlite, _>(chunk.iter().map(|&a| attempt_values(run_id, a)))
-            .build()
-            .execute(&mut **tx)
-            .await?;
-    }
-    let judgings: Vec<&routeval_core::Judging> = fresh
-        .iter()
-        .map(|o| &o.judging)
-        .filter(|j| !j.attempts.is_empty() || !j.verdicts.is_empty())
-        .collect();
-    if !judgings.is_empty() {
-        crate::judge::insert_judging(tx, run_id, 0, &judgings).await?;
-    }
-    Ok(fresh.len() as u64)
-}
+        /// Write a batch of outcomes with one multi-row statement per table (per
+        /// chunk), so a batch costs a handful of round trips, not a dozen per result.
+        /// Results go first; only those actually inserted (not already recorded by an
+        /// interrupted run or another shard) get their scores and attempts. Returns how
+        /// many were inserted.
+        pub(crate) async fn write_batch(
+            tx: &mut Transaction<'_, Db>,
+            run_id: &str,
+            batch: &[CaseOutcome],
+        ) -> Result<u64> {
+            let results: Vec<&ResultRecord> = batch.iter().map(|o| &o.result).collect();
+            let inserted = insert_verdicts(tx, run_id, &results, 0).await?;
+            let fresh: Vec<&CaseOutcome> = batch
+                .iter()
+                .zip(&inserted)
+                .filter(|(_, new)| **new)
+                .map(|(o, _)| o)
+                .collect();
 
-/// Insert results and their scores under a numbered scoring (0: graded live; n: the
-/// n-th rescore), a few multi-row statements in all. Returns, per result, whether it
-/// was new: one already recorded (by an interrupted run) keeps its old scores.
-///
-/// Result ids are given here rather than by SQLite, so score rows can be bound to them
-/// without reading anything back: every transaction that writes results starts with
-/// `BEGIN IMMEDIATE` ([`begin_write`]), so no other connection can take an id between
-/// reading the largest one and inserting after it.
-pub(crate) async fn insert_verdicts(
-    tx: &mut Transaction<'_, Sqlite>,
-    run_id: &str,
-    results: &[&ResultRecord],
-    scoring: i64,
-) -> Result<Vec<bool>> {
-    let (largest,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM results")
-        .fetch_one(&mut **tx)
-        .await?;
-    let mut inserted = Vec::with_capacity(results.len());
-    let mut fresh: Vec<(i64, &ResultRecord)> = Vec::with_capacity(results.len());
-    let mut first_id = largest + 1;
-    for chunk in results.chunks(MAX_PARAMS / ResultValues::COLUMNS.len()) {
-        let ids = first_id..first_id + chunk.len() as i64;
-        first_id = ids.end;
-        let added = result_rows(run_id, scoring, ids.start, chunk)
-            .build()
-            .execute(&mut **tx)
-            .await?
-            .rows_affected();
-        // Only a resumed run meets results already there: the rows that went in are the
-        // ones holding the ids this chunk was given.
-        let went_in: Option<HashSet<i64>> = if added == chunk.len() as u64 {
-            None
-        } else {
-            let rows: Vec<(i64,)> =
-                sqlx::query_as("SELECT id FROM results WHERE id >= ? AND id < ?")
-                    .bind(ids.start)
-                    .bind(ids.end)
-                    .fetch_all(&mut **tx)
+            let attempts: Vec<&AttemptRecord> =
+                fresh.iter().flat_map(|o| o.attempts.iter()).collect();
+            for chunk in attempts.chunks(MAX_PARAMS / AttemptValues::COLUMNS.len()) {
+                tables::insert::<Db, _>(chunk.iter().map(|&a| attempt_values(run_id, a)))
+                    .build()
+                    .execute(&mut **tx)
                     .await?;
-            Some(rows.into_iter().map(|(id,)| id).collect())
-        };
-        for (id, r) in ids.zip(chunk) {
-            let new = went_in.as_ref().is_none_or(|ids| ids.contains(&id));
-            inserted.push(new);
-            if new {
-                fresh.push((id, *r));
             }
+            let judgings: Vec<&routeval_core::Judging> = fresh
+                .iter()
+                .map(|o| &o.judging)
+                .filter(|j| !j.attempts.is_empty() || !j.verdicts.is_empty())
+                .collect();
+            if !judgings.is_empty() {
+                insert_judging(tx, run_id, 0, &judgings).await?;
+            }
+            Ok(fresh.len() as u64)
         }
-    }
-    insert_scores(tx, &fresh).await?;
-    Ok(inserted)
+
+        /// Insert results and their scores under a numbered scoring (0: graded live; n:
+        /// the n-th rescore), a few multi-row statements in all. Returns, per result,
+        /// whether it was new: one already recorded keeps its old scores. Ids are
+        /// given here (see `dialect`), so score rows bind them without a read back.
+        pub(crate) async fn insert_verdicts(
+            tx: &mut Transaction<'_, Db>,
+            run_id: &str,
+            results: &[&ResultRecord],
+            scoring: i64,
+        ) -> Result<Vec<bool>> {
+            let mut inserted = Vec::with_capacity(results.len());
+            let mut fresh: Vec<(i64, &ResultRecord)> = Vec::with_capacity(results.len());
+            for chunk in results.chunks(MAX_PARAMS / ResultValues::COLUMNS.len()) {
+                let ids = Db::new_result_ids(tx, chunk.len()).await?;
+                let added = result_rows(run_id, scoring, &ids, chunk)
+                    .build()
+                    .execute(&mut **tx)
+                    .await?
+                    .rows_affected();
+                // Only a resumed run (or an overlapping shard) meets results already
+                // there: the rows that went in are those holding this chunk's ids.
+                let went_in: Option<HashSet<i64>> = if added == chunk.len() as u64 {
+                    None
+                } else {
+                    let (low, high) = (ids[0], ids[ids.len() - 1]);
+                    let rows: Vec<(i64,)> =
+                        sqlx::query_as("SELECT id FROM results WHERE id >= $1 AND id <= $2")
+                            .bind(low)
+                            .bind(high)
+                            .fetch_all(&mut **tx)
+                            .await?;
+                    Some(rows.into_iter().map(|(id,)| id).collect())
+                };
+                for (&id, r) in ids.iter().zip(chunk) {
+                    let new = went_in.as_ref().is_none_or(|ids| ids.contains(&id));
+                    inserted.push(new);
+                    if new {
+                        fresh.push((id, *r));
+                    }
+                }
+            }
+            insert_scores(tx, &fresh).await?;
+            Ok(inserted)
+        }
+
+        /// One multi-row `INSERT` of results under a scoring, with the ids given,
+        /// skipping those already there.
+        fn result_rows<'q>(
+            run_id: &'q str,
+            scoring: i64,
+            ids: &[i64],
+            results: &[&'q ResultRecord],
+        ) -> QueryBuilder<'q, Db> {
+            let rows = ids
+                .iter()
+                .zip(results.iter().copied())
+                .map(|(&id, r)| result_values(run_id, scoring, id, r));
+            let mut qb = tables::insert(rows);
+            qb.push(" ON CONFLICT DO NOTHING");
+            qb
+        }
+
+        /// The score rows of results (with their ids), a few multi-row statements.
+        /// While the database runs one statement, the next one is built.
+        async fn insert_scores(
+            tx: &mut Transaction<'_, Db>,
+            results: &[(i64, &ResultRecord)],
+        ) -> Result<()> {
+            let check_ids = check_ids(tx, results).await?;
+            let scores: Vec<(i64, i64, &ScoreRecord)> = results
+                .iter()
+                .flat_map(|(id, r)| r.scores.iter().map(move |s| (*id, s)))
+                .map(|(id, s)| (id, check_ids[s.check.as_str()], s))
+                .collect();
+            let mut chunks = scores.chunks(MAX_PARAMS / ScoreValues::COLUMNS.len());
+            let mut next = chunks.next().map(score_rows);
+            while let Some(mut qb) = next.take() {
+                let (done, built) = tokio::join!(qb.build().execute(&mut **tx), async {
+                    chunks.next().map(score_rows)
+                });
+                done?;
+                next = built;
+            }
+            Ok(())
+        }
+
+        /// The id of every check name the results' scores use, recording the new ones:
+        /// a score row binds an integer rather than copying its check's name. Names go
+        /// in sorted, so concurrent writers lock them in the same order.
+        async fn check_ids(
+            tx: &mut Transaction<'_, Db>,
+            results: &[(i64, &ResultRecord)],
+        ) -> Result<HashMap<String, i64>> {
+            let names: BTreeSet<&str> = results
+                .iter()
+                .flat_map(|(_, r)| r.scores.iter().map(|s| s.check.as_str()))
+                .collect();
+            let names: Vec<&str> = names.into_iter().collect();
+            let mut ids = HashMap::with_capacity(names.len());
+            for chunk in names.chunks(MAX_PARAMS / CheckValues::COLUMNS.len()) {
+                let mut qb =
+                    tables::insert::<Db, _>(chunk.iter().map(|&name| CheckValues { name }));
+                qb.push(" ON CONFLICT DO NOTHING");
+                qb.build().execute(&mut **tx).await?;
+                let mut qb = QueryBuilder::<Db>::new("SELECT name, id FROM checks WHERE name IN (");
+                let mut list = qb.separated(", ");
+                for name in chunk {
+                    list.push_bind(*name);
+                }
+                qb.push(")");
+                let rows: Vec<(String, i64)> = qb.build_query_as().fetch_all(&mut **tx).await?;
+                ids.extend(rows);
+            }
+            Ok(ids)
+        }
+
+        fn score_rows<'q>(scores: &'q [(i64, i64, &'q ScoreRecord)]) -> QueryBuilder<'q, Db> {
+            tables::insert(scores.iter().map(|&(result_id, check_id, s)| ScoreValues {
+                result_id,
+                check_id,
+                pass: s.pass,
+                value: s.value,
+                detail: s.detail.as_deref(),
+            }))
+        }
+
+        /// Write the judge requests and new verdicts of results under a scoring.
+        pub(crate) async fn insert_judging(
+            tx: &mut Transaction<'_, Db>,
+            run_id: &str,
+            scoring: i64,
+            judgings: &[&routeval_core::Judging],
+        ) -> Result<()> {
+            let (attempts, verdicts) = crate::judge::judging_rows(run_id, scoring, judgings);
+            for chunk in attempts.chunks(MAX_PARAMS / JudgeAttemptValues::COLUMNS.len()) {
+                let mut qb = tables::insert::<Db, _>(chunk.iter().copied());
+                qb.push(" ON CONFLICT DO NOTHING");
+                qb.build().execute(&mut **tx).await?;
+            }
+            for chunk in verdicts.chunks(MAX_PARAMS / JudgeVerdictValues::COLUMNS.len()) {
+                let mut qb = tables::insert::<Db, _>(chunk.iter().copied());
+                qb.push(" ON CONFLICT (cache_key) DO NOTHING");
+                qb.build().execute(&mut **tx).await?;
+            }
+            Ok(())
+        }
+    };
 }
 
-/// A transaction that will write results: it takes the write lock at once (see
-/// [`insert_verdicts`]).
-pub(crate) async fn begin_write(store: &Store) -> Result<Transaction<'static, Sqlite>> {
-    Ok(store.pool.begin_with("BEGIN IMMEDIATE").await?)
+/// The writes of a transaction on SQLite.
+pub(crate) mod on_sqlite {
+    database_writes!(sqlx::Sqlite);
 }
 
-/// One multi-row `INSERT` of results under a scoring, with ids from `first_id` on,
-/// skipping those already there.
-fn result_rows<'q>(
+/// The writes of a transaction on PostgreSQL.
+pub(crate) mod on_postgres {
+    database_writes!(sqlx::Postgres);
+}
+
+/// A result of a run, as its row is written under a scoring with an id.
+fn result_values<'q>(
     run_id: &'q str,
     scoring: i64,
-    first_id: i64,
-    results: &[&'q ResultRecord],
-) -> QueryBuilder<'q, Sqlite> {
-    let rows = (first_id..)
-        .zip(results.iter().copied())
-        .map(|(id, r)| ResultValues {
-            id,
-            run_id,
-            target: &r.target,
-            target_kind: &r.target_kind,
-            dataset: &r.dataset,
-            case_id: &r.case_id,
-            repeat: i64::from(r.repeat),
-            scoring,
-            accepted: r.accepted,
-            served_step: r.served_step.map(i64::from),
-            served_route: r.served_route.as_deref(),
-            attempts: i64::from(r.attempts),
-            validation_retries: i64::from(r.validation_retries),
-            transport_retries: i64::from(r.transport_retries),
-            cost: r.cost,
-            latency_ms: r.latency_ms,
-            ttft_ms: r.ttft_ms,
-            error_class: r.error_class.map(ErrorClass::as_str),
-            reason: &r.reason,
-        });
-    let mut qb = tables::insert(rows);
-    qb.push(" ON CONFLICT DO NOTHING");
-    qb
+    id: i64,
+    r: &'q ResultRecord,
+) -> ResultValues<'q> {
+    ResultValues {
+        id,
+        run_id,
+        target: &r.target,
+        target_kind: &r.target_kind,
+        dataset: &r.dataset,
+        case_id: &r.case_id,
+        repeat: i64::from(r.repeat),
+        scoring,
+        accepted: r.accepted,
+        served_step: r.served_step.map(i64::from),
+        served_route: r.served_route.as_deref(),
+        attempts: i64::from(r.attempts),
+        validation_retries: i64::from(r.validation_retries),
+        transport_retries: i64::from(r.transport_retries),
+        cost: r.cost,
+        latency_ms: r.latency_ms,
+        ttft_ms: r.ttft_ms,
+        error_class: r.error_class.map(ErrorClass::as_str),
+        reason: &r.reason,
+    }
 }
 
 /// An attempt of a run, as its row is written.
@@ -354,68 +475,6 @@ fn attempt_values<'q>(run_id: &'q str, a: &'q AttemptRecord) -> AttemptValues<'q
         tool_calls_bytes: a.tool_calls_bytes.map(|n| n as i64),
         error_bytes: a.error_bytes.map(|n| n as i64),
     }
-}
-
-/// The score rows of results (with their ids), a few multi-row statements. While
-/// SQLite's thread runs one statement, the next one is built.
-async fn insert_scores(
-    tx: &mut Transaction<'_, Sqlite>,
-    results: &[(i64, &ResultRecord)],
-) -> Result<()> {
-    let check_ids = check_ids(tx, results).await?;
-    let scores: Vec<(i64, i64, &ScoreRecord)> = results
-        .iter()
-        .flat_map(|(id, r)| r.scores.iter().map(move |s| (*id, s)))
-        .map(|(id, s)| (id, check_ids[s.check.as_str()], s))
-        .collect();
-    let mut chunks = scores.chunks(MAX_PARAMS / ScoreValues::COLUMNS.len());
-    let mut next = chunks.next().map(score_rows);
-    while let Some(mut qb) = next.take() {
-        let (done, built) = tokio::join!(qb.build().execute(&mut **tx), async {
-            chunks.next().map(score_rows)
-        });
-        done?;
-        next = built;
-    }
-    Ok(())
-}
-
-/// The id of every check name the results' scores use, recording the new ones: a score
-/// row binds an integer rather than copying its check's name.
-async fn check_ids(
-    tx: &mut Transaction<'_, Sqlite>,
-    results: &[(i64, &ResultRecord)],
-) -> Result<HashMap<String, i64>> {
-    let names: BTreeSet<&str> = results
-        .iter()
-        .flat_map(|(_, r)| r.scores.iter().map(|s| s.check.as_str()))
-        .collect();
-    let names: Vec<&str> = names.into_iter().collect();
-    let mut ids = HashMap::with_capacity(names.len());
-    for chunk in names.chunks(MAX_PARAMS / CheckValues::COLUMNS.len()) {
-        let mut qb = tables::insert::<Sqlite, _>(chunk.iter().map(|&name| CheckValues { name }));
-        qb.push(" ON CONFLICT DO NOTHING");
-        qb.build().execute(&mut **tx).await?;
-        let mut qb = QueryBuilder::<Sqlite>::new("SELECT name, id FROM checks WHERE name IN (");
-        let mut list = qb.separated(", ");
-        for name in chunk {
-            list.push_bind(*name);
-        }
-        qb.push(")");
-        let rows: Vec<(String, i64)> = qb.build_query_as().fetch_all(&mut **tx).await?;
-        ids.extend(rows);
-    }
-    Ok(ids)
-}
-
-fn score_rows<'q>(scores: &'q [(i64, i64, &'q ScoreRecord)]) -> QueryBuilder<'q, Sqlite> {
-    tables::insert(scores.iter().map(|&(result_id, check_id, s)| ScoreValues {
-        result_id,
-        check_id,
-        pass: s.pass,
-        value: s.value,
-        detail: s.detail.as_deref(),
-    }))
 }
 
 #[cfg(test)]
@@ -465,36 +524,31 @@ mod tests {
 
     #[tokio::test]
     async fn batches_write_everything_once_even_when_sent_twice() {
-        let (_dir, store) = crate::test_support::store_with_run("run").await;
-        // 3,000 outcomes of 3 attempts each: several statement chunks per table.
-        let first: Vec<CaseOutcome> = (0..3000).map(|i| outcome(&format!("c{i}"), 3)).collect();
-        let writer = spawn_writer(&store, "run", 64);
-        for o in first.iter().cloned().chain(first[..10].iter().cloned()) {
-            writer.sender.send(o).await.unwrap();
-        }
-        drop(writer.sender);
-        assert_eq!(
-            writer.task.await.unwrap().unwrap(),
-            3000,
-            "the 10 repeats are not written again"
-        );
-        let count = |sql: &'static str| {
-            let pool = store.pool().clone();
-            async move {
-                sqlx::query_as::<_, (i64,)>(sql)
-                    .fetch_one(&pool)
-                    .await
-                    .unwrap()
-                    .0
+        for (_db, store) in crate::test_support::stores_with_run("run").await {
+            // 3,000 outcomes of 3 attempts each: several statement chunks per table.
+            let first: Vec<CaseOutcome> = (0..3000).map(|i| outcome(&format!("c{i}"), 3)).collect();
+            let writer = spawn_writer(&store, "run", 64);
+            for o in first.iter().cloned().chain(first[..10].iter().cloned()) {
+                writer.sender.send(o).await.unwrap();
             }
-        };
-        assert_eq!(count("SELECT COUNT(*) FROM results").await, 3000);
-        assert_eq!(count("SELECT COUNT(*) FROM scores").await, 3000);
-        assert_eq!(
-            count("SELECT COUNT(*) FROM result_scores WHERE check_name = 'json'").await,
-            3000,
-            "every score row belongs to its own result"
-        );
-        assert_eq!(count("SELECT COUNT(*) FROM attempts").await, 9000);
+            drop(writer.sender);
+            assert_eq!(
+                writer.task.await.unwrap().unwrap(),
+                3000,
+                "the 10 repeats are not written again"
+            );
+            let count = |sql: &'static str| {
+                let store = store.clone();
+                async move { store.query_i64(sql).await.unwrap() }
+            };
+            assert_eq!(count("SELECT COUNT(*) FROM results").await, 3000);
+            assert_eq!(count("SELECT COUNT(*) FROM scores").await, 3000);
+            assert_eq!(
+                count("SELECT COUNT(*) FROM result_scores WHERE check_name = 'json'").await,
+                3000,
+                "every score row belongs to its own result"
+            );
+            assert_eq!(count("SELECT COUNT(*) FROM attempts").await, 9000);
+        }
     }
 }

@@ -66,7 +66,7 @@ async fn scores_keyed_by_text_move_onto_result_ids() {
         "SELECT case_id, scoring, check_name, pass, detail FROM result_scores
          ORDER BY case_id, scoring, check_name",
     )
-    .fetch_all(store.pool())
+    .fetch_all(store.sqlite_pool().unwrap())
     .await
     .unwrap();
     let expect = [("a", 0, false), ("a", 1, true), ("b", 0, true)];
@@ -83,7 +83,7 @@ async fn scores_keyed_by_text_move_onto_result_ids() {
         );
     }
     let (ids,): (i64,) = sqlx::query_as("SELECT COUNT(DISTINCT id) FROM results")
-        .fetch_one(store.pool())
+        .fetch_one(store.sqlite_pool().unwrap())
         .await
         .unwrap();
     assert_eq!(ids, 3);

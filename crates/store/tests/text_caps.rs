@@ -81,7 +81,7 @@ async fn full_sizes_are_stored_beside_cut_texts() {
         "SELECT http_attempt, content_bytes, tool_calls_bytes, error_bytes FROM attempts
          ORDER BY http_attempt",
     )
-    .fetch_all(store.pool())
+    .fetch_all(store.sqlite_pool().unwrap())
     .await
     .unwrap();
     assert_eq!(

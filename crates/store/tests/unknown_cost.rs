@@ -89,7 +89,7 @@ async fn an_unknown_cost_is_stored_as_null() {
     let attempts: Vec<(String, Option<f64>, Option<String>)> = sqlx::query_as(
         "SELECT case_id, cost, cost_source FROM attempts ORDER BY case_id, http_attempt",
     )
-    .fetch_all(store.pool())
+    .fetch_all(store.sqlite_pool().unwrap())
     .await
     .unwrap();
     assert_eq!(
@@ -103,7 +103,7 @@ async fn an_unknown_cost_is_stored_as_null() {
     );
     let results: Vec<(String, Option<f64>)> =
         sqlx::query_as("SELECT case_id, cost FROM results ORDER BY case_id")
-            .fetch_all(store.pool())
+            .fetch_all(store.sqlite_pool().unwrap())
             .await
             .unwrap();
     assert_eq!(
@@ -163,20 +163,20 @@ async fn costs_written_before_they_could_be_unknown_are_kept() {
         "SELECT r.id, r.cost, a.id, a.cost, j.cost, v.check_name
          FROM results r, attempts a, judge_attempts j, result_scores v",
     )
-    .fetch_one(store.pool())
+    .fetch_one(store.sqlite_pool().unwrap())
     .await
     .unwrap();
     assert_eq!(kept, (7, 0.5, 3, 0.5, 0.125, "json".into()));
     sqlx::query("UPDATE attempts SET cost = NULL")
-        .execute(store.pool())
+        .execute(store.sqlite_pool().unwrap())
         .await
         .expect("attempts.cost takes NULL");
     sqlx::query("UPDATE results SET cost = NULL")
-        .execute(store.pool())
+        .execute(store.sqlite_pool().unwrap())
         .await
         .expect("results.cost takes NULL");
     sqlx::query("UPDATE judge_attempts SET cost = NULL")
-        .execute(store.pool())
+        .execute(store.sqlite_pool().unwrap())
         .await
         .expect("judge_attempts.cost takes NULL");
 }

@@ -526,7 +526,7 @@ schema = "schema.json"
         let rows: Vec<(i64, String, bool)> = sqlx::query_as(
             "SELECT scoring, case_id, accepted FROM results WHERE run_id = 'run1' ORDER BY scoring, case_id",
         )
-        .fetch_all(store.pool())
+        .fetch_all(store.sqlite_pool().unwrap())
         .await
         .unwrap();
         let got: Vec<(i64, &str, bool)> =
@@ -545,14 +545,14 @@ schema = "schema.json"
         let (strict_row,): (bool,) = sqlx::query_as(
             "SELECT pass FROM result_scores WHERE run_id = 'run1' AND scoring = 1 AND case_id = 'a' AND check_name = 'json.strict'",
         )
-        .fetch_one(store.pool())
+        .fetch_one(store.sqlite_pool().unwrap())
         .await
         .unwrap();
         assert!(!strict_row, "valid only after cleanup is recorded");
         let (reason, class): (String, Option<String>) = sqlx::query_as(
             "SELECT reason, error_class FROM results WHERE run_id = 'run1' AND scoring = 2 AND case_id = 'a'",
         )
-        .fetch_one(store.pool())
+        .fetch_one(store.sqlite_pool().unwrap())
         .await
         .unwrap();
         assert!(reason.starts_with("failed json, fields"), "{reason}");
@@ -565,7 +565,7 @@ schema = "schema.json"
             Vec<(String, String, bool, f64, Option<String>)>,
         );
         let verdicts = |scoring: i64| {
-            let pool = store.pool().clone();
+            let pool = store.sqlite_pool().unwrap().clone();
             async move {
                 let results = sqlx::query_as(
                     "SELECT case_id, accepted, reason, error_class FROM results
