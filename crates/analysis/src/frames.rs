@@ -26,6 +26,10 @@ pub struct RunData {
     pub reviews: Vec<routeval_store::ReviewAnswer>,
     /// What `judge` checks cost, per dataset, target, judge route and check.
     pub judge_spend: Vec<routeval_store::JudgeSpend>,
+    /// The processes a run was split across (`run --shard K/N`); empty when it was not.
+    pub shards: Vec<routeval_store::ShardRow>,
+    /// N of the run's `--shard K/N`, when it was split.
+    pub shard_count: Option<i64>,
 }
 
 /// What governance recorded about a run: shown loudly in every report.
@@ -82,6 +86,8 @@ impl RunData {
         let mut data = Self::from_rows(run, datasets, targets, rows)?;
         data.results = results;
         data.judge_spend = store.judge_spend(&data.run.id).await?;
+        data.shards = store.run_shards(&data.run.id).await?;
+        data.shard_count = store.joined_run(&data.run.id).await?.shards;
         if data.datasets.iter().any(|d| d.baseline.is_some()) {
             data.reviews = store.review_answers(&data.run.id).await?;
         }
@@ -133,6 +139,8 @@ impl RunData {
             governance: Governance::default(),
             reviews: Vec::new(),
             judge_spend: Vec::new(),
+            shards: Vec::new(),
+            shard_count: None,
             run,
             datasets,
             targets,

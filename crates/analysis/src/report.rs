@@ -59,6 +59,17 @@ struct RunInfo {
     simulated: bool,
 }
 
+/// One shard of a split run, as the report shows it.
+#[derive(serde::Serialize)]
+struct ShardInfo {
+    shard: String,
+    status: String,
+    started: String,
+    finished: Option<String>,
+    sessions: i64,
+    reason: Option<String>,
+}
+
 /// What a report shows beyond the ranking.
 #[derive(Debug, Clone, Serialize)]
 pub struct Extras {
@@ -204,6 +215,8 @@ pub fn render_with(
                 "exclusions": data.governance.exclusions,
                 "policy_violations": data.governance.violations,
                 "probes": data.governance.probes,
+                "shard_count": data.shard_count,
+                "shards": data.shards,
             });
             clip_strings(&mut report);
             Ok(serde_json::to_string_pretty(&report).expect("plain data"))
@@ -285,6 +298,18 @@ fn render_template(
         git_rev: data.run.git_rev.clone(),
         simulated: data.run.simulated,
     };
+    let shards: Vec<ShardInfo> = data
+        .shards
+        .iter()
+        .map(|s| ShardInfo {
+            shard: format!("{}/{}", s.shard, data.shard_count.unwrap_or(1)),
+            status: s.status.clone(),
+            started: format_time(s.started_at),
+            finished: s.finished_at.map(format_time),
+            sessions: s.sessions,
+            reason: s.status_reason.clone(),
+        })
+        .collect();
     let (name, charts) = match format {
         Format::Html => ("report.html", html_charts(rankings, extras)),
         _ => ("report.md", BTreeMap::new()),
@@ -327,7 +352,7 @@ fn render_template(
             m
         });
     let out = env.get_template(name)?.render(minijinja::context! {
-        run, rankings, charts, tags, live, searched, excluded, baselines, judges,
+        run, shards, shard_count => data.shard_count, rankings, charts, tags, live, searched, excluded, baselines, judges,
         violations => data.governance.violations,
         probe_matrix => probe_matrix(&data.governance.probes),
         fallback_on => extras.chains.fallback_on,

@@ -19,7 +19,7 @@ pub struct Cli {
 
 #[derive(Debug, Args, Clone)]
 pub struct DbArg {
-    /// Results database (`sqlite://PATH` or a path).
+    /// Results database: `sqlite://PATH`, a path, or `postgres://USER@HOST/DB`.
     #[arg(long, default_value = "sqlite://routeval.db", env = "ROUTEVAL_DB")]
     pub db: String,
 }
@@ -41,6 +41,8 @@ pub enum Command {
     Chains(ChainsArgs),
     /// Compare two runs per dataset and target; gate on significant regressions.
     Compare(CompareArgs),
+    /// Where a run stands: status, spend against budget, and its shards.
+    Status(StatusArgs),
     /// Write a report of a run.
     Report(ReportArgs),
     /// Re-grade a run's stored answers (no model is called) into a new set of verdicts.
@@ -97,6 +99,15 @@ pub struct RunArgs {
     /// Finish an interrupted run without re-sending what it recorded.
     #[arg(long)]
     pub resume: Option<String>,
+    /// Run only part K of N of the cases, as one of N processes sharing the run
+    /// `--run-id` (a CI job matrix); the run is complete when every shard is.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<routeval_core::Shard>,
+    /// The run's id: what every shard of a sharded run joins. Defaults, with `--shard`,
+    /// to one derived from the CI's run (GITHUB_RUN_ID and GITHUB_RUN_ATTEMPT, or
+    /// CI_PIPELINE_ID).
+    #[arg(long, value_name = "ID", value_parser = run_id)]
+    pub run_id: Option<String>,
     /// Show what would be sent, send nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -113,6 +124,20 @@ pub struct RunArgs {
     /// happens. Privacy refusals always hold.
     #[arg(long)]
     pub force: bool,
+}
+
+/// A run id: 1 to 100 letters, digits, `.`, `_` or `-` (it becomes part of request ids
+/// and file names).
+fn run_id(s: &str) -> Result<String, String> {
+    let ok = !s.is_empty()
+        && s.len() <= 100
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err("a run id is 1 to 100 letters, digits, `.`, `_` or `-`".into())
+    }
 }
 
 /// What `validate` checks is what `run` would do with the same flags.
@@ -152,6 +177,22 @@ pub struct SimArgs {
     pub seed: u64,
     #[arg(long, default_value_t = 1.0)]
     pub latency_scale: f64,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Run id (default: the latest run).
+    pub run: Option<String>,
+    #[command(flatten)]
+    pub db: DbArg,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: StatusFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum StatusFormat {
+    Table,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -73,6 +73,8 @@ pub struct Notices {
     suite_path: PathBuf,
     quiet: bool,
     progress: OnceLock<Arc<RunProgress>>,
+    /// The shard this process runs, for the hint (a shard resumes as itself).
+    shard: OnceLock<routeval_core::Shard>,
 }
 
 impl Notices {
@@ -81,6 +83,7 @@ impl Notices {
             suite_path: suite_path.to_path_buf(),
             quiet,
             progress: OnceLock::new(),
+            shard: OnceLock::new(),
         })
     }
 
@@ -99,10 +102,16 @@ impl Notices {
     }
 
     fn resume_hint(&self, run_id: &str) -> String {
-        format!(
-            "finish it with `routeval run {} --resume {run_id}`",
-            self.suite_path.display()
-        )
+        match self.shard.get() {
+            Some(shard) => format!(
+                "finish it with `routeval run {} --shard {shard} --run-id {run_id}`",
+                self.suite_path.display()
+            ),
+            None => format!(
+                "finish it with `routeval run {} --resume {run_id}`",
+                self.suite_path.display()
+            ),
+        }
     }
 }
 
@@ -114,7 +123,10 @@ impl Observer for Notices {
                     p.record(outcome);
                 }
             }
-            Event::RunStarted { jobs, .. } => {
+            Event::RunStarted { jobs, shard, .. } => {
+                if let Some(shard) = shard {
+                    let _ = self.shard.set(*shard);
+                }
                 let _ = self.progress.set(RunProgress::new(*jobs, self.quiet));
             }
             Event::DatasetSkipped { dataset } => self.line(&format!(

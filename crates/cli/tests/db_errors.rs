@@ -224,3 +224,24 @@ fn readers_do_not_migrate_an_old_database() {
     }
     assert_eq!(versions(&db), before, "nothing migrated");
 }
+
+/// A PostgreSQL server that is not there: exit 2, one sentence naming the server without
+/// its password, for a command that writes and for one that reads.
+#[test]
+fn an_unreachable_postgres_server_is_named_without_its_password() {
+    let dir = tempfile::tempdir().unwrap();
+    write_suite(dir.path());
+    let url = "postgres://routeval:hunter2@127.0.0.1:1/nightly";
+    for args in [&["run", "suite.toml"][..], &["rank"]] {
+        let args = with_db(args, url);
+        let out = routeval(dir.path(), &args, &[]);
+        assert_one_sentence(
+            &out,
+            &args,
+            "postgres://routeval:***@127.0.0.1:1/nightly",
+            "",
+        );
+        assert!(!stderr(&out).contains("hunter2"), "{}", stderr(&out));
+        assert!(!String::from_utf8_lossy(&out.stdout).contains("hunter2"));
+    }
+}

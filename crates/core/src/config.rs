@@ -12,7 +12,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 mod ranges;
+mod stored;
+
 pub use ranges::{MAX_RETRY_DELAY_MS, MAX_TIMEOUT_S};
+pub use stored::{Rename, SUITE_SCHEMA, UPGRADES};
 
 /// Request fields routeval fills in itself; a route's `params` may not name them.
 pub const BODY_FIELDS: [&str; 10] = [
@@ -71,6 +74,9 @@ pub struct Suite {
     /// Hash of the suite file's text, stored with each run.
     #[serde(skip)]
     pub hash: String,
+    /// The suite file's text, stored with each run (see [`SUITE_SCHEMA`]).
+    #[serde(skip)]
+    pub source: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -359,6 +365,7 @@ impl Suite {
             suite.base_dir = PathBuf::from(".");
         }
         suite.hash = short_hash(text.as_bytes());
+        suite.source = text.to_string();
         suite.validate(text)?;
         Ok(suite)
     }

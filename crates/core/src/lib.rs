@@ -16,9 +16,10 @@ pub mod policy;
 pub mod record;
 pub mod redact;
 pub mod scorer_spec;
+pub mod shard;
 
 pub use class::{ErrorClass, FailureFamily};
-pub use config::{Suite, TargetRef};
+pub use config::{Suite, TargetRef, SUITE_SCHEMA};
 pub use dataset::{Case, Dataset};
 pub use error::LoadError;
 pub use message::{Message, ToolCall};
@@ -26,3 +27,4 @@ pub use record::{
     AttemptRecord, CaseOutcome, JudgeAttempt, JudgeVerdict, Judging, ResultRecord, ScoreRecord,
 };
 pub use scorer_spec::ScorerSpec;
+pub use shard::Shard;

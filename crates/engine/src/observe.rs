@@ -24,8 +24,13 @@ pub enum Event<'a> {
         recorded: usize,
         spent_usd: f64,
     },
-    /// Dispatch starts: `jobs` (target, case, repeat) results are left to record.
-    RunStarted { run_id: &'a str, jobs: u64 },
+    /// Dispatch starts: `jobs` (target, case, repeat) results are left to record, of
+    /// `shard` when the run is split across processes.
+    RunStarted {
+        run_id: &'a str,
+        jobs: u64,
+        shard: Option<routeval_core::Shard>,
+    },
     /// One case finished (recorded next by the writer).
     CaseFinished { outcome: &'a CaseOutcome },
     /// The run ended and is marked with `summary.status`.

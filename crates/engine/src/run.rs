@@ -7,7 +7,7 @@ use crate::plan::{catalogs_for, latest_verdicts, plan_pairs};
 use crate::prepare::Prepared;
 use crate::{EngineError, EngineResult, Event, Observer};
 use anyhow::anyhow;
-use routeval_core::{CaseOutcome, Dataset};
+use routeval_core::{CaseOutcome, Dataset, Shard};
 use routeval_runner::{RunPlan, RunStatus, RunSummary};
 use routeval_store::{spawn_writer, NewRun, Store};
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -35,6 +35,10 @@ pub struct RunOptions {
     pub budget: Option<f64>,
     /// Run pairs that fail a capability check anyway (never privacy).
     pub force: bool,
+    /// Run only this part of the cases, as one of the processes of the run `run_id`.
+    pub shard: Option<Shard>,
+    /// The run the shards share (created by the first to start). Required with `shard`.
+    pub run_id: Option<String>,
 }
 
 /// A run that ended: its id and how.
@@ -62,8 +66,9 @@ pub async fn execute(
     let suite = &prepared.suite;
     let store = Store::open(&opts.db).await?;
     let owner = routeval_store::new_lease_owner();
-    let (run, session) = match &opts.resume {
-        Some(id) => {
+    let (run, session) = match (opts.shard, &opts.resume) {
+        (Some(shard), _) => join_shard(prepared, opts, &store, shard, &owner, &observer).await?,
+        (None, Some(id)) => {
             let run = store.run(id).await?;
             if run.config_hash != suite.hash {
                 return Err(EngineError::input(anyhow!(
@@ -72,7 +77,12 @@ pub async fn execute(
                     suite.hash
                 )));
             }
-            let session = take_lease(&store, id, &owner).await?;
+            if store.joined_run(id).await?.shards.is_some() {
+                return Err(EngineError::input(anyhow!(
+                    "run {id} is split into shards: resume a shard with `--shard K/N --run-id {id}`"
+                )));
+            }
+            let session = take_lease(&store, id, None, &owner).await?;
             let skip = store.finished_keys(id).await?;
             let spent = store.run_spend(id).await?;
             let route_spent = store.route_spend(id).await?.into_iter().collect();
@@ -92,21 +102,10 @@ pub async fn execute(
                 session,
             )
         }
-        None => {
-            let id = new_run_id();
-            store
-                .create_run(&NewRun {
-                    id: id.clone(),
-                    suite: suite.name.clone(),
-                    suite_path: suite.path.display().to_string(),
-                    started_at_ms: routeval_runner::now_ms(),
-                    config_json: serde_json::to_string(suite).map_err(EngineError::failure)?,
-                    config_hash: suite.hash.clone(),
-                    git_rev: git_rev(&suite.base_dir),
-                    simulated: suite.is_simulated(),
-                })
-                .await?;
-            let session = take_lease(&store, &id, &owner).await?;
+        (None, None) => {
+            let id = opts.run_id.clone().unwrap_or_else(new_run_id);
+            store.create_run(&new_run(prepared, &id)?).await?;
+            let session = take_lease(&store, &id, None, &owner).await?;
             (
                 Resumed {
                     id,
@@ -122,6 +121,7 @@ pub async fn execute(
     let lease = tokio::spawn(keep_lease(
         store.clone(),
         run_id.clone(),
+        opts.shard,
         owner.clone(),
         control.clone(),
         observer.clone(),
@@ -140,7 +140,7 @@ pub async fn execute(
         Ok(summary) => {
             let status = summary.status.as_str();
             let finished = (summary.status != RunStatus::Interrupted).then(routeval_runner::now_ms);
-            mark(&store, &run_id, status, finished, None)
+            mark(&store, &run_id, opts.shard, status, finished, None)
                 .await
                 .map(|()| summary)
         }
@@ -149,6 +149,7 @@ pub async fn execute(
             if let Err(mark_error) = mark(
                 &store,
                 &run_id,
+                opts.shard,
                 "failed",
                 Some(routeval_runner::now_ms()),
                 Some(&reason),
@@ -167,7 +168,14 @@ pub async fn execute(
             Err(e)
         }
     };
-    let _ = store.release_lease(&run_id, &owner).await;
+    let _ = match opts.shard {
+        Some(shard) => {
+            store
+                .release_shard_lease(&run_id, shard.index, &owner)
+                .await
+        }
+        None => store.release_lease(&run_id, &owner).await,
+    };
     store.close().await;
     let summary = result?;
     observer.event(&Event::RunFinished {
@@ -185,17 +193,152 @@ struct Resumed {
     route_spent: HashMap<String, f64>,
 }
 
-/// Take the run for this process, or say who holds it.
-async fn take_lease(store: &Store, run_id: &str, owner: &str) -> EngineResult<u32> {
-    match store
-        .take_lease(run_id, owner, LEASE_TTL, routeval_runner::now_ms())
-        .await?
-    {
+/// The run as recorded when it starts.
+fn new_run(prepared: &Prepared, id: &str) -> EngineResult<NewRun> {
+    let suite = &prepared.suite;
+    Ok(NewRun {
+        id: id.to_string(),
+        suite: suite.name.clone(),
+        // Absolute, so the run can be rescored from any folder.
+        suite_path: std::fs::canonicalize(&suite.path)
+            .unwrap_or_else(|_| suite.path.clone())
+            .display()
+            .to_string(),
+        started_at_ms: routeval_runner::now_ms(),
+        config_json: serde_json::to_string(suite).map_err(EngineError::failure)?,
+        suite_toml: Some(suite.source.clone()).filter(|s| !s.is_empty()),
+        config_hash: suite.hash.clone(),
+        git_rev: git_rev(&suite.base_dir),
+        simulated: suite.is_simulated(),
+    })
+}
+
+/// Join the sharded run (creating it when this shard is the first) and take this
+/// shard: the run must be of the same suite and split the same way. What the shard
+/// recorded before (a resumed shard) is skipped; spend is the shared budget's business.
+async fn join_shard(
+    prepared: &Prepared,
+    opts: &RunOptions,
+    store: &Store,
+    shard: Shard,
+    owner: &str,
+    observer: &Arc<dyn Observer>,
+) -> EngineResult<(Resumed, u32)> {
+    let suite = &prepared.suite;
+    let Some(id) = opts.run_id.as_ref().or(opts.resume.as_ref()) else {
+        return Err(EngineError::input(anyhow!(
+            "--shard {shard} needs the run id all shards share: --run-id ID"
+        )));
+    };
+    let budget = opts.budget.or(suite.budget_usd);
+    let joined = store
+        .join_run(&new_run(prepared, id)?, shard.count, budget)
+        .await?;
+    if joined.config_hash != suite.hash {
+        return Err(EngineError::input(anyhow!(
+            "run {id} was made with a different suite (config {} vs {} now): every shard needs the same suite file",
+            joined.config_hash,
+            suite.hash
+        )));
+    }
+    if joined.shards != Some(i64::from(shard.count)) {
+        return Err(EngineError::input(anyhow!(
+            "run {id} is split into {} shards, not {}: every shard needs the same N in --shard K/N",
+            joined.shards.map_or("no".into(), |n| n.to_string()),
+            shard.count
+        )));
+    }
+    let session = take_lease(store, id, Some(shard), owner).await?;
+    let skip = store.finished_keys(id).await?;
+    let route_spent = store.route_spend(id).await?.into_iter().collect();
+    store
+        .set_shard_status(id, shard.index, "running", None, None)
+        .await?;
+    if session > 1 {
+        observer.event(&Event::Resuming {
+            run_id: id,
+            recorded: skip.len(),
+            spent_usd: store.run_spend(id).await?,
+        });
+    }
+    Ok((
+        Resumed {
+            id: id.clone(),
+            skip,
+            spent: 0.0,
+            route_spent,
+        },
+        session,
+    ))
+}
+
+/// The suite budget of a sharded run, drawn from the run's row.
+struct StoreBudget {
+    store: Store,
+    run_id: String,
+    /// What this process drew, in micro-dollars: given back, less what it spent, at the end.
+    drawn_micro_usd: std::sync::atomic::AtomicU64,
+}
+
+impl StoreBudget {
+    fn drawn(&self) -> f64 {
+        self.drawn_micro_usd
+            .load(std::sync::atomic::Ordering::Relaxed) as f64
+            / 1e6
+    }
+}
+
+impl routeval_runner::budget::SharedBudget for StoreBudget {
+    fn draw(
+        &self,
+        amount: f64,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send + '_>> {
+        Box::pin(async move {
+            // Whole micro-dollars, so what is drawn and given back add up exactly.
+            let micro = (amount * 1e6).ceil();
+            match self.store.draw_budget(&self.run_id, micro / 1e6).await {
+                Ok(granted) => {
+                    if granted {
+                        self.drawn_micro_usd
+                            .fetch_add(micro as u64, std::sync::atomic::Ordering::Relaxed);
+                    }
+                    granted
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "the shared budget could not be drawn");
+                    false
+                }
+            }
+        })
+    }
+}
+
+/// Take the run (or its shard) for this process, or say who holds it.
+async fn take_lease(
+    store: &Store,
+    run_id: &str,
+    shard: Option<Shard>,
+    owner: &str,
+) -> EngineResult<u32> {
+    let now = routeval_runner::now_ms();
+    let lease = match shard {
+        Some(shard) => {
+            store
+                .take_shard_lease(run_id, shard.index, owner, LEASE_TTL, now)
+                .await?
+        }
+        None => store.take_lease(run_id, owner, LEASE_TTL, now).await?,
+    };
+    let what = match shard {
+        Some(shard) => format!("shard {shard} of run {run_id}"),
+        None => format!("run {run_id}"),
+    };
+    match lease {
         routeval_store::Lease::Taken { session } => Ok(session),
         routeval_store::Lease::Held(holder) => {
             let left = (holder.expires_at_ms - routeval_runner::now_ms()).max(0) / 1000;
             Err(EngineError::Held(anyhow!(
-                "run {run_id} is being run by another process ({}); nothing sent. If that process is gone, its hold lapses within {left}s and the run can then be resumed",
+                "{what} is being run by another process ({}); nothing sent. If that process is gone, its hold lapses within {left}s and it can then be resumed",
                 holder.owner
             )))
         }
@@ -212,16 +355,23 @@ enum LeaseEnd {
 async fn keep_lease(
     store: Store,
     run_id: String,
+    shard: Option<Shard>,
     owner: String,
     control: RunControl,
     observer: Arc<dyn Observer>,
 ) -> LeaseEnd {
     loop {
         tokio::time::sleep(LEASE_TTL / 3).await;
-        match store
-            .renew_lease(&run_id, &owner, LEASE_TTL, routeval_runner::now_ms())
-            .await
-        {
+        let now = routeval_runner::now_ms();
+        let renewed = match shard {
+            Some(shard) => {
+                store
+                    .renew_shard_lease(&run_id, shard.index, &owner, LEASE_TTL, now)
+                    .await
+            }
+            None => store.renew_lease(&run_id, &owner, LEASE_TTL, now).await,
+        };
+        match renewed {
             Ok(true) => {}
             Ok(false) => {
                 observer.event(&Event::Warning(format!(
@@ -237,17 +387,26 @@ async fn keep_lease(
     }
 }
 
-/// Set the run's status, waiting out a database another process holds for a while.
+/// Set the run's (or its shard's) status, waiting out a database another process holds
+/// for a while.
 async fn mark(
     store: &Store,
     run_id: &str,
+    shard: Option<Shard>,
     status: &str,
     finished: Option<i64>,
     reason: Option<&str>,
 ) -> EngineResult<()> {
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     loop {
-        match store.set_run_status(run_id, status, finished, reason).await {
+        let marked = match shard {
+            Some(shard) => store
+                .set_shard_status(run_id, shard.index, status, finished, reason)
+                .await
+                .map(|_| ()),
+            None => store.set_run_status(run_id, status, finished, reason).await,
+        };
+        match marked {
             Ok(()) => return Ok(()),
             Err(e) if std::time::Instant::now() < deadline => {
                 tracing::warn!(error = %e, "run status not recorded yet; retrying");
@@ -258,12 +417,22 @@ async fn mark(
     }
 }
 
-/// Record a dataset's cases a chunk at a time: never the whole dataset in memory.
-async fn record_cases(store: &Store, run_id: &str, dataset: &Dataset) -> EngineResult<()> {
+/// Record a dataset's cases (a shard's: its own) a chunk at a time: never the whole
+/// dataset in memory.
+async fn record_cases(
+    store: &Store,
+    run_id: &str,
+    dataset: &Dataset,
+    shard: Option<Shard>,
+) -> EngineResult<()> {
     const CHUNK: usize = 2_000;
     let mut chunk = Vec::with_capacity(CHUNK);
     for case in dataset.cases()? {
-        chunk.push(case?);
+        let case = case?;
+        if !shard.is_none_or(|s| s.holds(&dataset.name, &case.id)) {
+            continue;
+        }
+        chunk.push(case);
         if chunk.len() == CHUNK {
             store.record_cases(run_id, &dataset.name, &chunk).await?;
             chunk.clear();
@@ -349,7 +518,7 @@ async fn run_held(
                 },
             )
             .await?;
-        record_cases(store, &run_id, &ds.dataset).await?;
+        record_cases(store, &run_id, &ds.dataset, opts.shard).await?;
         work.push((ds.clone(), targets));
     }
     for name in &recorded_targets {
@@ -378,6 +547,14 @@ async fn run_held(
     }
 
     let concurrency = opts.concurrency.unwrap_or(suite.concurrency) as usize;
+    let shared_budget = match (opts.shard, budget_usd) {
+        (Some(_), Some(_)) => Some(Arc::new(StoreBudget {
+            store: store.clone(),
+            run_id: run_id.clone(),
+            drawn_micro_usd: Default::default(),
+        })),
+        _ => None,
+    };
     let plan = RunPlan {
         run_id: run_id.clone(),
         session,
@@ -389,10 +566,15 @@ async fn run_held(
         spent_usd: run.spent,
         route_spent_usd: run.route_spent,
         limit: opts.limit,
+        shard: opts.shard,
+        shared_budget: shared_budget
+            .clone()
+            .map(|b| b as Arc<dyn routeval_runner::budget::SharedBudget>),
     };
     observer.event(&Event::RunStarted {
         run_id: &run_id,
         jobs: plan.job_count(),
+        shard: opts.shard,
     });
     let writer = spawn_writer(store, &run_id, concurrency * 2);
     let on_outcome = {
@@ -400,6 +582,13 @@ async fn run_held(
         Arc::new(move |o: &CaseOutcome| observer.event(&Event::CaseFinished { outcome: o }))
     };
     let mut summary = routeval_runner::run(plan, writer.sender, control.clone(), on_outcome).await;
+    if let Some(pot) = &shared_budget {
+        // What this shard drew and did not spend goes back to the others.
+        let unused = (pot.drawn() - summary.spent_usd).max(0.0);
+        if unused > 0.0 {
+            store.return_budget(&run_id, unused).await?;
+        }
+    }
     let written = writer
         .task
         .await

@@ -142,6 +142,63 @@ impl Budget {
     pub fn spent(&self) -> f64 {
         self.state.lock().unwrap_or_else(|p| p.into_inner()).0.spent
     }
+
+    /// How much the total cap lacks for `r` (0 when it fits), when there is a cap.
+    pub fn shortfall(&self, r: &Reservation) -> Option<f64> {
+        let guard = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let total = &guard.0;
+        let cap = total.cap?;
+        Some((total.spent + total.reserved + r.total - cap).max(0.0))
+    }
+
+    /// Allow `amount` more in all: a slice drawn from a [`SharedBudget`].
+    pub fn raise_cap(&self, amount: f64) {
+        let mut guard = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(cap) = &mut guard.0.cap {
+            *cap += amount;
+        }
+    }
+
+    /// The total cap as it stands (what this process may spend in all).
+    pub fn cap(&self) -> Option<f64> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner()).0.cap
+    }
+}
+
+/// A suite budget shared with other processes: the shards of one run. Each process
+/// starts with nothing and draws slices as it needs them, so the processes together
+/// never reserve more than the budget; what a process did not spend goes back when it
+/// ends.
+pub trait SharedBudget: Send + Sync {
+    /// Take `amount` more for this process; `false` when the rest of the budget is
+    /// smaller.
+    fn draw(
+        &self,
+        amount: f64,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send + '_>>;
+}
+
+/// Grow `budget` from `shared` so `r` fits: a slice of `slice` USD, or only what is
+/// missing when a whole slice is no longer there. Whether `r` may now be reserved.
+pub async fn draw_for(
+    budget: &Budget,
+    shared: &dyn SharedBudget,
+    r: &Reservation,
+    slice: f64,
+) -> bool {
+    let Some(short) = budget.shortfall(r) else {
+        return false;
+    };
+    if short <= 0.0 {
+        return true;
+    }
+    for amount in [short.max(slice), short] {
+        if shared.draw(amount).await {
+            budget.raise_cap(amount);
+            return true;
+        }
+    }
+    false
 }
 
 /// Worst case of one case on a target: every step tried, every validation round used,

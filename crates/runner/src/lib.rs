@@ -76,6 +76,11 @@ pub struct RunPlan {
     pub route_spent_usd: HashMap<String, f64>,
     /// At most this many cases per dataset.
     pub limit: Option<usize>,
+    /// Only the cases of this part of the run (of those within `limit`).
+    pub shard: Option<routeval_core::Shard>,
+    /// The suite budget, when other processes share it (the shards of a run): this
+    /// process then starts with none of it and draws slices as it goes.
+    pub shared_budget: Option<Arc<dyn budget::SharedBudget>>,
 }
 
 impl RunPlan {
@@ -86,7 +91,7 @@ impl RunPlan {
         let mut n = 0;
         for (ds, targets) in &self.work {
             let cases = ds.dataset.summary.count.min(limit) as u64;
-            if self.skip.is_empty() {
+            if self.skip.is_empty() && self.shard.is_none() {
                 n += cases * targets.len() as u64 * u64::from(self.repeats);
                 continue;
             }
@@ -94,6 +99,12 @@ impl RunPlan {
                 continue;
             };
             for case in reader.take(limit).flatten() {
+                if !self
+                    .shard
+                    .is_none_or(|s| s.holds(&ds.dataset.name, &case.id))
+                {
+                    continue;
+                }
                 for repeat in 0..self.repeats {
                     for target in targets {
                         let key = (
@@ -226,6 +237,10 @@ pub async fn fetch_catalogs(suite: &Suite) -> HashMap<String, HashMap<String, Ca
     out
 }
 
+/// A shard draws a shared budget in slices of this fraction of it: few round trips to
+/// the database, and little held back from the other shards.
+const BUDGET_SLICES: f64 = 32.0;
+
 /// State every lane of a run shares.
 struct Shared {
     ctx: Arc<RunContext>,
@@ -254,7 +269,11 @@ pub async fn run(
 ) -> RunSummary {
     let shared = Arc::new(Shared {
         ctx: Arc::new(RunContext {
-            request_prefix: format!("{}-{}", plan.run_id, plan.session),
+            // Each shard counts its own sessions: its number keeps request ids apart.
+            request_prefix: match plan.shard {
+                Some(shard) => format!("{}-{}.{}", plan.run_id, shard.index, plan.session),
+                None => format!("{}-{}", plan.run_id, plan.session),
+            },
             request_counter: AtomicU64::new(0),
             abort: control.abort.clone(),
         }),
@@ -263,7 +282,12 @@ pub async fn run(
         sink,
         on_outcome,
         budget: budget::Budget::new(
-            plan.budget_usd,
+            // A shared budget is drawn from as the run goes: this process starts with none.
+            if plan.shared_budget.is_some() {
+                plan.budget_usd.map(|_| 0.0)
+            } else {
+                plan.budget_usd
+            },
             plan.spent_usd,
             plan.work
                 .iter()
@@ -388,6 +412,12 @@ async fn lane(plan: Arc<RunPlan>, shared: Arc<Shared>, target_name: String) {
                         break;
                     }
                 };
+                if !plan
+                    .shard
+                    .is_none_or(|s| s.holds(&ds.dataset.name, &case.id))
+                {
+                    continue;
+                }
                 let recorded = !plan.skip.is_empty()
                     && plan.skip.contains(&(
                         target_name.clone(),
@@ -412,8 +442,18 @@ async fn lane(plan: Arc<RunPlan>, shared: Arc<Shared>, target_name: String) {
                 // Reserve the worst case only once the case can go: what is reserved is
                 // always in flight, so the budget stops dispatch, never running cases.
                 if !shared.budget.try_reserve(&reservation) {
-                    shared.budget_hit.store(true, Ordering::Relaxed);
-                    break 'dispatch;
+                    let drawn = match &plan.shared_budget {
+                        Some(pot) => {
+                            let slice = plan.budget_usd.unwrap_or(0.0) / BUDGET_SLICES;
+                            budget::draw_for(&shared.budget, pot.as_ref(), &reservation, slice)
+                                .await
+                        }
+                        None => false,
+                    };
+                    if !drawn || !shared.budget.try_reserve(&reservation) {
+                        shared.budget_hit.store(true, Ordering::Relaxed);
+                        break 'dispatch;
+                    }
                 }
                 while let Some(done) = tasks.try_join_next() {
                     log_join_error(done);

@@ -65,6 +65,43 @@ pub enum Lease {
     Held(LeaseHolder),
 }
 
+/// What a lease holds: a whole run (its row in `runs`), or one shard of a sharded run
+/// (its row in `run_shards`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Scope<'a> {
+    Run(&'a str),
+    Shard(&'a str, u32),
+}
+
+impl Scope<'_> {
+    /// The table holding the lease, and the condition on its key from `$first` on.
+    fn table_and_key(&self, first: usize) -> (&'static str, String) {
+        match self {
+            Scope::Run(_) => ("runs", format!("id = ${first}")),
+            Scope::Shard(..) => (
+                "run_shards",
+                format!("run_id = ${first} AND shard = ${}", first + 1),
+            ),
+        }
+    }
+
+    fn run_id(&self) -> &str {
+        match self {
+            Scope::Run(id) | Scope::Shard(id, _) => id,
+        }
+    }
+}
+
+/// Bind the key of `scope` to a query (after its other parameters).
+macro_rules! bind_scope {
+    ($query:expr, $scope:expr) => {
+        match $scope {
+            Scope::Run(id) => $query.bind(id),
+            Scope::Shard(id, shard) => $query.bind(id).bind(i64::from(shard)),
+        }
+    };
+}
+
 impl Store {
     /// Take the lease of an existing run for `owner` until `now + ttl`: when no one
     /// holds it, its holder let it lapse, or its holder is gone. Counts a new session.
@@ -75,15 +112,51 @@ impl Store {
         ttl: Duration,
         now_ms: i64,
     ) -> Result<Lease> {
+        self.take_scoped(Scope::Run(run_id), owner, ttl, now_ms)
+            .await
+    }
+
+    /// Take the lease of shard `shard` of a sharded run (see [`Store::take_lease`]),
+    /// recording the shard when it is new.
+    pub async fn take_shard_lease(
+        &self,
+        run_id: &str,
+        shard: u32,
+        owner: &str,
+        ttl: Duration,
+        now_ms: i64,
+    ) -> Result<Lease> {
+        with_pool!(self, |pool| {
+            sqlx::query(
+            "INSERT INTO run_shards (run_id, shard, status, started_at) VALUES ($1, $2, 'running', $3)
+             ON CONFLICT (run_id, shard) DO NOTHING"
+        )
+        .bind(run_id)
+        .bind(i64::from(shard))
+        .bind(now_ms)
+        .execute(pool)
+        .await
+        .map(|_| ())
+        })?;
+        self.take_scoped(Scope::Shard(run_id, shard), owner, ttl, now_ms)
+            .await
+    }
+
+    async fn take_scoped(
+        &self,
+        scope: Scope<'_>,
+        owner: &str,
+        ttl: Duration,
+        now_ms: i64,
+    ) -> Result<Lease> {
+        let (table, key) = scope.table_and_key(1);
+        let read = format!("SELECT lease_owner, lease_expires_at FROM {table} WHERE {key}");
         let holder: Option<(Option<String>, Option<i64>)> =
-            with_pool!(self, |pool| sqlx::query_as(
-                "SELECT lease_owner, lease_expires_at FROM runs WHERE id = $1"
-            )
-            .bind(run_id)
-            .fetch_optional(pool)
-            .await)?;
+            with_pool!(self, |pool| bind_scope!(sqlx::query_as(&read), scope)
+                .fetch_optional(pool)
+                .await)?;
         let Some((held_by, expires)) = holder else {
-            return Err(crate::StoreError::NoSuchRun(run_id.to_string()));
+            return Err(crate::StoreError::NoSuchRun(scope.run_id().to_string()));
         };
         // The holder seen now is the one replaced: if another process takes the run
         // between this read and the update, the update matches nothing.
@@ -96,15 +169,19 @@ impl Store {
                 return Ok(Lease::Held(holder));
             }
         }
-        let taken: Option<(i64,)> = with_pool!(self, |pool| sqlx::query_as(
-            "UPDATE runs SET lease_owner = $1, lease_expires_at = $2, sessions = sessions + 1
-             WHERE id = $3 AND lease_owner IS NOT DISTINCT FROM $4
-             RETURNING sessions",
+        let (_, key) = scope.table_and_key(4);
+        let take = format!(
+            "UPDATE {table} SET lease_owner = $1, lease_expires_at = $2, sessions = sessions + 1
+             WHERE lease_owner IS NOT DISTINCT FROM $3 AND {key}
+             RETURNING sessions"
+        );
+        let taken: Option<(i64,)> = with_pool!(self, |pool| bind_scope!(
+            sqlx::query_as(&take)
+                .bind(owner)
+                .bind(now_ms + ttl.as_millis() as i64)
+                .bind(&held_by),
+            scope
         )
-        .bind(owner)
-        .bind(now_ms + ttl.as_millis() as i64)
-        .bind(run_id)
-        .bind(&held_by)
         .fetch_optional(pool)
         .await)?;
         match taken {
@@ -112,7 +189,7 @@ impl Store {
                 session: session as u32,
             }),
             // Someone else won the race: report who.
-            None => match Box::pin(self.take_lease(run_id, owner, ttl, now_ms)).await? {
+            None => match Box::pin(self.take_scoped(scope, owner, ttl, now_ms)).await? {
                 Lease::Held(h) => Ok(Lease::Held(h)),
                 taken => Ok(taken),
             },
@@ -127,12 +204,39 @@ impl Store {
         ttl: Duration,
         now_ms: i64,
     ) -> Result<bool> {
-        let done = with_pool!(self, |pool| sqlx::query(
-            "UPDATE runs SET lease_expires_at = $1 WHERE id = $2 AND lease_owner = $3"
+        self.renew_scoped(Scope::Run(run_id), owner, ttl, now_ms)
+            .await
+    }
+
+    /// Extend the lease of a shard; `false` when this process no longer holds it.
+    pub async fn renew_shard_lease(
+        &self,
+        run_id: &str,
+        shard: u32,
+        owner: &str,
+        ttl: Duration,
+        now_ms: i64,
+    ) -> Result<bool> {
+        self.renew_scoped(Scope::Shard(run_id, shard), owner, ttl, now_ms)
+            .await
+    }
+
+    async fn renew_scoped(
+        &self,
+        scope: Scope<'_>,
+        owner: &str,
+        ttl: Duration,
+        now_ms: i64,
+    ) -> Result<bool> {
+        let (table, key) = scope.table_and_key(3);
+        let sql =
+            format!("UPDATE {table} SET lease_expires_at = $1 WHERE lease_owner = $2 AND {key}");
+        let done = with_pool!(self, |pool| bind_scope!(
+            sqlx::query(&sql)
+                .bind(now_ms + ttl.as_millis() as i64)
+                .bind(owner),
+            scope
         )
-        .bind(now_ms + ttl.as_millis() as i64)
-        .bind(run_id)
-        .bind(owner)
         .execute(pool)
         .await
         .map(|done| done.rows_affected()))?;
@@ -141,16 +245,27 @@ impl Store {
 
     /// Let the run go (its process is done with it).
     pub async fn release_lease(&self, run_id: &str, owner: &str) -> Result<()> {
-        with_pool!(self, |pool| {
-            sqlx::query(
-            "UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL WHERE id = $1 AND lease_owner = $2",
+        self.release_scoped(Scope::Run(run_id), owner).await
+    }
+
+    /// Let the shard go.
+    pub async fn release_shard_lease(&self, run_id: &str, shard: u32, owner: &str) -> Result<()> {
+        self.release_scoped(Scope::Shard(run_id, shard), owner)
+            .await
+    }
+
+    async fn release_scoped(&self, scope: Scope<'_>, owner: &str) -> Result<()> {
+        let (table, key) = scope.table_and_key(2);
+        let sql = format!(
+            "UPDATE {table} SET lease_owner = NULL, lease_expires_at = NULL WHERE lease_owner = $1 AND {key}"
+        );
+        with_pool!(self, |pool| bind_scope!(
+            sqlx::query(&sql).bind(owner),
+            scope
         )
-        .bind(run_id)
-        .bind(owner)
         .execute(pool)
         .await
-        .map(|done| done.rows_affected())
-        })?;
+        .map(|_| ()))?;
         Ok(())
     }
 }

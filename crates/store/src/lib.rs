@@ -47,6 +47,7 @@ mod read;
 mod redact;
 mod rescore;
 mod review;
+mod shards;
 mod tables;
 #[cfg(test)]
 mod test_support;
@@ -61,6 +62,7 @@ pub use probes::ProbeRow;
 pub use read::{DatasetRow, RunRow, TargetRow};
 pub use rescore::StoredAnswer;
 pub use review::ReviewAnswer;
+pub use shards::{run_status_of_shards, JoinedRun, ShardRow};
 pub use tables::{
     AttemptRow, CellSink, Column, ColumnType, JudgeVerdictRow, ResultRow, ScoreRow, TableDef,
     ALL as TABLES, ATTEMPTS, CHECKS, JUDGE_ATTEMPTS, JUDGE_VERDICTS, RESULTS, RESULT_SCORES,
@@ -106,6 +108,10 @@ pub enum StoreError {
     NoFolder(PathBuf),
     #[error("cannot open database {} (check the path and its folder's permissions)", .0.display())]
     CannotOpen(PathBuf),
+    /// A PostgreSQL server that refused or could not be reached: down, a wrong port,
+    /// user, password or database name.
+    #[error("cannot connect to database {url}: {reason}")]
+    Unreachable { url: String, reason: String },
     #[error("database {} holds no routeval tables (run `routeval run` first)", .0.display())]
     NoSchema(PathBuf),
     #[error(
@@ -140,6 +146,7 @@ impl StoreError {
                 | StoreError::ReadOnly(_)
                 | StoreError::NoFolder(_)
                 | StoreError::CannotOpen(_)
+                | StoreError::Unreachable { .. }
                 | StoreError::NoSchema(_)
                 | StoreError::NewerSchema { .. }
                 | StoreError::OlderSchema { .. }
@@ -209,10 +216,7 @@ impl Store {
             path,
         };
         open::refuse_newer(&store).await?;
-        open::MIGRATOR
-            .run(&pool)
-            .await
-            .map_err(|e| open::migrate_error(&store.path, e))?;
+        open::migrate_sqlite(&store, &pool).await?;
         redact::register_stored_keys(&store).await?;
         Ok(store)
     }
@@ -267,6 +271,20 @@ impl Store {
         {
             routeval_core::redact::register(&password);
         }
+        // One direct connection first: the pool retries a refused connection until its
+        // timeout, which would turn a mistyped port into half a minute and a vague error.
+        let probe = <sqlx::PgConnection as sqlx::Connection>::connect_with(&options)
+            .await
+            .map_err(|source| StoreError::Unreachable {
+                url: shown.clone(),
+                // The innermost cause, once: sqlx repeats it in its own message.
+                reason: match &source {
+                    sqlx::Error::Io(e) => e.to_string(),
+                    sqlx::Error::Database(e) => e.message().to_string(),
+                    other => other.to_string(),
+                },
+            })?;
+        let _ = sqlx::Connection::close(probe).await;
         let pool = PgPoolOptions::new()
             .max_connections(8)
             .acquire_timeout(busy_timeout())

@@ -238,3 +238,32 @@ pub(crate) async fn require_current(store: &Store) -> Result<(), StoreError> {
     }
     Ok(())
 }
+
+/// Bring an SQLite file's schema up to date. sqlx takes no lock on SQLite, so processes
+/// opening a new file at once (the shards of a run) would each apply the first migration
+/// and all but one fail. Those that find migrations pending migrate inside one
+/// `BEGIN IMMEDIATE` transaction (each migration a savepoint in it): the second waits for
+/// the first's write lock, then finds nothing left to do.
+pub(crate) async fn migrate_sqlite(
+    store: &Store,
+    pool: &sqlx::SqlitePool,
+) -> Result<(), StoreError> {
+    let path = &store.path;
+    let applied = applied_versions(store).await?.unwrap_or_default();
+    if MIGRATOR
+        .iter()
+        .all(|m| applied.binary_search(&m.version).is_ok())
+    {
+        return Ok(());
+    }
+    let sql_error = |e: sqlx::Error| file_error(path, &e).unwrap_or(StoreError::Sql(e));
+    let mut tx = pool
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .map_err(sql_error)?;
+    MIGRATOR
+        .run(&mut *tx)
+        .await
+        .map_err(|e| migrate_error(path, e))?;
+    tx.commit().await.map_err(sql_error)
+}

@@ -74,6 +74,19 @@ impl Store {
         }
     }
 
+    /// The suite a run was started with, as its TOML source and that source's schema
+    /// version; `None` for runs recorded before sources were stored.
+    pub async fn run_suite_source(&self, id: &str) -> Result<Option<(String, i64)>> {
+        let row: Option<(Option<String>, Option<i64>)> = with_pool!(self, |pool| {
+            sqlx::query_as("SELECT suite_toml, suite_schema FROM runs WHERE id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await
+        })?;
+        let (toml, schema) = row.ok_or_else(|| StoreError::NoSuchRun(id.to_string()))?;
+        Ok(toml.zip(schema))
+    }
+
     pub async fn run_config_json(&self, id: &str) -> Result<String> {
         let (json,): (String,) = with_pool!(self, |pool| sqlx::query_as(
             "SELECT config_json FROM runs WHERE id = $1"

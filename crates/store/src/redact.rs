@@ -211,6 +211,7 @@ mod tests {
                 suite_path: "routeval.toml".into(),
                 started_at_ms: 3,
                 config_json: format!("{{\"headers\":{{\"X-Key\":\"{KEY}\"}}}}"),
+                suite_toml: None,
                 config_hash: "h".into(),
                 git_rev: None,
                 simulated: false,

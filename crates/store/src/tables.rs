@@ -188,7 +188,7 @@ impl Cell for String {
     fn get_owned(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Self> {
         row.get(index)
     }
-    fn binary<'f>(field: Option<&'f [u8]>) -> Result<&'f str, BinaryError> {
+    fn binary(field: Option<&[u8]>) -> Result<&str, BinaryError> {
         text_field(field)
     }
     fn visit<S: CellSink + ?Sized>(value: &str, column: usize, sink: &mut S) {
@@ -209,7 +209,7 @@ impl Cell for Option<String> {
     fn get_owned(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Self> {
         row.get(index)
     }
-    fn binary<'f>(field: Option<&'f [u8]>) -> Result<Option<&'f str>, BinaryError> {
+    fn binary(field: Option<&[u8]>) -> Result<Option<&str>, BinaryError> {
         field.map(|f| text_field(Some(f))).transpose()
     }
     fn visit<S: CellSink + ?Sized>(value: Option<&str>, column: usize, sink: &mut S) {

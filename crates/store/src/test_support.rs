@@ -30,6 +30,7 @@ async fn store_with_run_on(db: TestDb, run_id: &str) -> (TestDb, Store) {
             suite_path: "routeval.toml".into(),
             started_at_ms: 0,
             config_json: "{}".into(),
+            suite_toml: None,
             config_hash: "h".into(),
             git_rev: None,
             simulated: true,

@@ -23,6 +23,9 @@ pub struct NewRun {
     pub suite_path: String,
     pub started_at_ms: i64,
     pub config_json: String,
+    /// The suite file's text (stored with [`routeval_core::SUITE_SCHEMA`]); `None` where
+    /// there is no file (tests, benches).
+    pub suite_toml: Option<String>,
     pub config_hash: String,
     pub git_rev: Option<String>,
     pub simulated: bool,
@@ -32,8 +35,8 @@ impl Store {
     pub async fn create_run(&self, run: &NewRun) -> Result<()> {
         with_pool!(self, |pool| {
             sqlx::query(
-            "INSERT INTO runs (id, suite, suite_path, started_at, status, config_json, config_hash, git_rev, simulated)
-             VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8)",
+            "INSERT INTO runs (id, suite, suite_path, started_at, status, config_json, config_hash, git_rev, simulated, suite_toml, suite_schema)
+             VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8, $9, $10)",
         )
         .bind(&run.id)
         .bind(&run.suite)
@@ -43,6 +46,8 @@ impl Store {
         .bind(&run.config_hash)
         .bind(&run.git_rev)
         .bind(run.simulated)
+        .bind(run.suite_toml.as_deref().map(crate::redact::redact))
+        .bind(run.suite_toml.as_ref().map(|_| routeval_core::SUITE_SCHEMA))
         .execute(pool)
         .await
         .map(|done| done.rows_affected())

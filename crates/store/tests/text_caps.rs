@@ -21,6 +21,7 @@ async fn full_sizes_are_stored_beside_cut_texts() {
             suite_path: "routeval.toml".into(),
             started_at_ms: 0,
             config_json: "{}".into(),
+            suite_toml: None,
             config_hash: "h".into(),
             git_rev: None,
             simulated: true,

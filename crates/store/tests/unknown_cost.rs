@@ -70,6 +70,7 @@ async fn an_unknown_cost_is_stored_as_null() {
             suite_path: "routeval.toml".into(),
             started_at_ms: 0,
             config_json: "{}".into(),
+            suite_toml: None,
             config_hash: "h".into(),
             git_rev: None,
             simulated: true,

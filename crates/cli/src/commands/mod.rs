@@ -10,4 +10,5 @@ pub mod quickstart;
 pub mod rescore;
 pub mod run;
 pub mod sim;
+pub mod status;
 pub mod validate;

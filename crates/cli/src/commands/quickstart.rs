@@ -52,6 +52,8 @@ pub async fn run(args: QuickstartArgs) -> CliResult<u8> {
         concurrency: None,
         budget: None,
         force: false,
+        shard: None,
+        run_id: None,
     };
     let run_id = execute(&prepared, &opts, notices).await?.run_id;
     server.shutdown().await;

@@ -38,9 +38,21 @@ pub async fn run(args: RunArgs) -> CliResult<u8> {
         concurrency: args.concurrency,
         budget: args.budget,
         force: args.force,
+        shard: args.shard,
+        run_id: args.run_id.or_else(|| args.shard.and_then(|_| ci_run_id())),
     };
     let finished = execute(&prepared, &opts, notices).await?;
     Ok(exit_code(finished.summary.status))
+}
+
+/// The run id every shard of a CI job derives alike: the CI's own run.
+fn ci_run_id() -> Option<String> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    // Not GITHUB_RUN_ATTEMPT: re-running a failed shard's job must rejoin the same run
+    // and send only what that shard has not recorded.
+    var("GITHUB_RUN_ID")
+        .map(|id| format!("gh-{id}"))
+        .or_else(|| var("CI_PIPELINE_ID").map(|id| format!("ci-{id}")))
 }
 
 /// Run a prepared suite with the engine, shown by `notices`; Ctrl-C stops it.

@@ -193,25 +193,30 @@ fn run_then_rank_agrees_with_plain_sql() {
     rt.block_on(sim.shutdown());
 }
 
+/// The whole loop a newcomer runs (quickstart, then rank, report, export, rescore,
+/// compare and chains on what it recorded) on each database backend.
 #[test]
-fn quickstart_leaves_database_reports_and_registry() {
+fn quickstart_loop_works_on_every_backend() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    for db in rt.block_on(routeval_store::testing::TestDb::each()) {
+        quickstart_loop(&db.url, db.backend);
+    }
+}
+
+fn quickstart_loop(db: &str, backend: &str) {
     let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite://{}", dir.path().join("q.db").display());
     let out_dir = dir.path().join("out");
-    let out = routeval(
-        &repo_root(),
-        &[
-            "quickstart",
-            "--db",
-            &db,
-            "--out",
-            out_dir.to_str().unwrap(),
-            "--latency-scale",
-            "0",
-        ],
-        &[],
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let quickstart = [
+        "quickstart",
+        "--db",
+        db,
+        "--out",
+        out_dir.to_str().unwrap(),
+        "--latency-scale",
+        "0",
+    ];
+    let out = routeval(&repo_root(), &quickstart, &[]);
+    assert_eq!(out.status.code(), Some(0), "{backend}: {}", stderr(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("SIMULATED"), "{stdout}");
     for dataset in [
@@ -222,7 +227,7 @@ fn quickstart_leaves_database_reports_and_registry() {
         "support_bot",
         "long_document",
     ] {
-        assert!(stdout.contains(dataset), "{stdout}");
+        assert!(stdout.contains(dataset), "{backend}: {stdout}");
     }
     let files: Vec<String> = std::fs::read_dir(&out_dir)
         .unwrap()
@@ -237,17 +242,83 @@ fn quickstart_leaves_database_reports_and_registry() {
     );
     assert!(
         md.contains("Model-graded checks") && md.contains("Against the baseline `atlas-pro`"),
-        "the judge and the baseline comparison are in the report"
+        "{backend}: the judge and the baseline comparison are in the report"
     );
     assert!(
         md.contains("| `tiny-context` | `capability.context_length`"),
-        "long documents are kept from the 4k-context route"
+        "{backend}: long documents are kept from the 4k-context route"
     );
     assert!(files.iter().any(|f| f.ends_with(".html")), "{files:?}");
     let registry: Value =
         serde_json::from_str(&std::fs::read_to_string(out_dir.join("registry.json")).unwrap())
             .unwrap();
     assert_eq!(registry["workflows"].as_array().unwrap().len(), 6);
+
+    // Then everything a team does with a run, from another folder.
+    let json = |args: &[&str]| -> Value {
+        let mut args = args.to_vec();
+        args.extend(["--db", db]);
+        let out = routeval(dir.path(), &args, &[]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{backend} {args:?}: {}",
+            stderr(&out)
+        );
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "{backend} {args:?}: {e}: {}",
+                String::from_utf8_lossy(&out.stdout)
+            )
+        })
+    };
+    let ranking = json(&["rank", "--format", "json"]);
+    assert_eq!(
+        ranking["datasets"].as_array().unwrap().len(),
+        6,
+        "{backend}: {ranking}"
+    );
+    let registry = json(&["export", "registry"]);
+    assert_eq!(
+        registry["workflows"].as_array().unwrap().len(),
+        6,
+        "{backend}"
+    );
+    let run_id = ranking["run"]["id"].as_str().unwrap().to_string();
+    let compare = json(&["compare", &run_id, &run_id, "--format", "json"]);
+    assert!(
+        compare.is_object() || compare.is_array(),
+        "{backend}: {compare}"
+    );
+    let chains = json(&["chains", "--format", "json"]);
+    assert!(
+        chains.is_object() || chains.is_array(),
+        "{backend}: {chains}"
+    );
+    for args in [
+        &["rescore", "latest"][..],
+        &[
+            "report",
+            "--format",
+            "md,html,junit,json,csv",
+            "--out",
+            "again",
+        ],
+    ] {
+        let mut args = args.to_vec();
+        args.extend(["--db", db]);
+        let out = routeval(dir.path(), &args, &[]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{backend} {args:?}: {}",
+            stderr(&out)
+        );
+    }
+    assert!(
+        dir.path().join("again").read_dir().unwrap().count() >= 5,
+        "{backend}"
+    );
 }
 
 mod analysis;

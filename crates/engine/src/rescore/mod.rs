@@ -260,9 +260,13 @@ fn grade_page(
         .collect())
 }
 
-/// The suite as run: `runs.config_json`, its relative paths read from the folder of
-/// the suite file the run was started with.
+/// The suite as run, its relative paths read from the folder of the suite file the run
+/// was started with: its stored TOML source through today's parser (old keys renamed
+/// first), or for a run recorded before sources were kept, `runs.config_json`.
 async fn stored_suite(store: &Store, run_id: &str, suite_path: &str) -> EngineResult<Suite> {
+    if let Some((text, schema)) = store.run_suite_source(run_id).await? {
+        return Ok(Suite::from_stored(Path::new(suite_path), &text, schema)?);
+    }
     let json = store.run_config_json(run_id).await?;
     let mut suite: Suite = serde_json::from_str(&json).map_err(|e| {
         EngineError::failure(anyhow!(
@@ -468,6 +472,7 @@ schema = "schema.json"
                 suite_path: suite_path.display().to_string(),
                 started_at_ms: 1,
                 config_json: serde_json::to_string(&suite).unwrap(),
+                suite_toml: None,
                 config_hash: suite.hash.clone(),
                 git_rev: None,
                 simulated: true,

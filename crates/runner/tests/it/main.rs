@@ -262,6 +262,8 @@ impl Env {
             spent_usd: 0.0,
             route_spent_usd: Default::default(),
             limit: None,
+            shard: None,
+            shared_budget: None,
         };
         let expected = plan.job_count();
         let (tx, mut rx) = mpsc::channel(16);

@@ -1,0 +1,320 @@
+//! A run split across processes (`--shard K/N --run-id ID`): N processes writing one run
+//! into one database at once record every result exactly once, the same results a
+//! single process records, and together stay within the suite budget.
+
+mod support;
+
+use routeval_store::testing::TestDb;
+use routeval_store::Store;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Output;
+use support::{repo_root, routeval, routeval_cmd, start_sim, stderr};
+
+/// Two models alike, one per route: the simulator's draws for a prompt depend on how
+/// many requests that model has had for it, so each route has a model of its own.
+const PROFILES: &str = r#"
+[models."test/steady"]
+name = "Steady"
+context_length = 100000
+prompt_price = 1.0
+completion_price = 2.0
+quality = 0.8
+ttft_ms = 150
+tokens_per_s = 400
+
+[models."test/steady-b"]
+name = "Steady B"
+context_length = 100000
+prompt_price = 1.0
+completion_price = 2.0
+quality = 0.8
+ttft_ms = 150
+tokens_per_s = 400
+"#;
+
+const CASES: &str = "60";
+
+fn write_suite(dir: &Path, base_url: &str, budget: Option<f64>) {
+    let r = repo_root();
+    let budget = budget.map_or(String::new(), |b| format!("budget_usd = {b}\n"));
+    let suite = format!(
+        r#"name = "shards"
+concurrency = 8
+{budget}
+[endpoints.sim]
+kind = "openrouter"
+base_url = "{base_url}"
+simulated = true
+
+[routes.one]
+endpoint = "sim"
+model = "test/steady"
+params = {{ max_tokens = 200 }}
+
+[routes.two]
+endpoint = "sim"
+model = "test/steady-b"
+params = {{ max_tokens = 200 }}
+stream = true
+
+[datasets.ticket_triage]
+path = "{r}/datasets/ticket_triage/cases.jsonl"
+task = "classification"
+scorer = "{r}/scorers/ticket_triage.toml"
+system_prompt = "{r}/datasets/ticket_triage/system.txt"
+schema = "{r}/datasets/ticket_triage/schema.json"
+response_format = "json_schema"
+"#,
+        r = r.display()
+    );
+    std::fs::write(dir.join("suite.toml"), suite).unwrap();
+}
+
+/// What a run recorded that must not depend on how it was split: each result's key
+/// and verdict, and how many of each check's verdicts passed.
+#[derive(Debug, PartialEq)]
+struct Recorded {
+    results: BTreeMap<(String, String, String, i64), bool>,
+    checks: BTreeMap<(String, String), (usize, usize)>,
+}
+
+fn recorded(rt: &tokio::runtime::Runtime, db: &str, run_id: &str) -> Recorded {
+    rt.block_on(async {
+        let store = Store::open_existing(db).await.unwrap();
+        let rows = store.results(run_id).await.unwrap();
+        let results: BTreeMap<_, _> = rows
+            .iter()
+            .map(|r| {
+                let key = (
+                    r.target.clone(),
+                    r.dataset.clone(),
+                    r.case_id.clone(),
+                    r.repeat,
+                );
+                (key, r.accepted)
+            })
+            .collect();
+        assert_eq!(results.len(), rows.len(), "every result exactly once");
+        let mut checks = BTreeMap::new();
+        for s in store.scores(run_id).await.unwrap() {
+            let entry: &mut (usize, usize) = checks.entry((s.target, s.check_name)).or_default();
+            entry.0 += 1;
+            entry.1 += usize::from(s.pass);
+        }
+        store.close().await;
+        Recorded { results, checks }
+    })
+}
+
+fn shard(dir: &Path, db: &str, k: u32, extra: &[&str]) -> std::process::Child {
+    routeval_cmd(dir)
+        .args(["run", "suite.toml", "--quiet", "--limit", CASES, "--db", db])
+        .args(["--shard", &format!("{k}/4"), "--run-id", "night-1"])
+        .args(extra)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+fn all_succeed(children: Vec<std::process::Child>) -> Vec<Output> {
+    children
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap())
+        .collect()
+}
+
+#[test]
+fn four_shard_processes_record_what_one_process_does() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let whole_dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+
+    for (whole, split) in rt
+        .block_on(TestDb::each())
+        .into_iter()
+        .zip(rt.block_on(TestDb::each()))
+    {
+        let backend = whole.backend;
+        // A simulator each, started alike: the same seed sees the same requests.
+        let whole_sim = start_sim(&rt, Some(PROFILES), &["ticket_triage/cases.jsonl"], None);
+        write_suite(whole_dir.path(), &whole_sim.base_url(), None);
+        let sim = start_sim(&rt, Some(PROFILES), &["ticket_triage/cases.jsonl"], None);
+        write_suite(dir.path(), &sim.base_url(), None);
+        let out = routeval(
+            whole_dir.path(),
+            &[
+                "run",
+                "suite.toml",
+                "--quiet",
+                "--limit",
+                CASES,
+                "--db",
+                &whole.url,
+                "--run-id",
+                "whole",
+            ],
+            &[],
+        );
+        assert!(out.status.success(), "{backend}: {}", stderr(&out));
+
+        let outs = all_succeed(
+            (1..=4)
+                .map(|k| shard(dir.path(), &split.url, k, &[]))
+                .collect(),
+        );
+        for (k, out) in outs.iter().enumerate() {
+            assert!(
+                out.status.success(),
+                "{backend} shard {}: {}",
+                k + 1,
+                stderr(out)
+            );
+        }
+        let single = recorded(&rt, &whole.url, "whole");
+        let sharded = recorded(&rt, &split.url, "night-1");
+        assert_eq!(single.results.len(), 2 * 60, "{backend}");
+        assert_eq!(
+            sharded, single,
+            "{backend}: the shards together are the whole run"
+        );
+
+        rt.block_on(async {
+            let store = Store::open_existing(&split.url).await.unwrap();
+            let run = store.run("night-1").await.unwrap();
+            assert_eq!(run.status, "completed", "{backend}");
+            let shards = store.run_shards("night-1").await.unwrap();
+            assert_eq!(shards.len(), 4, "{backend}");
+            assert!(shards
+                .iter()
+                .all(|s| s.status == "completed" && s.lease_owner.is_none()));
+            let ids = store
+                .query_i64("SELECT COUNT(DISTINCT request_id) - COUNT(*) FROM attempts")
+                .await
+                .unwrap();
+            assert_eq!(ids, 0, "{backend}: no request id used twice across shards");
+            let cases = store.query_i64("SELECT COUNT(*) FROM cases").await.unwrap();
+            let whole = Store::open_existing(&whole.url).await.unwrap();
+            let all = whole.query_i64("SELECT COUNT(*) FROM cases").await.unwrap();
+            whole.close().await;
+            assert_eq!(cases, all, "{backend}: the shards recorded each case once");
+            store.close().await;
+        });
+
+        // `status` shows the run and each shard; so does the report.
+        let out = routeval(
+            dir.path(),
+            &["status", "night-1", "--db", &split.url, "--format", "json"],
+            &[],
+        );
+        assert!(out.status.success(), "{backend}: {}", stderr(&out));
+        let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(status["run"]["status"], "completed", "{backend}: {status}");
+        assert_eq!(status["shard_count"], 4, "{backend}: {status}");
+        assert_eq!(
+            status["shards"].as_array().unwrap().len(),
+            4,
+            "{backend}: {status}"
+        );
+        let out = routeval(dir.path(), &["status", "night-1", "--db", &split.url], &[]);
+        let table = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            table.contains("4/4") && table.contains("completed"),
+            "{backend}: {table}"
+        );
+        let out = routeval(
+            dir.path(),
+            &[
+                "report", "--run", "night-1", "--db", &split.url, "--format", "md", "--out", "rep",
+            ],
+            &[],
+        );
+        assert!(out.status.success(), "{backend}: {}", stderr(&out));
+        let md: String = std::fs::read_dir(dir.path().join("rep"))
+            .unwrap()
+            .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+            .collect();
+        assert!(
+            md.contains("Split across 4 shards, 4 started") && md.contains("| 3/4 | completed |"),
+            "{backend}: {md}"
+        );
+        std::fs::remove_dir_all(dir.path().join("rep")).unwrap();
+
+        // A shard that is run again finds its results recorded and sends nothing.
+        let again = all_succeed(vec![shard(dir.path(), &split.url, 2, &[])]);
+        assert!(again[0].status.success(), "{}", stderr(&again[0]));
+        assert_eq!(recorded(&rt, &split.url, "night-1"), sharded, "{backend}");
+    }
+}
+
+#[test]
+fn shards_share_one_budget_and_agree_on_the_split() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = start_sim(&rt, Some(PROFILES), &["ticket_triage/cases.jsonl"], None);
+    let dir = tempfile::tempdir().unwrap();
+    // Enough for some of the cases, not all: every shard wants more than its quarter.
+    let budget = 0.02;
+    write_suite(dir.path(), &sim.base_url(), Some(budget));
+    for db in rt.block_on(TestDb::each()) {
+        let outs = all_succeed(
+            (1..=4)
+                .map(|k| shard(dir.path(), &db.url, k, &[]))
+                .collect(),
+        );
+        let codes: Vec<Option<i32>> = outs.iter().map(|o| o.status.code()).collect();
+        assert!(
+            codes.contains(&Some(5)),
+            "{}: some shard meets the budget: {codes:?}",
+            db.backend
+        );
+        let hint = outs
+            .iter()
+            .map(stderr)
+            .find(|e| e.contains("budget_exhausted"))
+            .unwrap();
+        assert!(
+            hint.contains("--run-id night-1"),
+            "a shard resumes as itself: {hint}"
+        );
+        rt.block_on(async {
+            let store = Store::open_existing(&db.url).await.unwrap();
+            let spent = store.run_spend("night-1").await.unwrap();
+            assert!(
+                spent > 0.0 && spent <= budget,
+                "{}: spent {spent}",
+                db.backend
+            );
+            store.close().await;
+        });
+
+        // Another N, or no run id, is refused before anything is sent.
+        let out = routeval(
+            dir.path(),
+            &[
+                "run",
+                "suite.toml",
+                "--db",
+                &db.url,
+                "--shard",
+                "1/3",
+                "--run-id",
+                "night-1",
+            ],
+            &[],
+        );
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("split into 4 shards, not 3"),
+            "{}",
+            stderr(&out)
+        );
+        let out = routeval(
+            dir.path(),
+            &["run", "suite.toml", "--db", &db.url, "--shard", "1/3"],
+            &[("GITHUB_RUN_ID", ""), ("CI_PIPELINE_ID", "")],
+        );
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains("--run-id"), "{}", stderr(&out));
+    }
+}
