@@ -155,3 +155,47 @@ for N in "$STORED" "$((STORED * 10))"; do
   "$BIN/routeval-bench" load --rows "$N" --db "$WORK/load.db" --reuse | grep '^|'
   rm -f "$WORK"/load.db*
 done
+
+# 9. PostgreSQL, in a throwaway local cluster (scripts/pg-cluster.sh): the run of 1 end
+#    to end beside its SQLite figure, then split across 2 and 4 processes of one run
+#    (`--shard K/N`), the writer alone, and the analysis of STORED rows read back.
+if command -v initdb >/dev/null || [[ -d /usr/lib/postgresql ]] || [[ -n "${BENCH_PG:-}" ]]; then
+  if [[ -z "${BENCH_PG:-}" ]]; then
+    # A folder of its own: the cluster's owner must reach it, and $WORK is private.
+    PG_WORK=$(mktemp -d)
+    BENCH_PG=$(scripts/pg-cluster.sh start "$PG_WORK")
+    trap 'kill $(jobs -p) 2>/dev/null || true; scripts/pg-cluster.sh stop "$PG_WORK" || true; rm -rf "$WORK" "$PG_WORK"' EXIT
+  fi
+  fresh_db() { # name -> URL of an empty database of that name on the bench server
+    psql "$BENCH_PG" -qX -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null
+    echo "${BENCH_PG%/*}/$1"
+  }
+  start_endpoint 0
+  for N in 1 2 4; do
+    WALLS=(); CPUS=()
+    for _ in 1 2 3; do
+      DB=$(fresh_db bench_e2e)
+      START=$(date +%s.%N)
+      PIDS=()
+      for K in $(seq "$N"); do
+        if [[ "$N" == 1 ]]; then SHARD=(); else SHARD=(--shard "$K/$N" --run-id bench); fi
+        /usr/bin/time -f '%U %S' -o "$WORK/time-$K" "$BIN/routeval" run "$WORK/suite.toml" \
+          --db "$DB" --quiet "${SHARD[@]}" >/dev/null 2>"$WORK/stderr-$K" &
+        PIDS+=($!)
+      done
+      for P in "${PIDS[@]}"; do wait "$P" || { cat "$WORK"/stderr-*; exit 1; }; done
+      WALLS+=("$(echo "$(date +%s.%N) - $START" | bc -l)")
+      CPUS+=("$(cat "$WORK"/time-* | awk '{s += $1 + $2} END {print s}')")
+      rm -f "$WORK"/time-* "$WORK"/stderr-*
+    done
+    PG_WALL=$(median "${WALLS[@]}")
+    PG_RPS=$(echo "$RESULTS / $PG_WALL" | bc -l)
+    printf '| routeval run into PostgreSQL, %s process(es) sharing one run: %s cases x %s routes, c=%s each (median of 3) | %.0f results/s, %.3f CPU-s per 1,000 | %.2f of wrk, %.2f of SQLite |\n' \
+      "$N" "$CASES" "$ROUTES" "$CONC" "$PG_RPS" "$(echo "$(median "${CPUS[@]}") * 1000 / $RESULTS" | bc -l)" \
+      "$(echo "$PG_RPS / $WRK_RPS" | bc -l)" "$(echo "$PG_RPS / $RPS" | bc -l)"
+  done
+  kill "$ENDPOINT_PID"; wait "$ENDPOINT_PID" 2>/dev/null || true
+  BENCH_PG="$BENCH_PG" BENCH_RESULTS="$STORED" cargo bench -q -p routeval-store --bench insert | grep '^|'
+  LOAD_DB=$("$BIN/routeval-bench" load --rows "$STORED" --db "$BENCH_PG" --reps 0 | sed -n 's/^database //p')
+  "$BIN/routeval-bench" load --rows "$STORED" --db "$LOAD_DB" --reuse | grep '^|'
+fi

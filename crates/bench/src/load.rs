@@ -1,13 +1,13 @@
-//! `routeval-bench load`: the analysis read path over a SQLite file. A run of N result
-//! rows (10 routes, N / 10 cases, no attempts or scores) is written through the store's
-//! writer, then `RunData::load` builds its frames from the file, and a report's ranking
-//! (metrics and rank) follows; medians of the repetitions.
+//! `routeval-bench load`: the analysis read path over a SQLite file or a PostgreSQL
+//! server. A run of N result rows (10 routes, N / 10 cases, no attempts or scores) is
+//! written through the store's writer, then `RunData::load` builds its frames from the
+//! database, and a report's ranking (metrics and rank) follows; medians of the
+//! repetitions.
 
 use anyhow::Context;
 use routeval_analysis::{compute_metrics, rank, results_frame, RunData};
 use routeval_core::{CaseOutcome, ErrorClass, ResultRecord};
 use routeval_store::{spawn_writer, NewRun, Store};
-use std::path::Path;
 use std::time::Instant;
 
 const ROUTES: usize = 10;
@@ -17,30 +17,50 @@ const CLASSES: [ErrorClass; 3] = [
     ErrorClass::SchemaInvalid,
 ];
 
-pub fn run(rows: usize, db: &Path, reps: usize, reuse: bool) -> anyhow::Result<()> {
+/// `db` is a SQLite path (replaced unless `reuse`) or, with `postgres://`, a server on
+/// which a fresh database is made (or, with `reuse`, the database the URL names).
+pub fn run(rows: usize, db: &str, reps: usize, reuse: bool) -> anyhow::Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     rt.block_on(async move {
         let run_id = "bench-load";
-        if !(reuse && db.exists()) {
-            for ext in ["", "-wal", "-shm"] {
-                let _ = std::fs::remove_file(format!("{}{ext}", db.display()));
+        let postgres = routeval_store::is_postgres_url(db);
+        let db = if postgres && !reuse {
+            routeval_store::testing::fresh_postgres_database(db, "routeval_bench").await
+        } else {
+            db.to_string()
+        };
+        let have = match Store::open_existing(&db).await {
+            Ok(store) if reuse => {
+                let there = store.run(run_id).await.is_ok();
+                store.close().await;
+                there
             }
-            let store = Store::open(&db.display().to_string()).await?;
+            _ => false,
+        };
+        if !have {
+            if !postgres {
+                for ext in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{db}{ext}"));
+                }
+            }
+            let store = Store::open(&db).await?;
             let started = Instant::now();
             write_run(&store, run_id, rows).await?;
             let write = started.elapsed().as_secs_f64();
             store.close().await;
-            let bytes = std::fs::metadata(db)?.len();
             println!(
-                "wrote {rows} result rows in {write:.1} s ({:.0} rows/s), {:.0} MB",
+                "wrote {rows} result rows in {write:.1} s ({:.0} rows/s) into {db}",
                 rows as f64 / write,
-                bytes as f64 / 1_048_576.0
             );
+            if postgres {
+                // What `--reuse` is given next.
+                println!("database {db}");
+            }
         }
 
-        let store = Store::open(&db.display().to_string()).await?;
+        let store = Store::open(&db).await?;
         let (mut loads, mut totals) = (Vec::new(), Vec::new());
         for _ in 0..reps {
             let start = Instant::now();
@@ -72,18 +92,19 @@ pub fn run(rows: usize, db: &Path, reps: usize, reuse: bool) -> anyhow::Result<(
             return Ok(());
         }
         let target = if rows >= 10_000_000 { 40.0 } else { 5.0 };
+        let from = if postgres { "PostgreSQL" } else { "the SQLite file" };
         let loads_len = loads.len();
         let (load, total) = (median(loads), median(totals));
         println!(
-            "| analysis: frames from the SQLite file, {rows} result rows (`RunData::load`, median of {}) | {load:.2} s | |",
+            "| analysis: frames from {from}, {rows} result rows (`RunData::load`, median of {}) | {load:.2} s | |",
             loads_len
         );
         println!(
-            "| analysis: same, then metrics + ranking | {total:.2} s | {:.2} of the {target:.0} s target |",
+            "| analysis: same from {from}, then metrics + ranking | {total:.2} s | {:.2} of the {target:.0} s target |",
             total / target
         );
         println!(
-            "| analysis: peak RSS loading {rows} result rows | {peak:.0} MB | |"
+            "| analysis: peak RSS loading {rows} result rows from {from} | {peak:.0} MB | |"
         );
         Ok(())
     })
@@ -98,6 +119,7 @@ async fn write_run(store: &Store, run_id: &str, rows: usize) -> anyhow::Result<(
             suite_path: "bench.toml".into(),
             started_at_ms: 0,
             config_json: "{}".into(),
+            suite_toml: None,
             config_hash: "h".into(),
             git_rev: None,
             simulated: true,

@@ -64,13 +64,14 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Write N result rows (10 routes) into a fresh SQLite file, then time loading them.
+    /// Write N result rows (10 routes) into a fresh database, then time loading them.
     Load {
         #[arg(long)]
         rows: usize,
-        /// The database file to create (replaced if it exists).
+        /// The SQLite file to create (replaced if it exists), or a PostgreSQL server URL
+        /// on which a fresh database is made.
         #[arg(long)]
-        db: PathBuf,
+        db: String,
         /// Timed loads (0: only write the file).
         #[arg(long, default_value_t = 3)]
         reps: usize,

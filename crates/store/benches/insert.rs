@@ -6,7 +6,8 @@
 //!
 //! `cargo bench -p routeval-store --bench insert`
 //! (`BENCH_RESULTS`, default 1,000,000; `BENCH_REPS`, default 3; `BENCH_WRITER_CAPACITY`,
-//! default 128: what `routeval run` gives the writer at concurrency 64.)
+//! default 128: what `routeval run` gives the writer at concurrency 64; `BENCH_PG`, a
+//! PostgreSQL server URL: write into a fresh database there instead of a SQLite file.)
 
 use routeval_core::record::CostSource;
 use routeval_core::{AttemptRecord, CaseOutcome, ResultRecord, ScoreRecord};
@@ -116,12 +117,33 @@ struct Figures {
     scores: i64,
 }
 
-async fn once(results: usize, capacity: usize) -> Figures {
+/// A fresh database on the server `server` names; its URL.
+async fn fresh_postgres(server: &str, rep: usize) -> String {
+    use sqlx::Connection;
+    let name = format!("routeval_insert_bench_{}_{rep}", std::process::id());
+    let mut conn = sqlx::PgConnection::connect(server).await.expect("BENCH_PG");
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+        .execute(&mut conn)
+        .await
+        .expect("drop");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .expect("create");
+    conn.close().await.ok();
+    let mut url = url::Url::parse(server).expect("BENCH_PG is a URL");
+    url.set_path(&name);
+    url.to_string()
+}
+
+async fn once(results: usize, capacity: usize, pg: Option<&str>, rep: usize) -> Figures {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("insert.db");
-    let store = Store::open(&path.display().to_string())
-        .await
-        .expect("open");
+    let url = match pg {
+        Some(server) => fresh_postgres(server, rep).await,
+        None => path.display().to_string(),
+    };
+    let store = Store::open(&url).await.expect("open");
     let run_id = "20261125-000000-bench";
     store
         .create_run(&NewRun {
@@ -130,6 +152,7 @@ async fn once(results: usize, capacity: usize) -> Figures {
             suite_path: "bench.toml".into(),
             started_at_ms: 0,
             config_json: "{}".into(),
+            suite_toml: None,
             config_hash: "h".into(),
             git_rev: None,
             simulated: false,
@@ -154,24 +177,32 @@ async fn once(results: usize, capacity: usize) -> Figures {
     let written = writer.task.await.expect("writer task").expect("writes");
     let secs = start.elapsed().as_secs_f64();
     assert_eq!(written as usize, results);
-    let count = |sql: &'static str| {
-        let pool = store.sqlite_pool().unwrap().clone();
-        async move {
-            sqlx::query_as::<_, (i64,)>(sql)
-                .fetch_one(&pool)
+    let attempts = store
+        .query_i64("SELECT COUNT(*) FROM attempts")
+        .await
+        .expect("count");
+    let scores = store
+        .query_i64("SELECT COUNT(*) FROM scores")
+        .await
+        .expect("count");
+    let bytes = match store.sqlite_pool() {
+        Some(pool) => {
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(pool)
                 .await
-                .expect("count")
-                .0
+                .expect("checkpoint");
+            store.close().await;
+            std::fs::metadata(&path).expect("db file").len()
+        }
+        None => {
+            let size = store
+                .query_i64("SELECT pg_database_size(current_database())")
+                .await
+                .expect("size");
+            store.close().await;
+            size as u64
         }
     };
-    let attempts = count("SELECT COUNT(*) FROM attempts").await;
-    let scores = count("SELECT COUNT(*) FROM scores").await;
-    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-        .execute(store.sqlite_pool().unwrap())
-        .await
-        .expect("checkpoint");
-    store.close().await;
-    let bytes = std::fs::metadata(&path).expect("db file").len();
     Figures {
         secs,
         bytes,
@@ -196,9 +227,11 @@ fn main() {
     println!(
         "{results} results (1 attempt, 9 score rows each) through spawn_writer (capacity {capacity}), {reps} runs"
     );
+    let pg = std::env::var("BENCH_PG").ok().filter(|v| !v.is_empty());
+    let into = if pg.is_some() { "PostgreSQL" } else { "SQLite" };
     let mut runs = Vec::with_capacity(reps);
-    for _ in 0..reps {
-        let f = rt.block_on(once(results, capacity));
+    for rep in 0..reps {
+        let f = rt.block_on(once(results, capacity, pg.as_deref(), rep));
         println!(
             "  {:.2} s: {:>8.0} results/s, {:>8.0} attempts/s, {:>9.0} score rows/s, {:.0} MB",
             f.secs,
@@ -217,12 +250,12 @@ fn main() {
             .collect(),
     );
     println!(
-        "| store writer: {results} results in batched transactions (`write_batch`), median of {reps} | {:.0} results/s, {:.0} attempts/s, {:.0} score rows/s | |",
+        "| store writer, {into}: {results} results in batched transactions (`write_batch`), median of {reps} | {:.0} results/s, {:.0} attempts/s, {:.0} score rows/s | |",
         results as f64 / secs,
         f.attempts as f64 / secs,
         f.scores as f64 / secs,
     );
     println!(
-        "| store writer: database size (attempts, results, scores; no cases) | {per_million:.0} MB per million attempts | |"
+        "| store writer, {into}: database size (attempts, results, scores; no cases) | {per_million:.0} MB per million attempts | |"
     );
 }

@@ -35,27 +35,9 @@ impl TestDb {
             eprintln!("ROUTEVAL_TEST_PG is not set: the PostgreSQL half of this test is skipped");
             return None;
         };
-        static NEXT: AtomicU32 = AtomicU32::new(0);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        let name = format!(
-            "routeval_test_{}_{}_{nanos:x}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        );
-        let mut conn = sqlx::PgConnection::connect(&server)
-            .await
-            .unwrap_or_else(|e| panic!("the test server {server}: {e}"));
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut conn)
-            .await
-            .unwrap_or_else(|e| panic!("CREATE DATABASE {name}: {e}"));
-        conn.close().await.ok();
-        let mut url = url::Url::parse(&server).expect("ROUTEVAL_TEST_PG is a URL");
-        url.set_path(&name);
+        let url = fresh_postgres_database(&server, "routeval_test").await;
         Some(Self {
-            url: url.to_string(),
+            url,
             backend: "postgres",
             _dir: None,
         })
@@ -79,4 +61,29 @@ pub fn postgres_server() -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// A new, empty database on the PostgreSQL server at `server` (any database URL on it),
+/// named `PREFIX_pid_n_nanos`; its URL.
+pub async fn fresh_postgres_database(server: &str, prefix: &str) -> String {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let name = format!(
+        "{prefix}_{}_{}_{nanos:x}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    );
+    let mut conn = sqlx::PgConnection::connect(server)
+        .await
+        .unwrap_or_else(|e| panic!("the server {server}: {e}"));
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .unwrap_or_else(|e| panic!("CREATE DATABASE {name}: {e}"));
+    conn.close().await.ok();
+    let mut url = url::Url::parse(server).expect("a database URL");
+    url.set_path(&name);
+    url.to_string()
 }
