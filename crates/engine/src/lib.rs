@@ -6,9 +6,11 @@
 //! [`Observer`], and errors say what kind of failure they are ([`EngineError`]).
 
 pub mod error;
+pub mod models;
 pub mod observe;
 pub mod plan;
 pub mod prepare;
+pub mod probe;
 pub mod rescore;
 pub mod run;
 

@@ -126,17 +126,16 @@ impl Store {
         ttl: Duration,
         now_ms: i64,
     ) -> Result<Lease> {
+        let row = crate::tables::ShardValues {
+            run_id,
+            shard: i64::from(shard),
+            status: "running",
+            started_at: now_ms,
+        };
         with_pool!(self, |pool| {
-            sqlx::query(
-            "INSERT INTO run_shards (run_id, shard, status, started_at) VALUES ($1, $2, 'running', $3)
-             ON CONFLICT (run_id, shard) DO NOTHING"
-        )
-        .bind(run_id)
-        .bind(i64::from(shard))
-        .bind(now_ms)
-        .execute(pool)
-        .await
-        .map(|_| ())
+            let mut qb = crate::tables::insert([row]);
+            qb.push(" ON CONFLICT (run_id, shard) DO NOTHING");
+            qb.build().execute(pool).await.map(|_| ())
         })?;
         self.take_scoped(Scope::Shard(run_id, shard), owner, ttl, now_ms)
             .await

@@ -55,18 +55,15 @@ mod test_support;
 pub mod testing;
 mod write;
 
-pub use governance::{ExclusionRow, ModelRow};
 pub use judge::JudgeSpend;
 pub use lease::{new_lease_owner, Lease, LeaseHolder};
-pub use probes::ProbeRow;
-pub use read::{DatasetRow, RunRow, TargetRow};
 pub use rescore::StoredAnswer;
 pub use review::ReviewAnswer;
-pub use shards::{run_status_of_shards, JoinedRun, ShardRow};
+pub use shards::{run_status_of_shards, JoinedRun};
 pub use tables::{
-    AttemptRow, CellSink, Column, ColumnType, JudgeVerdictRow, ResultRow, ScoreRow, TableDef,
-    ALL as TABLES, ATTEMPTS, CHECKS, JUDGE_ATTEMPTS, JUDGE_VERDICTS, RESULTS, RESULT_SCORES,
-    SCORES,
+    AttemptRow, CellSink, Column, ColumnType, DatasetRow, ExclusionRow, JudgeVerdictRow, ModelRow,
+    ProbeRow, ResultRow, RunRow, ScoreRow, ShardRow, TableDef, TargetRow, ALL as TABLES, ATTEMPTS,
+    CHECKS, JUDGE_ATTEMPTS, JUDGE_VERDICTS, RESULTS, RESULT_SCORES, SCORES,
 };
 pub use write::{spawn_writer, NewDataset, NewRun, WriterHandle};
 

@@ -1,65 +1,52 @@
 //! Route probe results: each `routeval probe` appends its matrix; the latest row per
 //! (route, probe) is what reports show and capability checks read.
 
+use crate::tables::{self, select_list, ProbeRow, ProbeValues};
 use crate::{Result, Store};
-use serde::Serialize;
-use sqlx::FromRow;
-
-/// One cell of a route's compatibility matrix.
-#[derive(Debug, Clone, FromRow, Serialize, PartialEq)]
-pub struct ProbeRow {
-    pub run_at: i64,
-    pub route: String,
-    pub model: String,
-    pub probe: String,
-    /// `pass`, `fail` or `unsupported`.
-    pub verdict: String,
-    pub status: Option<i64>,
-    pub latency_ms: f64,
-    pub evidence: String,
-}
 
 impl Store {
     /// Record one probe run's rows in a single transaction.
     pub async fn record_probes(&self, rows: &[ProbeRow]) -> Result<()> {
         let rows = crate::redact::redacted(rows);
+        let values: Vec<ProbeValues> = rows
+            .iter()
+            .map(|r| ProbeValues {
+                run_at: r.run_at,
+                route: &r.route,
+                model: &r.model,
+                probe: &r.probe,
+                verdict: &r.verdict,
+                status: r.status,
+                latency_ms: r.latency_ms,
+                evidence: &r.evidence,
+            })
+            .collect();
+        // One transaction: a probe run's matrix is recorded whole or not at all.
         with_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
-            for r in rows.iter() {
-                sqlx::query(
-                "INSERT INTO probes (run_at, route, model, probe, verdict, status, latency_ms, evidence)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(r.run_at)
-            .bind(&r.route)
-            .bind(&r.model)
-            .bind(&r.probe)
-            .bind(&r.verdict)
-            .bind(r.status)
-            .bind(r.latency_ms)
-            .bind(&r.evidence)
-            .execute(&mut *tx)
-            .await?;
+            for chunk in values.chunks(crate::write::MAX_PARAMS / ProbeValues::COLUMNS.len()) {
+                tables::insert(chunk.iter().copied())
+                    .build()
+                    .execute(&mut *tx)
+                    .await?;
             }
             tx.commit().await?;
-            Ok(())
-        })
+        });
+        Ok(())
     }
 
     /// The latest row of every probe of these routes (all routes when empty), ordered by
     /// route then insertion.
     pub async fn latest_probes(&self, routes: &[String]) -> Result<Vec<ProbeRow>> {
-        let rows: Vec<ProbeRow> = with_pool!(self, |pool| {
-            sqlx::query_as(
-            "SELECT p.run_at, p.route, p.model, p.probe, p.verdict, p.status, p.latency_ms, p.evidence
-             FROM probes p
+        let sql = format!(
+            "SELECT {} FROM probes p
              WHERE p.id = (SELECT q.id FROM probes q WHERE q.route = p.route AND q.probe = p.probe
                            ORDER BY q.run_at DESC, q.id DESC LIMIT 1)
              ORDER BY p.route, p.id",
-        )
-        .fetch_all(pool)
-        .await
-        })?;
+            select_list("p.", ProbeRow::COLUMNS)
+        );
+        let rows: Vec<ProbeRow> =
+            with_pool!(self, |pool| sqlx::query_as(&sql).fetch_all(pool).await)?;
         Ok(rows
             .into_iter()
             .filter(|r| routes.is_empty() || routes.contains(&r.route))

@@ -1,63 +1,35 @@
 //! Typed reads for the analysis and the CLI.
 
 use crate::bulk::{copy_rows, quote_literal};
-use crate::tables::{self, AttemptRow, CellSink, FromBinary, ResultRow, ScoreRow};
+use crate::tables::{
+    self, select_list, AttemptRow, CellSink, DatasetRow, FromBinary, ResultRow, RunRow, ScoreRow,
+    TargetRow,
+};
 use crate::{Pool, Result, Store, StoreError};
 use sqlx::sqlite::SqliteRow;
 use sqlx::FromRow;
 use std::collections::HashSet;
 
-#[derive(Debug, Clone, FromRow, serde::Serialize)]
-pub struct RunRow {
-    pub id: String,
-    pub suite: String,
-    pub suite_path: String,
-    pub started_at: i64,
-    pub finished_at: Option<i64>,
-    pub status: String,
-    pub config_hash: String,
-    pub git_rev: Option<String>,
-    pub simulated: bool,
-}
-
-#[derive(Debug, Clone, FromRow, serde::Serialize)]
-pub struct TargetRow {
-    pub name: String,
-    pub kind: String,
-    pub spec_json: String,
-}
-
-#[derive(Debug, Clone, FromRow, serde::Serialize)]
-pub struct DatasetRow {
-    pub name: String,
-    pub task: String,
-    pub privacy: String,
-    pub min_acceptance: f64,
-    pub case_count: i64,
-    /// The target the others are compared with, case by case.
-    pub baseline: Option<String>,
-}
-
 impl Store {
     pub async fn runs(&self) -> Result<Vec<RunRow>> {
-        Ok(with_pool!(self, |pool| {
-            sqlx::query_as(
-            "SELECT id, suite, suite_path, started_at, finished_at, status, config_hash, git_rev, simulated
-             FROM runs ORDER BY started_at DESC, id DESC",
-        )
-        .fetch_all(pool)
-        .await
-        })?)
+        let sql = format!(
+            "SELECT {} FROM runs ORDER BY started_at DESC, id DESC",
+            select_list("", RunRow::COLUMNS)
+        );
+        Ok(with_pool!(self, |pool| sqlx::query_as(&sql)
+            .fetch_all(pool)
+            .await)?)
     }
 
     pub async fn run(&self, id: &str) -> Result<RunRow> {
-        with_pool!(self, |pool| sqlx::query_as(
-            "SELECT id, suite, suite_path, started_at, finished_at, status, config_hash, git_rev, simulated
-             FROM runs WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(pool)
-        .await)?
+        let sql = format!(
+            "SELECT {} FROM runs WHERE id = $1",
+            select_list("", RunRow::COLUMNS)
+        );
+        with_pool!(self, |pool| sqlx::query_as(&sql)
+            .bind(id)
+            .fetch_optional(pool)
+            .await)?
         .ok_or_else(|| StoreError::NoSuchRun(id.to_string()))
     }
 
@@ -98,23 +70,25 @@ impl Store {
     }
 
     pub async fn targets(&self, run_id: &str) -> Result<Vec<TargetRow>> {
-        Ok(with_pool!(self, |pool| sqlx::query_as(
-            "SELECT name, kind, spec_json FROM targets WHERE run_id = $1 ORDER BY name",
-        )
-        .bind(run_id)
-        .fetch_all(pool)
-        .await)?)
+        let sql = format!(
+            "SELECT {} FROM targets WHERE run_id = $1 ORDER BY name",
+            select_list("", TargetRow::COLUMNS)
+        );
+        Ok(with_pool!(self, |pool| sqlx::query_as(&sql)
+            .bind(run_id)
+            .fetch_all(pool)
+            .await)?)
     }
 
     pub async fn datasets(&self, run_id: &str) -> Result<Vec<DatasetRow>> {
-        Ok(with_pool!(self, |pool| {
-            sqlx::query_as(
-            "SELECT name, task, privacy, min_acceptance, case_count, baseline FROM datasets WHERE run_id = $1 ORDER BY name",
-        )
-        .bind(run_id)
-        .fetch_all(pool)
-        .await
-        })?)
+        let sql = format!(
+            "SELECT {} FROM datasets WHERE run_id = $1 ORDER BY name",
+            select_list("", DatasetRow::COLUMNS)
+        );
+        Ok(with_pool!(self, |pool| sqlx::query_as(&sql)
+            .bind(run_id)
+            .fetch_all(pool)
+            .await)?)
     }
 
     pub async fn results(&self, run_id: &str) -> Result<Vec<ResultRow>> {

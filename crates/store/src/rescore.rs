@@ -264,15 +264,18 @@ where
     .bind(run_id)
     .fetch_one(&mut **tx)
     .await?;
-    sqlx::query(
-        "INSERT INTO scorings (run_id, scoring, created_at, source) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(run_id)
-    .bind(scoring)
-    .bind(created_at_ms)
-    .bind(source)
-    .execute(&mut **tx)
-    .await?;
+    // The columns of `tables::SCORINGS`, bound in their order.
+    let sql = format!(
+        "INSERT INTO scorings ({}) VALUES ($1, $2, $3, $4)",
+        crate::tables::ScoringValues::COLUMNS.join(", ")
+    );
+    sqlx::query(&sql)
+        .bind(run_id)
+        .bind(scoring)
+        .bind(created_at_ms)
+        .bind(source)
+        .execute(&mut **tx)
+        .await?;
     Ok(scoring)
 }
 

@@ -4,21 +4,8 @@
 //! slices (compare-and-set, one row), so together they never reserve more than it.
 
 use crate::dialect::WriteTx;
+use crate::tables::{select_list, ShardRow};
 use crate::{NewRun, Result, Store, StoreError};
-use sqlx::FromRow;
-
-/// One shard of a run, as `status` and reports show it.
-#[derive(Debug, Clone, FromRow, serde::Serialize, PartialEq)]
-pub struct ShardRow {
-    pub shard: i64,
-    pub status: String,
-    pub started_at: i64,
-    pub finished_at: Option<i64>,
-    pub status_reason: Option<String>,
-    /// `host:pid:nonce` of the process holding it, while one does.
-    pub lease_owner: Option<String>,
-    pub sessions: i64,
-}
 
 /// The run a shard joined, as the first shard recorded it.
 #[derive(Debug, Clone, PartialEq)]
@@ -140,15 +127,14 @@ impl Store {
 
     /// The shards of a run that have started, by number.
     pub async fn run_shards(&self, run_id: &str) -> Result<Vec<ShardRow>> {
-        Ok(with_pool!(self, |pool| {
-            sqlx::query_as(
-                "SELECT shard, status, started_at, finished_at, status_reason, lease_owner, sessions
-                 FROM run_shards WHERE run_id = $1 ORDER BY shard",
-            )
+        let sql = format!(
+            "SELECT {} FROM run_shards WHERE run_id = $1 ORDER BY shard",
+            select_list("", ShardRow::COLUMNS)
+        );
+        Ok(with_pool!(self, |pool| sqlx::query_as(&sql)
             .bind(run_id)
             .fetch_all(pool)
-            .await
-        })?)
+            .await)?)
     }
 
     /// Record how a shard stands, and the run's status that follows from all of its

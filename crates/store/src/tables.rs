@@ -11,9 +11,11 @@
 //! - the frame: the columns marked `framed`, handed cell by cell to a [`CellSink`] from a
 //!   row read or a row borrowed from SQLite, which the analysis lays out as a DataFrame.
 //!
-//! A column is one of `auto` (assigned by the database, never bound), `stored` (written,
-//! not read back as part of the row), `read` (written and read) or `framed` (written,
-//! read, and laid out in frames). Adding a column is its line here, a migration, and the
+//! A column is one of `auto` (assigned by the database or set by later updates, never
+//! bound nor read as part of the row), `later` (not bound when the row is inserted, but
+//! read: set by later updates or by its default), `stored` (written, not read back as
+//! part of the row), `read` (written and read) or `framed` (written, read, and laid out
+//! in frames). Adding a column is its line here, a migration, and the
 //! code that fills or uses it.
 //!
 //! The SQL dialect lives in [`ColumnType::sqlite`] and in the writer's parameter ceiling
@@ -348,12 +350,13 @@ macro_rules! table {
 
     // A column's kind, spelled out: any other word would be taken for `stored`.
     (@kind auto) => {};
+    (@kind later) => {};
     (@kind stored) => {};
     (@kind read) => {};
     (@kind framed) => {};
     (@kind $other:ident) => {
         compile_error!(concat!(
-            "a column is `auto`, `stored`, `read` or `framed`, not `",
+            "a column is `auto`, `later`, `stored`, `read` or `framed`, not `",
             stringify!($other),
             "`"
         ));
@@ -395,6 +398,9 @@ macro_rules! table {
         }
     };
     (@insert $head:tt $acc:tt $(#[$m:meta])* auto $col:ident : $ty:ty $(, $($rest:tt)*)?) => {
+        table!(@insert $head $acc $($($rest)*)?);
+    };
+    (@insert $head:tt $acc:tt $(#[$m:meta])* later $col:ident : $ty:ty $(, $($rest:tt)*)?) => {
         table!(@insert $head $acc $($($rest)*)?);
     };
     (@insert $head:tt [$($acc:tt)*] $(#[$m:meta])* $kind:ident $col:ident : $ty:ty $(, $($rest:tt)*)?) => {
@@ -448,6 +454,9 @@ macro_rules! table {
         }
     };
     (@read $head:tt [$($acc:tt)*] $(#[$m:meta])* read $col:ident : $ty:ty $(, $($rest:tt)*)?) => {
+        table!(@read $head [$($acc)* $(#[$m])* $col : $ty,] $($($rest)*)?);
+    };
+    (@read $head:tt [$($acc:tt)*] $(#[$m:meta])* later $col:ident : $ty:ty $(, $($rest:tt)*)?) => {
         table!(@read $head [$($acc)* $(#[$m])* $col : $ty,] $($($rest)*)?);
     };
     (@read $head:tt [$($acc:tt)*] $(#[$m:meta])* framed $col:ident : $ty:ty $(, $($rest:tt)*)?) => {
@@ -512,6 +521,221 @@ macro_rules! table {
     (@frame $head:tt $acc:tt $(#[$m:meta])* $kind:ident $col:ident : $ty:ty $(, $($rest:tt)*)?) => {
         table!(@frame $head $acc $($($rest)*)?);
     };
+}
+
+table! {
+    /// One run: the suite it ran, how it stands, who holds it (see `lease`), and for a
+    /// run split across processes, its shard count and shared budget (see `shards`).
+    "runs" => RUNS {
+        /// A run as it starts.
+        insert RunValues;
+        /// A run as commands list and show it.
+        #[derive(serde::Serialize)]
+        read RunRow;
+    }
+    columns {
+        read id: String,
+        read suite: String,
+        /// The suite file, absolute.
+        read suite_path: String,
+        read started_at: i64,
+        later finished_at: Option<i64>,
+        read status: String,
+        /// The suite as parsed, as JSON (runs before `suite_toml` are re-read from it).
+        stored config_json: String,
+        read config_hash: String,
+        read git_rev: Option<String>,
+        read simulated: bool,
+        auto note: Option<String>,
+        auto lease_owner: Option<String>,
+        auto lease_expires_at: Option<i64>,
+        auto status_reason: Option<String>,
+        auto sessions: i64,
+        auto shards: Option<i64>,
+        auto budget_usd: Option<f64>,
+        auto budget_drawn: f64,
+        /// The suite file's text, and the schema version it was written for.
+        stored suite_toml: Option<String>,
+        stored suite_schema: Option<i64>,
+    }
+}
+
+table! {
+    /// A route or chain of a run.
+    "targets" => TARGETS {
+        /// A target as recorded.
+        insert TargetValues;
+        #[derive(serde::Serialize)]
+        read TargetRow;
+    }
+    columns {
+        stored run_id: String,
+        read name: String,
+        /// `route` or `chain`.
+        read kind: String,
+        read spec_json: String,
+        stored spec_hash: String,
+    }
+}
+
+table! {
+    /// A dataset of a run.
+    "datasets" => DATASETS {
+        /// A dataset as recorded.
+        insert DatasetValues;
+        #[derive(serde::Serialize)]
+        read DatasetRow;
+    }
+    columns {
+        stored run_id: String,
+        read name: String,
+        read task: String,
+        read privacy: String,
+        stored scorer_path: String,
+        read min_acceptance: f64,
+        read case_count: i64,
+        /// The target the others are compared with, case by case.
+        read baseline: Option<String>,
+    }
+}
+
+table! {
+    /// A case of a run's dataset: its hash, tags, expected answer and input text.
+    "cases" => CASES {
+        /// A case as recorded.
+        insert CaseValues;
+    }
+    columns {
+        stored run_id: String,
+        stored dataset: String,
+        stored case_id: String,
+        stored content_hash: String,
+        stored tags_json: String,
+        stored expected_json: Option<String>,
+        stored input: Option<String>,
+    }
+}
+
+table! {
+    /// A (dataset, target) pair a run did not send, or sent only because it was forced.
+    "exclusions" => EXCLUSIONS {
+        /// An exclusion as recorded.
+        insert ExclusionValues;
+        #[derive(serde::Serialize, PartialEq)]
+        read ExclusionRow;
+    }
+    columns {
+        stored run_id: String,
+        read dataset: String,
+        read target: String,
+        read rule: String,
+        read detail: String,
+        read forced: bool,
+    }
+}
+
+table! {
+    /// One model of an endpoint's catalog, as last synced.
+    "models" => MODELS {
+        /// A model as synced.
+        insert ModelValues;
+        #[derive(serde::Serialize, PartialEq)]
+        read ModelRow;
+    }
+    columns {
+        read endpoint: String,
+        read id: String,
+        read name: Option<String>,
+        read context_length: Option<i64>,
+        read max_completion_tokens: Option<i64>,
+        /// USD per token; 0 with `priced` false when the catalog listed no price.
+        read prompt_price: f64,
+        read completion_price: f64,
+        read request_price: f64,
+        /// JSON array of parameter names.
+        read supported_parameters: String,
+        read endpoints_json: Option<String>,
+        read synced_at: i64,
+        /// The catalog listed a price for the model (its prices above are 0 when not).
+        read priced: bool,
+    }
+}
+
+table! {
+    /// A model's prices each time they were seen to change.
+    "model_prices" => MODEL_PRICES {
+        /// A price as seen.
+        insert PriceValues;
+    }
+    columns {
+        stored endpoint: String,
+        stored id: String,
+        stored prompt_price: f64,
+        stored completion_price: f64,
+        stored request_price: f64,
+        stored seen_at: i64,
+    }
+}
+
+table! {
+    /// A numbered set of verdicts of a run (0: the live one).
+    "scorings" => SCORINGS {
+        /// A scoring as begun.
+        insert ScoringValues;
+    }
+    columns {
+        stored run_id: String,
+        stored scoring: i64,
+        stored created_at: i64,
+        /// `live`, or what re-graded it.
+        stored source: String,
+    }
+}
+
+table! {
+    /// One cell of a route's compatibility matrix, as one `routeval probe` found it.
+    "probes" => PROBES {
+        /// A probe verdict as recorded.
+        insert ProbeValues;
+        #[derive(serde::Serialize, PartialEq)]
+        read ProbeRow;
+    }
+    columns {
+        auto id: i64,
+        read run_at: i64,
+        read route: String,
+        read model: String,
+        read probe: String,
+        /// `pass`, `fail` or `unsupported`.
+        read verdict: String,
+        read status: Option<i64>,
+        read latency_ms: f64,
+        read evidence: String,
+    }
+}
+
+table! {
+    /// One shard of a run split across processes (`run --shard K/N`).
+    "run_shards" => RUN_SHARDS {
+        /// A shard as it first starts.
+        insert ShardValues;
+        /// A shard, as `status` and reports show it.
+        #[derive(serde::Serialize, PartialEq)]
+        read ShardRow;
+    }
+    columns {
+        stored run_id: String,
+        /// K of K/N, from 1.
+        read shard: i64,
+        read status: String,
+        read started_at: i64,
+        later finished_at: Option<i64>,
+        later status_reason: Option<String>,
+        /// `host:pid:nonce` of the process holding it, while one does.
+        later lease_owner: Option<String>,
+        auto lease_expires_at: Option<i64>,
+        later sessions: i64,
+    }
 }
 
 table! {
@@ -701,6 +925,16 @@ table! {
 
 /// Every declared table and view, checked against the migrated schema.
 pub const ALL: &[TableDef] = &[
+    RUNS,
+    TARGETS,
+    DATASETS,
+    CASES,
+    EXCLUSIONS,
+    MODELS,
+    MODEL_PRICES,
+    SCORINGS,
+    PROBES,
+    RUN_SHARDS,
     RESULTS,
     SCORES,
     CHECKS,

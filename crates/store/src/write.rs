@@ -2,8 +2,8 @@
 
 use crate::dialect::WriteTx;
 use crate::tables::{
-    self, AttemptValues, CheckValues, JudgeAttemptValues, JudgeVerdictValues, ResultValues,
-    ScoreValues,
+    self, AttemptValues, CaseValues, CheckValues, DatasetValues, JudgeAttemptValues,
+    JudgeVerdictValues, ResultValues, RunValues, ScoreValues, TargetValues,
 };
 use crate::{Result, Store};
 use routeval_core::{AttemptRecord, CaseOutcome, ErrorClass, ResultRecord, ScoreRecord};
@@ -33,25 +33,26 @@ pub struct NewRun {
 
 impl Store {
     pub async fn create_run(&self, run: &NewRun) -> Result<()> {
-        with_pool!(self, |pool| {
-            sqlx::query(
-            "INSERT INTO runs (id, suite, suite_path, started_at, status, config_json, config_hash, git_rev, simulated, suite_toml, suite_schema)
-             VALUES ($1, $2, $3, $4, 'running', $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(&run.id)
-        .bind(&run.suite)
-        .bind(&run.suite_path)
-        .bind(run.started_at_ms)
-        .bind(crate::redact::redact(&run.config_json))
-        .bind(&run.config_hash)
-        .bind(&run.git_rev)
-        .bind(run.simulated)
-        .bind(run.suite_toml.as_deref().map(crate::redact::redact))
-        .bind(run.suite_toml.as_ref().map(|_| routeval_core::SUITE_SCHEMA))
-        .execute(pool)
-        .await
-        .map(|done| done.rows_affected())
-        })?;
+        let config_json = crate::redact::redact(&run.config_json);
+        let suite_toml = run.suite_toml.as_deref().map(crate::redact::redact);
+        let row = RunValues {
+            id: &run.id,
+            suite: &run.suite,
+            suite_path: &run.suite_path,
+            started_at: run.started_at_ms,
+            status: "running",
+            config_json: &config_json,
+            config_hash: &run.config_hash,
+            git_rev: run.git_rev.as_deref(),
+            simulated: run.simulated,
+            suite_toml: suite_toml.as_deref(),
+            suite_schema: run.suite_toml.as_ref().map(|_| routeval_core::SUITE_SCHEMA),
+        };
+        with_pool!(self, |pool| tables::insert([row])
+            .build()
+            .execute(pool)
+            .await
+            .map(|_| ()))?;
         Ok(())
     }
 
@@ -85,19 +86,18 @@ impl Store {
         spec_json: &str,
         spec_hash: &str,
     ) -> Result<()> {
+        let spec_json = crate::redact::redact(spec_json);
+        let row = TargetValues {
+            run_id,
+            name,
+            kind,
+            spec_json: &spec_json,
+            spec_hash,
+        };
         with_pool!(self, |pool| {
-            sqlx::query(
-            "INSERT INTO targets (run_id, name, kind, spec_json, spec_hash) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (run_id, name) DO NOTHING",
-        )
-        .bind(run_id)
-        .bind(name)
-        .bind(kind)
-        .bind(crate::redact::redact(spec_json))
-        .bind(spec_hash)
-        .execute(pool)
-        .await
-        .map(|done| done.rows_affected())
+            let mut qb = tables::insert([row]);
+            qb.push(" ON CONFLICT (run_id, name) DO NOTHING");
+            qb.build().execute(pool).await.map(|_| ())
         })?;
         Ok(())
     }
@@ -105,22 +105,20 @@ impl Store {
     /// Record a dataset of a run (idempotent on resume); its cases follow with
     /// [`Store::record_cases`].
     pub async fn record_dataset(&self, run_id: &str, ds: &NewDataset<'_>) -> Result<()> {
+        let row = DatasetValues {
+            run_id,
+            name: ds.name,
+            task: ds.task,
+            privacy: ds.privacy,
+            scorer_path: ds.scorer_path,
+            min_acceptance: ds.min_acceptance,
+            case_count: ds.case_count as i64,
+            baseline: ds.baseline,
+        };
         with_pool!(self, |pool| {
-            sqlx::query(
-            "INSERT INTO datasets (run_id, name, task, privacy, scorer_path, min_acceptance, case_count, baseline)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (run_id, name) DO NOTHING",
-        )
-        .bind(run_id)
-        .bind(ds.name)
-        .bind(ds.task)
-        .bind(ds.privacy)
-        .bind(ds.scorer_path)
-        .bind(ds.min_acceptance)
-        .bind(ds.case_count as i64)
-        .bind(ds.baseline)
-        .execute(pool)
-        .await
-        .map(|done| done.rows_affected())
+            let mut qb = tables::insert([row]);
+            qb.push(" ON CONFLICT (run_id, name) DO NOTHING");
+            qb.build().execute(pool).await.map(|_| ())
         })?;
         Ok(())
     }
@@ -133,21 +131,38 @@ impl Store {
         dataset: &str,
         cases: &[routeval_core::Case],
     ) -> Result<()> {
+        struct Owned {
+            hash: String,
+            tags: String,
+            expected: Option<String>,
+            input: Option<String>,
+        }
+        let owned: Vec<Owned> = cases
+            .iter()
+            .map(|case| Owned {
+                hash: case.content_hash(),
+                tags: serde_json::to_string(&case.tags).unwrap_or_default(),
+                expected: case.expected.as_ref().map(|e| e.to_string()),
+                input: Some(case.user_text()),
+            })
+            .collect();
+        let rows: Vec<CaseValues> = cases
+            .iter()
+            .zip(&owned)
+            .map(|(case, o)| CaseValues {
+                run_id,
+                dataset,
+                case_id: &case.id,
+                content_hash: &o.hash,
+                tags_json: &o.tags,
+                expected_json: o.expected.as_deref(),
+                input: o.input.as_deref(),
+            })
+            .collect();
         with_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
-            for chunk in cases.chunks(MAX_PARAMS / 7) {
-                let mut qb = QueryBuilder::new(
-                "INSERT INTO cases (run_id, dataset, case_id, content_hash, tags_json, expected_json, input) ",
-            );
-                qb.push_values(chunk, |mut b, case| {
-                    b.push_bind(run_id)
-                        .push_bind(dataset)
-                        .push_bind(&case.id)
-                        .push_bind(case.content_hash())
-                        .push_bind(serde_json::to_string(&case.tags).unwrap_or_default())
-                        .push_bind(case.expected.as_ref().map(|e| e.to_string()))
-                        .push_bind(case.user_text());
-                });
+            for chunk in rows.chunks(MAX_PARAMS / CaseValues::COLUMNS.len()) {
+                let mut qb = tables::insert(chunk.iter().copied());
                 qb.push(" ON CONFLICT DO NOTHING");
                 qb.build().execute(&mut *tx).await?;
             }

@@ -4,66 +4,18 @@
 use crate::exit::{CliError, CliResult, SUCCESS};
 use crate::progress::Notices;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
-use routeval_core::config::Route;
-use routeval_core::Suite;
-use routeval_engine::plan::catalog_model;
+use routeval_engine::models::TYPICAL_COMPLETION_TOKENS;
 use routeval_engine::prepare::prepare;
-use routeval_runner::capability::{check, needs_of};
-use routeval_runner::catalog::{fetch_catalog, fetch_endpoints};
 use routeval_store::{ModelRow, Store};
 use std::path::Path;
-use std::time::Duration;
-
-/// Completion tokens assumed per answer when estimating what a case costs.
-const TYPICAL_COMPLETION_TOKENS: u64 = 300;
 
 pub async fn sync(suite: &Path, db: &str, with_endpoints: bool) -> CliResult<u8> {
-    let suite = Suite::load(suite)?;
-    let store = Store::open(db).await?;
-    let now = routeval_runner::now_ms();
-    for (name, endpoint) in &suite.endpoints {
-        let (client, _key) =
-            routeval_runner::EndpointClient::new(name, endpoint).map_err(CliError::input)?;
-        let models = fetch_catalog(&client, Duration::from_secs(30))
-            .await
-            .map_err(|e| {
-                CliError::failure(anyhow::anyhow!(
-                    "endpoint `{name}`: cannot read /models: {e}"
-                ))
-            })?;
-        let mut changed = 0;
-        for (id, m) in &models {
-            let endpoints_json = if with_endpoints {
-                fetch_endpoints(&client, id, Duration::from_secs(30))
-                    .await
-                    .ok()
-                    .map(|v| v.to_string())
-            } else {
-                None
-            };
-            let row = ModelRow {
-                endpoint: name.clone(),
-                id: id.clone(),
-                name: m.name.clone(),
-                context_length: m.context_length.map(|c| c as i64),
-                max_completion_tokens: m.max_completion_tokens.map(|c| c as i64),
-                prompt_price: m.price.unwrap_or_default().prompt,
-                completion_price: m.price.unwrap_or_default().completion,
-                request_price: m.price.unwrap_or_default().request,
-                priced: m.price.is_some(),
-                supported_parameters: serde_json::to_string(&m.supported_parameters)
-                    .unwrap_or_default(),
-                endpoints_json,
-                synced_at: now,
-            };
-            changed += usize::from(store.upsert_model(&row).await?);
-        }
+    for s in routeval_engine::models::sync(suite, db, with_endpoints).await? {
         println!(
-            "endpoint {name}: {} models synced, {changed} new or changed prices",
-            models.len()
+            "endpoint {}: {} models synced, {} new or changed prices",
+            s.endpoint, s.models, s.changed
         );
     }
-    store.close().await;
     Ok(SUCCESS)
 }
 
@@ -135,29 +87,7 @@ pub async fn list(db: &str, filter: &ListFilter) -> CliResult<u8> {
 pub async fn suggest(suite_path: &Path, db: &str, dataset: &str, max: usize) -> CliResult<u8> {
     let notices = Notices::new(suite_path, true);
     let prepared = prepare(suite_path, &[], &[dataset.to_string()], notices.as_ref())?;
-    let ds = &prepared.datasets[0].dataset;
-    let needs = needs_of(ds);
-    let store = Store::open_existing(db).await?;
-    let models = store.models().await?;
-    store.close().await;
-    if models.is_empty() {
-        return Err(CliError::input(anyhow::anyhow!(
-            "no synced models: run `routeval models sync` first"
-        )));
-    }
-    let mut fits: Vec<(f64, &ModelRow)> = models
-        .iter()
-        .filter(|m| {
-            let route: Route = match toml::from_str(&format!("endpoint = {:?}\nmodel = {:?}\nparams = {{ max_tokens = {TYPICAL_COMPLETION_TOKENS} }}", m.endpoint, m.id)) {
-                Ok(r) => r,
-                Err(_) => return false,
-            };
-            check(&needs, &route, Some(&catalog_model(m))).is_ok()
-        })
-        // A model the catalog lists no price for is not free: it goes last.
-        .map(|m| (if m.priced { needs.prompt_tokens as f64 * m.prompt_price + TYPICAL_COMPLETION_TOKENS as f64 * m.completion_price + m.request_price } else { f64::INFINITY }, m))
-        .collect();
-    fits.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (needs, fits) = routeval_engine::models::suggest(&prepared, db).await?;
     println!(
         "# {} candidates for `{dataset}` (needs: tools {}, response_format {:?}, ~{} prompt tokens), cheapest first",
         fits.len().min(max),
@@ -165,12 +95,14 @@ pub async fn suggest(suite_path: &Path, db: &str, dataset: &str, max: usize) -> 
         needs.response_format,
         needs.prompt_tokens
     );
-    for (cost, m) in fits.iter().take(max) {
+    for c in fits.iter().take(max) {
+        let m = &c.model;
         let slug = m.id.replace(['/', ':', '.'], "-");
-        let estimate = if m.priced {
-            format!("~${cost:.6} per case at catalog prices")
-        } else {
-            "price unknown (the catalog lists none): set `price = { prompt = ..., completion = ... }` (USD per million tokens)".to_string()
+        let estimate = match c.cost_per_case {
+            Some(cost) => format!(
+                "~${cost:.6} per case at catalog prices ({TYPICAL_COMPLETION_TOKENS} completion tokens)"
+            ),
+            None => "price unknown (the catalog lists none): set `price = { prompt = ..., completion = ... }` (USD per million tokens)".to_string(),
         };
         println!(
             "\n# {estimate}\n[routes.{slug}]\nendpoint = {:?}\nmodel = {:?}\nparams = {{ temperature = 0 }}",
