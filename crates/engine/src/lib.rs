@@ -6,6 +6,7 @@
 //! [`Observer`], and errors say what kind of failure they are ([`EngineError`]).
 
 pub mod error;
+pub mod grade;
 pub mod models;
 pub mod observe;
 pub mod plan;

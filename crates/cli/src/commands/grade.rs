@@ -3,11 +3,8 @@
 
 use crate::args::GradeArgs;
 use crate::exit::{CliError, CliResult, SUCCESS};
-use routeval_core::dataset::{load_cases, load_json, load_responses, load_tools};
-use routeval_core::{LoadError, ScorerSpec};
-use routeval_scorer::{grade_batch, Answer, BatchItem, Scorer};
+use routeval_engine::grade::{grade, GradeFiles};
 use serde_json::{json, Value};
-use std::collections::HashMap;
 use std::io::Write;
 
 pub async fn run(args: GradeArgs) -> CliResult<u8> {
@@ -20,44 +17,15 @@ pub async fn run(args: GradeArgs) -> CliResult<u8> {
 
 /// Grade and write one JSONL verdict per response; (accepted, total).
 fn grade_to(args: &GradeArgs, out: &mut impl Write) -> CliResult<(usize, usize)> {
-    let spec = ScorerSpec::load(&args.scorer)?;
-    let cases = load_cases(&args.cases)?;
-    let schema = args.schema.as_ref().map(load_json).transpose()?;
-    let tools = args.tools.as_ref().map(load_tools).transpose()?;
-    let scorer = Scorer::new(spec, schema.as_ref(), tools.as_deref()).map_err(CliError::input)?;
-    let expected: HashMap<&str, Option<&Value>> = cases
-        .iter()
-        .map(|c| (c.id.as_str(), c.expected.as_ref()))
-        .collect();
-    let responses = load_responses(&args.responses)?;
-    let mut items = Vec::with_capacity(responses.len());
-    for (line, r) in &responses {
-        let Some(expected) = expected.get(r.case_id.as_str()) else {
-            return Err(LoadError::new(
-                &args.responses,
-                format!("no case `{}` in {}", r.case_id, args.cases.display()),
-            )
-            .at_line(*line)
-            .with_key("case_id")
-            .into());
-        };
-        items.push(BatchItem {
-            answer: Answer {
-                // OpenAI puts a structured-output refusal in its own field.
-                content: r
-                    .message
-                    .content
-                    .as_deref()
-                    .or(r.message.refusal.as_deref()),
-                tool_calls: r.message.tool_calls.as_deref(),
-                latency_ms: r.latency_ms,
-                cost: r.cost,
-            },
-            expected: *expected,
-        });
-    }
-    let verdicts = grade_batch(&scorer, &items);
-    for ((line, r), v) in responses.iter().zip(&verdicts) {
+    let graded = grade(&GradeFiles {
+        scorer: args.scorer.clone(),
+        cases: args.cases.clone(),
+        responses: args.responses.clone(),
+        schema: args.schema.clone(),
+        tools: args.tools.clone(),
+    })?;
+    for g in &graded {
+        let v = &g.verdict;
         let checks: Vec<Value> = v
             .scores
             .iter()
@@ -66,8 +34,8 @@ fn grade_to(args: &GradeArgs, out: &mut impl Write) -> CliResult<(usize, usize)>
             )
             .collect();
         let row = json!({
-            "case_id": r.case_id,
-            "line": line,
+            "case_id": g.case_id,
+            "line": g.line,
             "accepted": v.accepted,
             "reason": v.reason,
             "validation_failure": v.validation_failure.as_ref().map(|(c, _)| c.as_str()),
@@ -76,8 +44,8 @@ fn grade_to(args: &GradeArgs, out: &mut impl Write) -> CliResult<(usize, usize)>
         writeln!(out, "{row}").map_err(CliError::failure)?;
     }
     out.flush().map_err(CliError::failure)?;
-    let accepted = verdicts.iter().filter(|v| v.accepted).count();
-    Ok((accepted, verdicts.len()))
+    let accepted = graded.iter().filter(|g| g.verdict.accepted).count();
+    Ok((accepted, graded.len()))
 }
 
 #[cfg(test)]
