@@ -9,6 +9,7 @@
 #                               # the writer and rescore; 1M and 10M result rows analysed)
 #   BENCH_CASES=10000 BENCH_MEMORY_CASES="1000 10000" scripts/bench.sh   # a quicker pass
 #                               # (everything scaled down 10x)
+#   BENCH_SECTIONS="1 9" scripts/bench.sh   # only sections 1 and 9 (9 reads 1's figures)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,6 +34,14 @@ measure() {
   echo "$wall $(echo "$user + $sys" | bc -l) $((rss_kb / 1024))"
 }
 
+# Whether section $1 is to run: all of them unless BENCH_SECTIONS names some. Section 9
+# compares with section 1's figures, so it brings section 1 along.
+want() {
+  local sections=" ${BENCH_SECTIONS:-1 2 3 4 5 6 7 8 9} "
+  [[ $sections == *" 9 "* ]] && sections+=" 1 "
+  [[ $sections == *" $1 "* ]]
+}
+
 # The median of the numbers given, one per argument.
 median() { printf '%s\n' "$@" | sort -g | sed -n "$(( ($# + 1) / 2 ))p"; }
 
@@ -54,148 +63,166 @@ echo "|---|---|---|"
 
 # 1. Fan-out against an instant endpoint, with wrk's ceiling measured in the same run:
 #    three rounds of wrk then routeval, medians of each.
-start_endpoint 0
-"$BIN/routeval-bench" dataset --cases "$CASES" --out "$WORK/cases.jsonl"
-"$BIN/routeval-bench" suite --url "http://127.0.0.1:$PORT/v1" --routes "$ROUTES" --concurrency "$CONC" \
-  --dataset "$WORK/cases.jsonl" --repo . --out "$WORK/suite.toml"
-WRKS=(); WALLS=(); CPUS=(); RSSES=()
-for _ in 1 2 3; do
-  WRKS+=("$(wrk -t1 -c"$CONC" -d10s -s "$WORK/post.lua" "http://127.0.0.1:$PORT/v1/chat/completions" | awk '/Requests\/sec/ {print $2}')")
-  rm -f "$WORK"/bench.db*
-  read -r WALL CPU RSS < <(measure "$BIN/routeval" run "$WORK/suite.toml" --db "sqlite://$WORK/bench.db" --quiet)
-  WALLS+=("$WALL"); CPUS+=("$CPU"); RSSES+=("$RSS")
-done
-WRK_RPS=$(median "${WRKS[@]}"); WALL=$(median "${WALLS[@]}"); CPU=$(median "${CPUS[@]}")
-RESULTS=$((CASES * ROUTES))
-RPS=$(echo "$RESULTS / $WALL" | bc -l)
-printf '| wrk ceiling, c=%s (median of 3: %s) | %.0f req/s | 1.00 |\n' "$CONC" "${WRKS[*]}" "$WRK_RPS"
-printf '| routeval run: %s cases x %s routes, c=%s (request, parse, schema+enum score, SQLite; median of 3: %s s) | %.0f results/s | %.2f of wrk |\n' "$CASES" "$ROUTES" "$CONC" "${WALLS[*]}" "$RPS" "$(echo "$RPS / $WRK_RPS" | bc -l)"
-printf '| CPU per 1,000 results | %.3f s | |\n' "$(echo "$CPU * 1000 / $RESULTS" | bc -l)"
-printf '| peak RSS (largest of 3) | %s MB | |\n' "$(printf '%s\n' "${RSSES[@]}" | sort -n | tail -1)"
-printf '| database size per million attempts | %.0f MB | |\n' "$(echo "$(stat -c %s "$WORK/bench.db") / 1048576 * 1000000 / $RESULTS" | bc -l)"
-kill "$ENDPOINT_PID"; wait "$ENDPOINT_PID" 2>/dev/null || true
+if want 1; then
+  start_endpoint 0
+  "$BIN/routeval-bench" dataset --cases "$CASES" --out "$WORK/cases.jsonl"
+  "$BIN/routeval-bench" suite --url "http://127.0.0.1:$PORT/v1" --routes "$ROUTES" --concurrency "$CONC" \
+    --dataset "$WORK/cases.jsonl" --repo . --out "$WORK/suite.toml"
+  WRKS=(); WALLS=(); CPUS=(); RSSES=()
+  for _ in 1 2 3; do
+    WRKS+=("$(wrk -t1 -c"$CONC" -d10s -s "$WORK/post.lua" "http://127.0.0.1:$PORT/v1/chat/completions" | awk '/Requests\/sec/ {print $2}')")
+    rm -f "$WORK"/bench.db*
+    read -r WALL CPU RSS < <(measure "$BIN/routeval" run "$WORK/suite.toml" --db "sqlite://$WORK/bench.db" --quiet)
+    WALLS+=("$WALL"); CPUS+=("$CPU"); RSSES+=("$RSS")
+  done
+  WRK_RPS=$(median "${WRKS[@]}"); WALL=$(median "${WALLS[@]}"); CPU=$(median "${CPUS[@]}")
+  RESULTS=$((CASES * ROUTES))
+  RPS=$(echo "$RESULTS / $WALL" | bc -l)
+  printf '| wrk ceiling, c=%s (median of 3: %s) | %.0f req/s | 1.00 |\n' "$CONC" "${WRKS[*]}" "$WRK_RPS"
+  printf '| routeval run: %s cases x %s routes, c=%s (request, parse, schema+enum score, SQLite; median of 3: %s s) | %.0f results/s | %.2f of wrk |\n' "$CASES" "$ROUTES" "$CONC" "${WALLS[*]}" "$RPS" "$(echo "$RPS / $WRK_RPS" | bc -l)"
+  printf '| CPU per 1,000 results | %.3f s | |\n' "$(echo "$CPU * 1000 / $RESULTS" | bc -l)"
+  printf '| peak RSS (largest of 3) | %s MB | |\n' "$(printf '%s\n' "${RSSES[@]}" | sort -n | tail -1)"
+  printf '| database size per million attempts | %.0f MB | |\n' "$(echo "$(stat -c %s "$WORK/bench.db") / 1048576 * 1000000 / $RESULTS" | bc -l)"
+  kill "$ENDPOINT_PID"; wait "$ENDPOINT_PID" 2>/dev/null || true
+fi
 
 # 2. Latency-bound: every request waits 200 ms; ideal wall = N / c x 0.2 s.
-start_endpoint 200
-for C in 64 512; do
-  N=$((C * 50))
-  "$BIN/routeval-bench" dataset --cases "$N" --out "$WORK/lat.jsonl"
-  "$BIN/routeval-bench" suite --url "http://127.0.0.1:$PORT/v1" --routes 1 --concurrency "$C" \
-    --dataset "$WORK/lat.jsonl" --repo . --out "$WORK/lat.toml"
-  WALLS=()
-  for _ in 1 2 3; do
-    rm -f "$WORK"/lat-"$C".db*
-    read -r WALL CPU RSS < <(measure "$BIN/routeval" run "$WORK/lat.toml" --db "sqlite://$WORK/lat-$C.db" --quiet)
-    WALLS+=("$WALL")
+if want 2; then
+  start_endpoint 200
+  for C in 64 512; do
+    N=$((C * 50))
+    "$BIN/routeval-bench" dataset --cases "$N" --out "$WORK/lat.jsonl"
+    "$BIN/routeval-bench" suite --url "http://127.0.0.1:$PORT/v1" --routes 1 --concurrency "$C" \
+      --dataset "$WORK/lat.jsonl" --repo . --out "$WORK/lat.toml"
+    WALLS=()
+    for _ in 1 2 3; do
+      rm -f "$WORK"/lat-"$C".db*
+      read -r WALL CPU RSS < <(measure "$BIN/routeval" run "$WORK/lat.toml" --db "sqlite://$WORK/lat-$C.db" --quiet)
+      WALLS+=("$WALL")
+    done
+    WALL=$(printf '%s\n' "${WALLS[@]}" | sort -n | sed -n 2p)
+    IDEAL=$(echo "$N / $C * 0.2" | bc -l)
+    printf '| latency-bound, 200 ms endpoint, c=%s, %s cases (median of 3) | %.2f s (ideal %.2f s) | %.3f of ideal |\n' "$C" "$N" "$WALL" "$IDEAL" "$(echo "$WALL / $IDEAL" | bc -l)"
   done
-  WALL=$(printf '%s\n' "${WALLS[@]}" | sort -n | sed -n 2p)
-  IDEAL=$(echo "$N / $C * 0.2" | bc -l)
-  printf '| latency-bound, 200 ms endpoint, c=%s, %s cases (median of 3) | %.2f s (ideal %.2f s) | %.3f of ideal |\n' "$C" "$N" "$WALL" "$IDEAL" "$(echo "$WALL / $IDEAL" | bc -l)"
-done
-kill "$ENDPOINT_PID"; wait "$ENDPOINT_PID" 2>/dev/null || true
+  kill "$ENDPOINT_PID"; wait "$ENDPOINT_PID" 2>/dev/null || true
+fi
 
 # 3. Memory: one route on the instant endpoint, peak RSS as the dataset grows (median of
 #    3). Cases are streamed from the file, so RSS should not follow the dataset's size.
-start_endpoint 0
-for N in ${BENCH_MEMORY_CASES:-10000 100000 1000000}; do
-  "$BIN/routeval-bench" dataset --cases "$N" --out "$WORK/mem.jsonl"
-  "$BIN/routeval-bench" suite --url "http://127.0.0.1:$PORT/v1" --routes 1 --concurrency "$CONC" \
-    --dataset "$WORK/mem.jsonl" --repo . --out "$WORK/mem.toml"
-  RSSES=()
-  for _ in 1 2 3; do
-    rm -f "$WORK"/mem.db*
-    read -r WALL CPU RSS < <(measure "$BIN/routeval" run "$WORK/mem.toml" --db "sqlite://$WORK/mem.db" --quiet)
-    RSSES+=("$RSS")
+if want 3; then
+  start_endpoint 0
+  for N in ${BENCH_MEMORY_CASES:-10000 100000 1000000}; do
+    "$BIN/routeval-bench" dataset --cases "$N" --out "$WORK/mem.jsonl"
+    "$BIN/routeval-bench" suite --url "http://127.0.0.1:$PORT/v1" --routes 1 --concurrency "$CONC" \
+      --dataset "$WORK/mem.jsonl" --repo . --out "$WORK/mem.toml"
+    RSSES=()
+    for _ in 1 2 3; do
+      rm -f "$WORK"/mem.db*
+      read -r WALL CPU RSS < <(measure "$BIN/routeval" run "$WORK/mem.toml" --db "sqlite://$WORK/mem.db" --quiet)
+      RSSES+=("$RSS")
+    done
+    RSS=$(median "${RSSES[@]}")
+    printf '| peak RSS, %s cases x 1 route (dataset file %s MB; median of 3: %s MB) | %s MB | %.2f of the 100 MB target |\n' \
+      "$N" "$(( $(stat -c %s "$WORK/mem.jsonl") / 1048576 ))" "${RSSES[*]}" "$RSS" "$(echo "$RSS / 100" | bc -l)"
   done
-  RSS=$(median "${RSSES[@]}")
-  printf '| peak RSS, %s cases x 1 route (dataset file %s MB; median of 3: %s MB) | %s MB | %.2f of the 100 MB target |\n' \
-    "$N" "$(( $(stat -c %s "$WORK/mem.jsonl") / 1048576 ))" "${RSSES[*]}" "$RSS" "$(echo "$RSS / 100" | bc -l)"
-done
-rm -f "$WORK"/mem.*
-kill "$ENDPOINT_PID"; wait "$ENDPOINT_PID" 2>/dev/null || true
+  rm -f "$WORK"/mem.*
+  kill "$ENDPOINT_PID"; wait "$ENDPOINT_PID" 2>/dev/null || true
+fi
 
 # 4. The store's writer alone: outcomes shaped like the run above (one attempt, nine
 #    score rows) through `spawn_writer` into a SQLite file (in-process, median of 3).
-BENCH_RESULTS="$STORED" cargo bench -q -p routeval-store --bench insert | grep '^|'
+if want 4; then
+  BENCH_RESULTS="$STORED" cargo bench -q -p routeval-store --bench insert | grep '^|'
+fi
 
 # 5. Rescore: a stored run of the bench suite (STORED results, recorded by `routeval run`
 #    on the instant endpoint) re-graded by `routeval rescore`: pages read, graded on
 #    rayon and written in one transaction. Median of 3, each on a fresh copy.
-start_endpoint 0
-"$BIN/routeval-bench" dataset --cases "$((STORED / ROUTES))" --out "$WORK/stored.jsonl"
-"$BIN/routeval-bench" suite --url "http://127.0.0.1:$PORT/v1" --routes "$ROUTES" --concurrency "$CONC" \
-  --dataset "$WORK/stored.jsonl" --repo . --out "$WORK/stored.toml"
-measure "$BIN/routeval" run "$WORK/stored.toml" --db "sqlite://$WORK/stored.db" --quiet >/dev/null
-kill "$ENDPOINT_PID"; wait "$ENDPOINT_PID" 2>/dev/null || true
-WALLS=(); RSSES=()
-for _ in 1 2 3; do
-  rm -f "$WORK"/rescore.db*
-  for f in "$WORK"/stored.db*; do cp "$f" "${f/stored.db/rescore.db}"; done
-  read -r WALL CPU RSS < <(measure "$BIN/routeval" rescore latest --db "sqlite://$WORK/rescore.db")
-  WALLS+=("$WALL"); RSSES+=("$RSS")
-done
-WALL=$(median "${WALLS[@]}")
-RPS=$(echo "$STORED / $WALL" | bc -l)
-printf '| rescore: %s stored results (read in pages, graded on rayon, written), median of 3 | %.0f results/s (%.1f s), %s MB peak RSS | %.2f of the 200,000/s target |\n' \
-  "$STORED" "$RPS" "$WALL" "$(median "${RSSES[@]}")" "$(echo "$RPS / 200000" | bc -l)"
-rm -f "$WORK"/stored.* "$WORK"/rescore.db*
+if want 5; then
+  start_endpoint 0
+  "$BIN/routeval-bench" dataset --cases "$((STORED / ROUTES))" --out "$WORK/stored.jsonl"
+  "$BIN/routeval-bench" suite --url "http://127.0.0.1:$PORT/v1" --routes "$ROUTES" --concurrency "$CONC" \
+    --dataset "$WORK/stored.jsonl" --repo . --out "$WORK/stored.toml"
+  measure "$BIN/routeval" run "$WORK/stored.toml" --db "sqlite://$WORK/stored.db" --quiet >/dev/null
+  kill "$ENDPOINT_PID"; wait "$ENDPOINT_PID" 2>/dev/null || true
+  WALLS=(); RSSES=()
+  for _ in 1 2 3; do
+    rm -f "$WORK"/rescore.db*
+    for f in "$WORK"/stored.db*; do cp "$f" "${f/stored.db/rescore.db}"; done
+    read -r WALL CPU RSS < <(measure "$BIN/routeval" rescore latest --db "sqlite://$WORK/rescore.db")
+    WALLS+=("$WALL"); RSSES+=("$RSS")
+  done
+  WALL=$(median "${WALLS[@]}")
+  RPS=$(echo "$STORED / $WALL" | bc -l)
+  printf '| rescore: %s stored results (read in pages, graded on rayon, written), median of 3 | %.0f results/s (%.1f s), %s MB peak RSS | %.2f of the 200,000/s target |\n' \
+    "$STORED" "$RPS" "$WALL" "$(median "${RSSES[@]}")" "$(echo "$RPS / 200000" | bc -l)"
+  rm -f "$WORK"/stored.* "$WORK"/rescore.db*
+fi
 
 # 6. Grading alone (in-process, rayon): 100,000 triage and 100,000 tool-call answers.
-cargo bench -q -p routeval-scorer --bench grade | awk '
-  / responses\/s/ { for (i = 1; i < NF; i++) if ($(i + 1) == "responses/s") rate = $i
-    printf "| grading alone: %s %s answers (`grade_batch`, median of 3) | %.0f responses/s | %.2f of the 200,000/s target |\n", $2, ($1 == "tools" ? "tool-call" : $1), rate, rate / 200000 }'
+if want 6; then
+  cargo bench -q -p routeval-scorer --bench grade | awk '
+    / responses\/s/ { for (i = 1; i < NF; i++) if ($(i + 1) == "responses/s") rate = $i
+      printf "| grading alone: %s %s answers (`grade_batch`, median of 3) | %.0f responses/s | %.2f of the 200,000/s target |\n", $2, ($1 == "tools" ? "tool-call" : $1), rate, rate / 200000 }'
+fi
 
 # 7. Analysis over synthetic result rows, release profile (in-process, medians of 3).
-BENCH_ROWS="$STORED,$((STORED * 10))" cargo bench -q -p routeval-analysis --bench analysis | grep '^|'
+if want 7; then
+  BENCH_ROWS="$STORED,$((STORED * 10))" cargo bench -q -p routeval-analysis --bench analysis | grep '^|'
+fi
 
 # 8. Analysis from a SQLite file: a run of N result rows written through the store's
 #    writer, then its frames built from the file (and ranked) in a fresh process.
-for N in "$STORED" "$((STORED * 10))"; do
-  "$BIN/routeval-bench" load --rows "$N" --db "$WORK/load.db" --reps 0 >/dev/null
-  "$BIN/routeval-bench" load --rows "$N" --db "$WORK/load.db" --reuse | grep '^|'
-  rm -f "$WORK"/load.db*
-done
+if want 8; then
+  for N in "$STORED" "$((STORED * 10))"; do
+    "$BIN/routeval-bench" load --rows "$N" --db "$WORK/load.db" --reps 0 >/dev/null
+    "$BIN/routeval-bench" load --rows "$N" --db "$WORK/load.db" --reuse | grep '^|'
+    rm -f "$WORK"/load.db*
+  done
+fi
 
 # 9. PostgreSQL, in a throwaway local cluster (scripts/pg-cluster.sh): the run of 1 end
 #    to end beside its SQLite figure, then split across 2 and 4 processes of one run
 #    (`--shard K/N`), the writer alone, and the analysis of STORED rows read back.
-if command -v initdb >/dev/null || [[ -d /usr/lib/postgresql ]] || [[ -n "${BENCH_PG:-}" ]]; then
-  if [[ -z "${BENCH_PG:-}" ]]; then
-    # A folder of its own: the cluster's owner must reach it, and $WORK is private.
-    PG_WORK=$(mktemp -d)
-    BENCH_PG=$(scripts/pg-cluster.sh start "$PG_WORK")
-    trap 'kill $(jobs -p) 2>/dev/null || true; scripts/pg-cluster.sh stop "$PG_WORK" || true; rm -rf "$WORK" "$PG_WORK"' EXIT
-  fi
-  fresh_db() { # name -> URL of an empty database of that name on the bench server
-    psql "$BENCH_PG" -qX -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null
-    echo "${BENCH_PG%/*}/$1"
-  }
-  start_endpoint 0
-  for N in 1 2 4; do
-    WALLS=(); CPUS=()
-    for _ in 1 2 3; do
-      DB=$(fresh_db bench_e2e)
-      START=$(date +%s.%N)
-      PIDS=()
-      for K in $(seq "$N"); do
-        if [[ "$N" == 1 ]]; then SHARD=(); else SHARD=(--shard "$K/$N" --run-id bench); fi
-        /usr/bin/time -f '%U %S' -o "$WORK/time-$K" "$BIN/routeval" run "$WORK/suite.toml" \
-          --db "$DB" --quiet "${SHARD[@]}" >/dev/null 2>"$WORK/stderr-$K" &
-        PIDS+=($!)
+if want 9; then
+  if command -v initdb >/dev/null || [[ -d /usr/lib/postgresql ]] || [[ -n "${BENCH_PG:-}" ]]; then
+    if [[ -z "${BENCH_PG:-}" ]]; then
+      # A folder of its own: the cluster's owner must reach it, and $WORK is private.
+      PG_WORK=$(mktemp -d)
+      BENCH_PG=$(scripts/pg-cluster.sh start "$PG_WORK")
+      trap 'kill $(jobs -p) 2>/dev/null || true; scripts/pg-cluster.sh stop "$PG_WORK" || true; rm -rf "$WORK" "$PG_WORK"' EXIT
+    fi
+    fresh_db() { # name -> URL of an empty database of that name on the bench server
+      psql "$BENCH_PG" -qX -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null
+      echo "${BENCH_PG%/*}/$1"
+    }
+    start_endpoint 0
+    for N in 1 2 4; do
+      WALLS=(); CPUS=()
+      for _ in 1 2 3; do
+        DB=$(fresh_db bench_e2e)
+        START=$(date +%s.%N)
+        PIDS=()
+        for K in $(seq "$N"); do
+          if [[ "$N" == 1 ]]; then SHARD=(); else SHARD=(--shard "$K/$N" --run-id bench); fi
+          /usr/bin/time -f '%U %S' -o "$WORK/time-$K" "$BIN/routeval" run "$WORK/suite.toml" \
+            --db "$DB" --quiet "${SHARD[@]}" >/dev/null 2>"$WORK/stderr-$K" &
+          PIDS+=($!)
+        done
+        for P in "${PIDS[@]}"; do wait "$P" || { cat "$WORK"/stderr-*; exit 1; }; done
+        WALLS+=("$(echo "$(date +%s.%N) - $START" | bc -l)")
+        CPUS+=("$(cat "$WORK"/time-* | awk '{s += $1 + $2} END {print s}')")
+        rm -f "$WORK"/time-* "$WORK"/stderr-*
       done
-      for P in "${PIDS[@]}"; do wait "$P" || { cat "$WORK"/stderr-*; exit 1; }; done
-      WALLS+=("$(echo "$(date +%s.%N) - $START" | bc -l)")
-      CPUS+=("$(cat "$WORK"/time-* | awk '{s += $1 + $2} END {print s}')")
-      rm -f "$WORK"/time-* "$WORK"/stderr-*
+      PG_WALL=$(median "${WALLS[@]}")
+      PG_RPS=$(echo "$RESULTS / $PG_WALL" | bc -l)
+      printf '| routeval run into PostgreSQL, %s process(es) sharing one run: %s cases x %s routes, c=%s each (median of 3) | %.0f results/s, %.3f CPU-s per 1,000 | %.2f of wrk, %.2f of SQLite |\n' \
+        "$N" "$CASES" "$ROUTES" "$CONC" "$PG_RPS" "$(echo "$(median "${CPUS[@]}") * 1000 / $RESULTS" | bc -l)" \
+        "$(echo "$PG_RPS / $WRK_RPS" | bc -l)" "$(echo "$PG_RPS / $RPS" | bc -l)"
     done
-    PG_WALL=$(median "${WALLS[@]}")
-    PG_RPS=$(echo "$RESULTS / $PG_WALL" | bc -l)
-    printf '| routeval run into PostgreSQL, %s process(es) sharing one run: %s cases x %s routes, c=%s each (median of 3) | %.0f results/s, %.3f CPU-s per 1,000 | %.2f of wrk, %.2f of SQLite |\n' \
-      "$N" "$CASES" "$ROUTES" "$CONC" "$PG_RPS" "$(echo "$(median "${CPUS[@]}") * 1000 / $RESULTS" | bc -l)" \
-      "$(echo "$PG_RPS / $WRK_RPS" | bc -l)" "$(echo "$PG_RPS / $RPS" | bc -l)"
-  done
-  kill "$ENDPOINT_PID"; wait "$ENDPOINT_PID" 2>/dev/null || true
-  BENCH_PG="$BENCH_PG" BENCH_RESULTS="$STORED" cargo bench -q -p routeval-store --bench insert | grep '^|'
-  LOAD_DB=$("$BIN/routeval-bench" load --rows "$STORED" --db "$BENCH_PG" --reps 0 | sed -n 's/^database //p')
-  "$BIN/routeval-bench" load --rows "$STORED" --db "$LOAD_DB" --reuse | grep '^|'
+    kill "$ENDPOINT_PID"; wait "$ENDPOINT_PID" 2>/dev/null || true
+    BENCH_PG="$BENCH_PG" BENCH_RESULTS="$STORED" cargo bench -q -p routeval-store --bench insert | grep '^|'
+    LOAD_DB=$("$BIN/routeval-bench" load --rows "$STORED" --db "$BENCH_PG" --reps 0 | sed -n 's/^database //p')
+    "$BIN/routeval-bench" load --rows "$STORED" --db "$LOAD_DB" --reuse | grep '^|'
+  fi
 fi

@@ -198,9 +198,13 @@ fn run_then_rank_agrees_with_plain_sql() {
 #[test]
 fn quickstart_loop_works_on_every_backend() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    for db in rt.block_on(routeval_store::testing::TestDb::each()) {
-        quickstart_loop(&db.url, db.backend);
-    }
+    let dbs = rt.block_on(routeval_store::testing::TestDb::each());
+    // The backends side by side: each loop is a few processes, mostly waiting.
+    std::thread::scope(|s| {
+        for db in &dbs {
+            s.spawn(|| quickstart_loop(&db.url, db.backend));
+        }
+    });
 }
 
 fn quickstart_loop(db: &str, backend: &str) {
