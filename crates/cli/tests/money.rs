@@ -7,7 +7,9 @@ mod support;
 use std::path::Path;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
-use support::{query, repo_root, routeval, routeval_cmd, start_sim_with, stderr, SimOptions};
+use support::{
+    query, repo_root, routeval, routeval_cmd, start_sim_with, stderr, triage_dataset, SimOptions,
+};
 
 const PROFILES: &str = r#"
 [models."test/steady"]
@@ -33,6 +35,7 @@ tokens_per_s = 400
 /// `one` only, invoices on both, each case `repeats` times.
 fn write_suite(dir: &Path, base_url: &str, repeats: u32, concurrency: u32) {
     let r = repo_root();
+    let dataset = triage_dataset();
     let suite = format!(
         r#"name = "money"
 concurrency = {concurrency}
@@ -51,14 +54,7 @@ model = "test/steady"
 endpoint = "sim"
 model = "test/other"
 
-[datasets.ticket_triage]
-path = "{r}/datasets/ticket_triage/cases.jsonl"
-task = "classification"
-scorer = "{r}/scorers/ticket_triage.toml"
-system_prompt = "{r}/datasets/ticket_triage/system.txt"
-schema = "{r}/datasets/ticket_triage/schema.json"
-response_format = "json_schema"
-targets = ["one"]
+{dataset}targets = ["one"]
 
 [datasets.invoice_extraction]
 path = "{r}/datasets/invoice_extraction/cases.jsonl"

@@ -7,7 +7,7 @@ mod support;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
-use support::{query, repo_root, routeval_cmd, start_sim_with, stderr, SimOptions};
+use support::{query, routeval_cmd, start_sim_with, stderr, triage_dataset, SimOptions};
 
 const PROFILES: &str = r#"
 [models."test/steady"]
@@ -23,7 +23,7 @@ tokens_per_s = 400
 const ROUTES: usize = 2;
 
 fn write_suite(dir: &Path, base_url: &str) {
-    let r = repo_root();
+    let dataset = triage_dataset();
     let suite = format!(
         r#"name = "resume"
 concurrency = 8
@@ -42,15 +42,7 @@ endpoint = "sim"
 model = "test/steady"
 stream = true
 
-[datasets.ticket_triage]
-path = "{r}/datasets/ticket_triage/cases.jsonl"
-task = "classification"
-scorer = "{r}/scorers/ticket_triage.toml"
-system_prompt = "{r}/datasets/ticket_triage/system.txt"
-schema = "{r}/datasets/ticket_triage/schema.json"
-response_format = "json_schema"
-"#,
-        r = r.display()
+{dataset}"#,
     );
     std::fs::write(dir.join("suite.toml"), suite).unwrap();
 }

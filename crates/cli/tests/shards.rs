@@ -9,7 +9,7 @@ use routeval_store::Store;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Output;
-use support::{repo_root, routeval, routeval_cmd, start_sim, stderr};
+use support::{routeval, routeval_cmd, start_sim, stderr, triage_dataset};
 
 /// Two models alike, one per route: the simulator's draws for a prompt depend on how
 /// many requests that model has had for it, so each route has a model of its own.
@@ -36,7 +36,7 @@ tokens_per_s = 400
 const CASES: &str = "60";
 
 fn write_suite(dir: &Path, base_url: &str, budget: Option<f64>) {
-    let r = repo_root();
+    let dataset = triage_dataset();
     let budget = budget.map_or(String::new(), |b| format!("budget_usd = {b}\n"));
     let suite = format!(
         r#"name = "shards"
@@ -58,15 +58,7 @@ model = "test/steady-b"
 params = {{ max_tokens = 200 }}
 stream = true
 
-[datasets.ticket_triage]
-path = "{r}/datasets/ticket_triage/cases.jsonl"
-task = "classification"
-scorer = "{r}/scorers/ticket_triage.toml"
-system_prompt = "{r}/datasets/ticket_triage/system.txt"
-schema = "{r}/datasets/ticket_triage/schema.json"
-response_format = "json_schema"
-"#,
-        r = r.display()
+{dataset}"#,
     );
     std::fs::write(dir.join("suite.toml"), suite).unwrap();
 }

@@ -111,11 +111,11 @@ pub async fn suggest(prepared: &Prepared, db: &str) -> EngineResult<(Needs, Vec<
             check(&needs, &route, Some(&catalog_model(m))).is_ok()
         })
         .map(|m| Candidate {
-            cost_per_case: m.priced.then(|| {
+            cost_per_case: m.priced.then_some(
                 needs.prompt_tokens as f64 * m.prompt_price
                     + TYPICAL_COMPLETION_TOKENS as f64 * m.completion_price
-                    + m.request_price
-            }),
+                    + m.request_price,
+            ),
             model: m,
         })
         .collect();

@@ -17,6 +17,24 @@ pub fn repo_root() -> PathBuf {
 
 /// A simulator with `profiles` (TOML; the bundled ones when `None`) that knows the
 /// reference answers of the bundled `datasets` (files under `datasets/`).
+/// The bundled ticket-triage dataset as a suite's `[datasets.ticket_triage]` table
+/// (JSON Schema structured output), its files named by absolute path.
+#[allow(dead_code)]
+pub fn triage_dataset() -> String {
+    let r = repo_root();
+    let r = r.display();
+    format!(
+        r#"[datasets.ticket_triage]
+path = "{r}/datasets/ticket_triage/cases.jsonl"
+task = "classification"
+scorer = "{r}/scorers/ticket_triage.toml"
+system_prompt = "{r}/datasets/ticket_triage/system.txt"
+schema = "{r}/datasets/ticket_triage/schema.json"
+response_format = "json_schema"
+"#
+    )
+}
+
 pub fn start_sim(
     rt: &tokio::runtime::Runtime,
     profiles: Option<&str>,
