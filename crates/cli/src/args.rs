@@ -104,8 +104,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "K/N")]
     pub shard: Option<routeval_core::Shard>,
     /// The run's id: what every shard of a sharded run joins. Defaults, with `--shard`,
-    /// to one derived from the CI's run (GITHUB_RUN_ID and GITHUB_RUN_ATTEMPT, or
-    /// CI_PIPELINE_ID).
+    /// to one derived from the CI's run (`gh-$GITHUB_RUN_ID`, or `ci-$CI_PIPELINE_ID`).
     #[arg(long, value_name = "ID", value_parser = run_id)]
     pub run_id: Option<String>,
     /// Show what would be sent, send nothing.
@@ -124,6 +123,17 @@ pub struct RunArgs {
     /// happens. Privacy refusals always hold.
     #[arg(long)]
     pub force: bool,
+    /// `json`: the run's id, status, results and spend on stdout (with `--dry-run`, the
+    /// pairs that would be sent and refused).
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: TextFormat,
+}
+
+/// Lines for people, or one JSON document for scripts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TextFormat {
+    Text,
+    Json,
 }
 
 /// A run id: 1 to 100 letters, digits, `.`, `_` or `-` (it becomes part of request ids
@@ -161,6 +171,8 @@ pub struct ValidateArgs {
     /// As `run --force`: pairs that fail a capability check would be sent anyway.
     #[arg(long)]
     pub force: bool,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: TextFormat,
 }
 
 #[derive(Debug, Args)]
@@ -350,7 +362,10 @@ pub enum ModelsCommand {
         /// Highest prompt price, USD per million tokens.
         #[arg(long)]
         max_price: Option<f64>,
-        #[arg(long)]
+        #[arg(long, value_enum, default_value = "text")]
+        format: TextFormat,
+        /// The same as `--format json` (kept for existing scripts).
+        #[arg(long, hide = true)]
         json: bool,
     },
     /// Propose candidate routes for a dataset from the synced catalog.
@@ -362,6 +377,8 @@ pub enum ModelsCommand {
         db: DbArg,
         #[arg(long, default_value_t = 5)]
         max: usize,
+        #[arg(long, value_enum, default_value = "text")]
+        format: TextFormat,
     },
 }
 

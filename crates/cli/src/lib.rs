@@ -64,13 +64,14 @@ async fn dispatch(command: Command) -> Result<u8, CliError> {
                 supports,
                 min_context,
                 max_price,
+                format,
                 json,
             } => {
                 let filter = commands::models::ListFilter {
                     supports,
                     min_context,
                     max_price,
-                    json,
+                    json: json || format == args::TextFormat::Json,
                 };
                 commands::models::list(&db.db, &filter).await
             }
@@ -79,7 +80,11 @@ async fn dispatch(command: Command) -> Result<u8, CliError> {
                 suite,
                 db,
                 max,
-            } => commands::models::suggest(&suite, &db.db, &dataset, max).await,
+                format,
+            } => {
+                let json = format == args::TextFormat::Json;
+                commands::models::suggest(&suite, &db.db, &dataset, max, json).await
+            }
         },
         Command::Export {
             what:
@@ -104,10 +109,19 @@ fn init_tracing(verbose: bool) {
     } else {
         "warn"
     };
-    let filter =
-        EnvFilter::try_from_env("ROUTEVAL_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    // ROUTEVAL_LOG, else the usual RUST_LOG, else warnings (and `--verbose`'s trace).
+    // An empty variable counts as unset.
+    let filter = ["ROUTEVAL_LOG", "RUST_LOG"]
+        .iter()
+        .filter_map(|name| std::env::var(name).ok())
+        .find(|directives| !directives.trim().is_empty())
+        .and_then(|directives| EnvFilter::try_new(directives).ok())
+        .unwrap_or_else(|| EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        // Colour only for a person at a terminal: a CI log or a redirected file gets
+        // plain text.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(output::RedactedStderr)
         .try_init();
 }

@@ -245,3 +245,29 @@ fn an_unreachable_postgres_server_is_named_without_its_password() {
         assert!(!String::from_utf8_lossy(&out.stdout).contains("hunter2"));
     }
 }
+
+/// Logs written to a file or a CI log carry no colour codes, and `RUST_LOG` sets what is
+/// logged (here: an endpoint whose catalog cannot be read is a warning).
+#[test]
+fn a_redirected_log_is_plain_text_and_follows_rust_log() {
+    let dir = tempfile::tempdir().unwrap();
+    write_suite(dir.path());
+    let run = [
+        "run",
+        "suite.toml",
+        "--limit",
+        "1",
+        "--quiet",
+        "--db",
+        "sqlite://x.db",
+    ];
+    let out = routeval(dir.path(), &run, &[("RUST_LOG", "")]);
+    let err = stderr(&out);
+    assert!(
+        err.contains("WARN") && err.contains("model catalog"),
+        "{err}"
+    );
+    assert!(!err.contains('\u{1b}'), "no escape codes: {err:?}");
+    let out = routeval(dir.path(), &run, &[("RUST_LOG", "error")]);
+    assert!(!stderr(&out).contains("model catalog"), "{}", stderr(&out));
+}

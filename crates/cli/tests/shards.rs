@@ -129,6 +129,7 @@ fn four_shard_processes_record_what_one_process_does() {
         .zip(rt.block_on(TestDb::each()))
     {
         let backend = whole.backend;
+        let summary = whole_dir.path().join(format!("summary-{backend}.md"));
         // A simulator each, started alike: the same seed sees the same requests.
         let whole_sim = start_sim(&rt, Some(PROFILES), &["ticket_triage/cases.jsonl"], None);
         write_suite(whole_dir.path(), &whole_sim.base_url(), None);
@@ -147,9 +148,14 @@ fn four_shard_processes_record_what_one_process_does() {
                 "--run-id",
                 "whole",
             ],
-            &[],
+            &[("GITHUB_STEP_SUMMARY", summary.to_str().unwrap())],
         );
         assert!(out.status.success(), "{backend}: {}", stderr(&out));
+        let text = std::fs::read_to_string(&summary).unwrap();
+        assert!(
+            text.contains("Run `whole`"),
+            "{backend}: the job summary: {text}"
+        );
 
         let outs = all_succeed(
             (1..=4)

@@ -15,7 +15,7 @@ use routeval_analysis::{
 use routeval_store::Store;
 use std::path::{Path, PathBuf};
 
-async fn load(db: &str, run: Option<&str>) -> CliResult<(RunData, Vec<Ranking>)> {
+pub async fn load(db: &str, run: Option<&str>) -> CliResult<(RunData, Vec<Ranking>)> {
     load_with(db, run, RankOptions::default()).await
 }
 
@@ -192,7 +192,30 @@ pub async fn report(args: ReportArgs) -> CliResult<u8> {
         let path = write_report(&data, &rankings, *format, &args.out)?;
         println!("{}", path.display());
     }
+    append_step_summary(&data, &rankings)?;
     Ok(SUCCESS)
+}
+
+/// In a GitHub Actions job (`GITHUB_STEP_SUMMARY` names a file), append the run's
+/// Markdown report to the job's summary page; elsewhere nothing.
+pub fn append_step_summary(data: &RunData, rankings: &[Ranking]) -> CliResult<()> {
+    use std::io::Write;
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+        return Ok(());
+    };
+    let md = render(data, rankings, Format::Markdown)?;
+    let md = routeval_core::redact::redact(&md);
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .and_then(|mut f| writeln!(f, "{md}"))
+        .map_err(|e| {
+            CliError::failure(anyhow::anyhow!(
+                "cannot append to GITHUB_STEP_SUMMARY {}: {e}",
+                Path::new(&path).display()
+            ))
+        })
 }
 
 pub fn write_report(

@@ -84,10 +84,34 @@ pub async fn list(db: &str, filter: &ListFilter) -> CliResult<u8> {
 
 /// Propose candidate routes for a dataset: synced models that can do what it needs,
 /// cheapest estimated case first.
-pub async fn suggest(suite_path: &Path, db: &str, dataset: &str, max: usize) -> CliResult<u8> {
+pub async fn suggest(
+    suite_path: &Path,
+    db: &str,
+    dataset: &str,
+    max: usize,
+    json: bool,
+) -> CliResult<u8> {
     let notices = Notices::new(suite_path, true);
     let prepared = prepare(suite_path, &[], &[dataset.to_string()], notices.as_ref())?;
     let (needs, fits) = routeval_engine::models::suggest(&prepared, db).await?;
+    if json {
+        let out = serde_json::json!({
+            "dataset": dataset,
+            "needs": {
+                "tools": needs.tools,
+                "tool_choice": needs.tool_choice,
+                "response_format": needs.response_format.map(|f| format!("{f:?}")),
+                "prompt_tokens": needs.prompt_tokens,
+            },
+            "completion_tokens_assumed": TYPICAL_COMPLETION_TOKENS,
+            "candidates": fits.iter().take(max).collect::<Vec<_>>(),
+        });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&out).map_err(CliError::failure)?
+        );
+        return Ok(SUCCESS);
+    }
     println!(
         "# {} candidates for `{dataset}` (needs: tools {}, response_format {:?}, ~{} prompt tokens), cheapest first",
         fits.len().min(max),

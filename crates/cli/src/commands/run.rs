@@ -1,7 +1,7 @@
 //! `routeval run`
 
-use crate::args::RunArgs;
-use crate::exit::{CliResult, BUDGET_EXHAUSTED, FAILURE, INTERRUPTED, SUCCESS};
+use crate::args::{RunArgs, TextFormat};
+use crate::exit::{CliError, CliResult, BUDGET_EXHAUSTED, FAILURE, INTERRUPTED, SUCCESS};
 use crate::progress::Notices;
 use routeval_engine::plan::{catalogs_for, plan_pairs, stored_verdicts, PairPlan};
 use routeval_engine::prepare::{prepare, Prepared};
@@ -18,17 +18,21 @@ pub async fn run(args: RunArgs) -> CliResult<u8> {
     if args.dry_run {
         let catalogs = catalogs_for(&prepared.suite, &args.db.db, false).await?;
         let probes = stored_verdicts(&args.db.db).await?;
-        print_plan(
+        let pairs = plan_pairs(
             &prepared,
-            &plan_pairs(
-                &prepared,
-                &catalogs,
-                &probes,
-                args.force,
-                args.budget.or(prepared.suite.budget_usd),
-            ),
-            args.limit,
+            &catalogs,
+            &probes,
+            args.force,
+            args.budget.or(prepared.suite.budget_usd),
         );
+        match args.format {
+            TextFormat::Text => print_plan(&prepared, &pairs, args.limit),
+            TextFormat::Json => println!(
+                "{}",
+                serde_json::to_string_pretty(&crate::commands::validate::pairs_json(&pairs))
+                    .map_err(CliError::failure)?
+            ),
+        }
         return Ok(SUCCESS);
     }
     let opts = RunOptions {
@@ -42,6 +46,22 @@ pub async fn run(args: RunArgs) -> CliResult<u8> {
         run_id: args.run_id.or_else(|| args.shard.and_then(|_| ci_run_id())),
     };
     let finished = execute(&prepared, &opts, notices).await?;
+    if args.format == TextFormat::Json {
+        let summary = &finished.summary;
+        let out = serde_json::json!({
+            "run_id": finished.run_id,
+            "status": summary.status.as_str(),
+            "recorded": summary.outcomes,
+            "spent_usd": summary.spent_usd,
+            "shard": opts.shard.map(|s| s.to_string()),
+        });
+        println!("{out}");
+    }
+    if std::env::var_os("GITHUB_STEP_SUMMARY").is_some_and(|p| !p.is_empty()) {
+        let (data, rankings) =
+            crate::commands::analyze::load(&opts.db, Some(&finished.run_id)).await?;
+        crate::commands::analyze::append_step_summary(&data, &rankings)?;
+    }
     Ok(exit_code(finished.summary.status))
 }
 

@@ -1,16 +1,56 @@
 //! `routeval validate`: everything `run` checks before sending, and nothing sent. The
 //! pairs it lists come from the same function `run` dispatches from.
 
-use crate::args::ValidateArgs;
-use crate::exit::{CliResult, SUCCESS};
+use crate::args::{TextFormat, ValidateArgs};
+use crate::exit::{CliError, CliResult, SUCCESS};
 use crate::progress::Notices;
-use routeval_engine::plan::{catalogs_for, plan_pairs, stored_verdicts, Catalogs};
+use routeval_engine::plan::{catalogs_for, plan_pairs, stored_verdicts, Catalogs, PairPlan};
 use routeval_engine::prepare::prepare;
+use serde_json::{json, Value};
 
 pub async fn run(args: ValidateArgs) -> CliResult<u8> {
     let notices = Notices::new(&args.suite, true);
     let prepared = prepare(&args.suite, &args.routes, &args.datasets, notices.as_ref())?;
     let s = &prepared.suite;
+    if args.format == TextFormat::Json {
+        let catalogs = catalogs_for(s, &args.db.db, args.offline).await?;
+        let probes = stored_verdicts(&args.db.db).await?;
+        let pairs = plan_pairs(&prepared, &catalogs, &probes, args.force, s.budget_usd);
+        let datasets: Vec<Value> = prepared
+            .datasets
+            .iter()
+            .map(|ds| {
+                json!({
+                    "name": ds.dataset.name,
+                    "cases": ds.dataset.summary.count,
+                    "privacy": ds.dataset.config.privacy,
+                    "scorer": ds.dataset.config.scorer,
+                })
+            })
+            .collect();
+        let unchecked: Vec<&String> = s
+            .endpoints
+            .keys()
+            .filter(|e| !catalogs.contains_key(*e))
+            .collect();
+        let out = json!({
+            "suite": args.suite,
+            "valid": true,
+            "simulated": s.is_simulated(),
+            "datasets": datasets,
+            "endpoints": s.endpoints.len(),
+            "routes": s.routes.len(),
+            "chains": s.chains.len(),
+            "pairs": pairs_json(&pairs),
+            "capabilities_unchecked_on": unchecked,
+            "warnings": unknown_price_warnings(s, &catalogs),
+        });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&out).map_err(CliError::failure)?
+        );
+        return Ok(SUCCESS);
+    }
     for ds in &prepared.datasets {
         println!(
             "ok  dataset {:<22} {:>4} cases  privacy {:<12} scorer {}",
@@ -111,4 +151,34 @@ fn unknown_price_warnings(suite: &routeval_core::Suite, catalogs: &Catalogs) -> 
             )
         })
         .collect()
+}
+
+/// The pairs a run would send and refuse, for scripts: `send` (dataset, target, and the
+/// rule a forced pair was sent past) and `refused` (dataset, target, rule, detail).
+pub fn pairs_json(pairs: &[PairPlan]) -> Value {
+    let mut send = Vec::new();
+    let mut refused = Vec::new();
+    for pair in pairs {
+        for target in &pair.eligible {
+            let forced = pair
+                .excluded
+                .iter()
+                .find(|e| e.forced && e.target == target.name())
+                .map(|e| e.rule.clone());
+            send.push(json!({
+                "dataset": pair.dataset.dataset.name,
+                "target": target.name(),
+                "forced_past": forced,
+            }));
+        }
+        for e in pair.excluded.iter().filter(|e| !e.forced) {
+            refused.push(json!({
+                "dataset": e.dataset,
+                "target": e.target,
+                "rule": e.rule,
+                "detail": e.detail,
+            }));
+        }
+    }
+    json!({ "send": send, "refused": refused })
 }

@@ -109,6 +109,57 @@ fn suite_sim(rt: &tokio::runtime::Runtime) -> routeval_sim::SimServer {
     )
 }
 
+/// `models sync` stores the simulator's catalog; `models suggest --format json` lists
+/// the synced models that can serve a dataset, cheapest first, unpriced ones last.
+#[test]
+fn models_suggest_reads_the_synced_catalog_as_json() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = suite_sim(&rt);
+    let dir = tempfile::tempdir().unwrap();
+    write_suite(dir.path(), &sim.base_url());
+    let db = format!("sqlite://{}", dir.path().join("m.db").display());
+    let out = routeval(
+        dir.path(),
+        &["models", "sync", "--suite", "suite.toml", "--db", &db],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = routeval(
+        dir.path(),
+        &["models", "list", "--db", &db, "--format", "json"],
+        &[],
+    );
+    let listed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(listed.as_array().is_some_and(|m| !m.is_empty()), "{listed}");
+    let args = [
+        "models",
+        "suggest",
+        "support_tools",
+        "--suite",
+        "suite.toml",
+        "--db",
+        &db,
+        "--max",
+        "3",
+        "--format",
+        "json",
+    ];
+    let out = routeval(dir.path(), &args, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["needs"]["tools"], true, "{v}");
+    let candidates = v["candidates"].as_array().unwrap();
+    assert!(!candidates.is_empty() && candidates.len() <= 3, "{v}");
+    let costs: Vec<f64> = candidates
+        .iter()
+        .map(|c| c["cost_per_case"].as_f64().unwrap_or(f64::INFINITY))
+        .collect();
+    assert!(
+        costs.windows(2).all(|w| w[0] <= w[1]),
+        "cheapest first: {costs:?}"
+    );
+}
+
 #[test]
 fn run_then_rank_agrees_with_plain_sql() {
     let rt = tokio::runtime::Runtime::new().unwrap();
@@ -117,12 +168,38 @@ fn run_then_rank_agrees_with_plain_sql() {
     write_suite(dir.path(), &sim.base_url());
     let db = format!("sqlite://{}", dir.path().join("r.db").display());
 
-    let out = routeval(
-        dir.path(),
-        &["run", "suite.toml", "--db", &db, "--limit", "12", "--quiet"],
-        &[],
+    // Scripts read what `validate` and `run --dry-run` would send, and the run's id.
+    let json_of = |args: &[&str]| -> Value {
+        let out = routeval(dir.path(), args, &[]);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{args:?}: {e}"))
+    };
+    let valid = json_of(&["validate", "suite.toml", "--db", &db, "--format", "json"]);
+    assert_eq!(valid["valid"], true, "{valid}");
+    assert_eq!(
+        valid["pairs"]["send"].as_array().unwrap().len(),
+        2 * 4,
+        "{valid}"
     );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let plan = json_of(&[
+        "run",
+        "suite.toml",
+        "--db",
+        &db,
+        "--dry-run",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(plan["send"], valid["pairs"]["send"], "one plan for both");
+    assert_eq!(sim.requests(), 0, "nothing sent");
+
+    let args = ["run", "suite.toml", "--db", &db, "--limit", "12", "--quiet"];
+    let ran = json_of(&[&args[..], &["--format", "json"]].concat());
+    assert_eq!(ran["status"], "completed", "{ran}");
+    assert_eq!(ran["recorded"], 2 * 12 * 4, "{ran}");
+    let run_id = ran["run_id"].as_str().unwrap();
+    let runs: Vec<(String,)> = query(&rt, &db, "SELECT id FROM runs");
+    assert_eq!(runs, [(run_id.to_string(),)]);
     assert!(
         sim.requests() >= 2 * 12 * 4,
         "every result went over HTTP: {}",
@@ -294,6 +371,18 @@ fn quickstart_loop(db: &str, backend: &str) {
         dir.path().join("again").read_dir().unwrap().count() >= 5,
         "{backend}"
     );
+
+    // In a GitHub Actions job, `report` appends its Markdown to the job's summary.
+    let summary = dir.path().join("summary.md");
+    let env = [("GITHUB_STEP_SUMMARY", summary.to_str().unwrap())];
+    for _ in 0..2 {
+        let args = ["report", "--format", "json", "--out", "again", "--db", db];
+        let out = routeval(dir.path(), &args, &env);
+        assert_eq!(out.status.code(), Some(0), "{backend}: {}", stderr(&out));
+    }
+    let text = std::fs::read_to_string(&summary).unwrap();
+    let reports = text.matches("# routeval report").count();
+    assert_eq!(reports, 2, "{backend}: appended once per report");
 }
 
 mod analysis;
