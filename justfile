@@ -19,6 +19,10 @@ lint:
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets -- -D warnings
 
+# The nightly job of docs/nightly.md on this machine: 2 nights of 3 shards on the simulator.
+nightly:
+    scripts/nightly-local.sh
+
 # Serve the simulator on port 4141 (for `routeval run routeval.toml`).
 sim:
     cargo run --release -p routeval-cli -- sim --port 4141

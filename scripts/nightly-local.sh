@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The nightly job of docs/nightly.md, on this machine: the simulator stands in for
+# OpenRouter, and two nights of the bundled suite run as 3 shards each, in parallel,
+# into one database; then the status, the report, the gate against the night before and
+# the registry export, as the CI workflow does them.
+#
+#   scripts/nightly-local.sh            # a fresh SQLite file in a temporary folder
+#   scripts/nightly-local.sh DB_URL     # any database, e.g. postgres://user@host/db
+#
+# Exits non-zero when any step does (a shard that did not complete, a regression).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SHARDS=3
+PORT="${NIGHTLY_PORT:-4157}"
+WORK="$(mktemp -d)"
+DB="${1:-sqlite://$WORK/nightly.db}"
+OUT="$WORK/out"
+# The bundled suite, pointed at this script's simulator; beside the original so its
+# relative paths still resolve.
+SUITE=".nightly-local.toml"
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK" "$SUITE"' EXIT
+
+cargo build -q -p routeval-cli
+ROUTEVAL="${CARGO_TARGET_DIR:-target}/debug/routeval"
+sed "s#http://127.0.0.1:4141/api/v1#http://127.0.0.1:$PORT/api/v1#" routeval.toml > "$SUITE"
+
+start_sim() {
+  "$ROUTEVAL" sim --port "$PORT" --latency-scale 0 --suite "$SUITE" 2>"$WORK/sim.log" &
+  SIM_PID=$!
+  for _ in $(seq 100); do
+    curl -s -o /dev/null "http://127.0.0.1:$PORT/api/v1/models" && return
+    sleep 0.1
+  done
+  echo "the simulator did not start:" >&2; cat "$WORK/sim.log" >&2; exit 1
+}
+
+night() { # run id
+  # A fresh simulator each night, same seed: the nights differ only where routeval does.
+  start_sim
+  local pids=()
+  for k in $(seq "$SHARDS"); do
+    "$ROUTEVAL" run "$SUITE" --db "$DB" --shard "$k/$SHARDS" --run-id "$1" --quiet \
+      2>"$WORK/shard-$k.log" &
+    pids+=($!)
+  done
+  for k in $(seq "$SHARDS"); do
+    wait "${pids[$((k - 1))]}" || { echo "shard $k/$SHARDS of $1 failed:" >&2; cat "$WORK/shard-$k.log" >&2; exit 1; }
+  done
+  kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null || true
+  "$ROUTEVAL" status "$1" --db "$DB"
+}
+
+night nightly-1
+night nightly-2
+"$ROUTEVAL" report --run nightly-2 --db "$DB" --format md,html,junit --out "$OUT"
+"$ROUTEVAL" compare nightly-1 nightly-2 --db "$DB" --fail-on-regression
+"$ROUTEVAL" export registry --run nightly-2 --db "$DB" --out "$OUT/registry.json"
+echo "nightly-local: 2 nights of $SHARDS shards, report, gate and registry export passed"
