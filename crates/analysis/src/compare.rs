@@ -110,16 +110,53 @@ impl Comparison {
 
 /// The run started before `new` of the same suite: the default baseline.
 pub async fn previous_run(store: &Store, new: &RunRow) -> Result<RunRow> {
+    baseline_run(store, new, &BaselineChoice::Previous).await
+}
+
+/// Which run a comparison takes as its baseline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BaselineChoice {
+    /// The run of NEW's suite started just before it, however it ended.
+    Previous,
+    /// The latest run of NEW's suite before it that completed: a night whose shards did
+    /// not all finish, or that stopped at its budget, is passed over.
+    LatestCompleted,
+    /// This run.
+    Run(String),
+}
+
+impl std::str::FromStr for BaselineChoice {
+    type Err = std::convert::Infallible;
+    /// `previous`, `latest-completed` (or `latest`), else a run id.
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        Ok(match s {
+            "previous" => Self::Previous,
+            "latest-completed" | "latest" => Self::LatestCompleted,
+            id => Self::Run(id.to_string()),
+        })
+    }
+}
+
+/// The baseline of `new`, among runs of the same suite (a database may hold several
+/// suites' nights).
+pub async fn baseline_run(store: &Store, new: &RunRow, choice: &BaselineChoice) -> Result<RunRow> {
+    if let BaselineChoice::Run(id) = choice {
+        return Ok(store.run(id).await?);
+    }
+    let completed_only = *choice == BaselineChoice::LatestCompleted;
     store
         .runs()
         .await?
         .into_iter()
         .filter(|r| r.suite == new.suite && r.id != new.id)
+        .filter(|r| !completed_only || r.status == "completed")
         .find(|r| (r.started_at, &r.id) < (new.started_at, &new.id))
         .ok_or_else(|| {
             AnalysisError::Other(format!(
-                "no run of suite `{}` before {} to compare with",
-                new.suite, new.id
+                "no {}run of suite `{}` before {} to compare with",
+                if completed_only { "completed " } else { "" },
+                new.suite,
+                new.id
             ))
         })
 }
@@ -227,4 +264,72 @@ pub fn compare(base: &RunData, new: &RunData, opts: CompareOptions) -> Result<Co
         only_in_base,
         only_in_new,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use routeval_store::testing::TestDb;
+    use routeval_store::NewRun;
+
+    /// Nights of two suites in one database, one of them not completed: `previous` takes
+    /// the night just before, `latest-completed` passes over the unfinished one, and
+    /// neither looks at the other suite.
+    #[tokio::test]
+    async fn baselines_are_chosen_within_the_suite() {
+        for db in TestDb::each().await {
+            let store = Store::open(&db.url).await.unwrap();
+            let nights = [
+                ("a-1", "nightly", 1, "completed"),
+                ("b-1", "other", 2, "completed"),
+                ("a-2", "nightly", 3, "completed"),
+                ("a-3", "nightly", 4, "failed"),
+                ("b-2", "other", 5, "completed"),
+                ("a-4", "nightly", 6, "completed"),
+            ];
+            for (id, suite, at, status) in nights {
+                let run = NewRun {
+                    id: id.into(),
+                    suite: suite.into(),
+                    suite_path: "s.toml".into(),
+                    started_at_ms: at,
+                    config_json: "{}".into(),
+                    suite_toml: None,
+                    config_hash: "h".into(),
+                    git_rev: None,
+                    simulated: true,
+                };
+                store.create_run(&run).await.unwrap();
+                store
+                    .set_run_status(id, status, Some(at), None)
+                    .await
+                    .unwrap();
+            }
+            let new = store.run("a-4").await.unwrap();
+            let pick = |choice: &'static str| {
+                let store = store.clone();
+                let new = new.clone();
+                async move {
+                    let choice: BaselineChoice = choice.parse().unwrap();
+                    baseline_run(&store, &new, &choice).await.map(|r| r.id)
+                }
+            };
+            assert_eq!(pick("previous").await.unwrap(), "a-3", "{}", db.backend);
+            assert_eq!(
+                pick("latest-completed").await.unwrap(),
+                "a-2",
+                "{}",
+                db.backend
+            );
+            assert_eq!(pick("b-1").await.unwrap(), "b-1", "{}", db.backend);
+            let first = store.run("a-1").await.unwrap();
+            let none = baseline_run(&store, &first, &BaselineChoice::Previous).await;
+            assert!(
+                none.is_err(),
+                "{}: nothing before the first night",
+                db.backend
+            );
+            store.close().await;
+        }
+    }
 }

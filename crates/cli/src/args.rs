@@ -309,23 +309,17 @@ pub enum CompareFormat {
     Md,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum Baseline {
-    /// The run of the same suite started before NEW.
-    Previous,
-    /// Same as `previous` (there is no approval record yet).
-    Latest,
-}
-
 #[derive(Debug, Args)]
 pub struct CompareArgs {
     /// Baseline run id (or NEW alone with `--baseline`).
     pub base: Option<String>,
     /// New run id (default: the latest run).
     pub new: Option<String>,
-    /// Pick the baseline instead of naming it: the previous run of NEW's suite.
-    #[arg(long, value_enum)]
-    pub baseline: Option<Baseline>,
+    /// Pick the baseline instead of naming it: `previous` (the run of NEW's suite
+    /// started before it), `latest-completed` (the latest run of NEW's suite before it
+    /// that completed: a night with a failed shard is passed over), or a run id.
+    #[arg(long, value_name = "previous|latest-completed|RUN")]
+    pub baseline: Option<routeval_analysis::compare::BaselineChoice>,
     #[command(flatten)]
     pub db: DbArg,
     /// Exit 1 when a significant (p < 0.05) drop in acceptance exceeds the threshold.

@@ -4,7 +4,9 @@
 use crate::args::{CompareArgs, CompareFormat};
 use crate::exit::{CliError, CliResult, GATE_FAILED, SUCCESS};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, CellAlignment, Table};
-use routeval_analysis::compare::{compare, previous_run, Change, CompareOptions, Comparison};
+use routeval_analysis::compare::{
+    baseline_run, compare, BaselineChoice, Change, CompareOptions, Comparison,
+};
 use routeval_analysis::report::{format_ms, format_usd};
 use routeval_analysis::RunData;
 use routeval_store::Store;
@@ -17,14 +19,14 @@ pub async fn run(args: CompareArgs) -> CliResult<u8> {
     }
     let store = Store::open_existing(&args.db.db).await?;
     // With --baseline, the one positional run (if any) is NEW.
-    let (base_id, new_id) = match (&args.baseline, &args.base, &args.new) {
-        (Some(_), base, None) => (None, base.clone()),
+    let (choice, new_id) = match (&args.baseline, &args.base, &args.new) {
+        (Some(choice), base, None) => (choice.clone(), base.clone()),
         (Some(_), _, Some(_)) => {
             return Err(CliError::input(anyhow::anyhow!(
                 "give NEW alone with --baseline, or BASE and NEW without it"
             )))
         }
-        (None, Some(base), new) => (Some(base.clone()), new.clone()),
+        (None, Some(base), new) => (base.parse().expect("infallible"), new.clone()),
         (None, None, _) => {
             return Err(CliError::input(anyhow::anyhow!(
                 "name BASE and NEW runs, or use --baseline previous"
@@ -32,11 +34,11 @@ pub async fn run(args: CompareArgs) -> CliResult<u8> {
         }
     };
     let new_run = store.run_or_latest(new_id.as_deref()).await?;
-    let base_run = match base_id.as_deref() {
-        Some("previous") | None => previous_run(&store, &new_run)
+    let base_run = match &choice {
+        BaselineChoice::Run(id) => store.run(id).await?,
+        choice => baseline_run(&store, &new_run, choice)
             .await
             .map_err(CliError::input)?,
-        Some(id) => store.run(id).await?,
     };
     let base = RunData::load(&store, Some(&base_run.id)).await?;
     let new = RunData::load(&store, Some(&new_run.id)).await?;
