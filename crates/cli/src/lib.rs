@@ -8,6 +8,7 @@
 mod output;
 
 mod args;
+mod bundle;
 mod commands;
 pub mod exit;
 mod progress;

@@ -12,13 +12,31 @@ use routeval_engine::run::RunOptions;
 use routeval_sim::{Profiles, SimConfig};
 use routeval_store::Store;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::path::Path;
 
-pub async fn run(args: QuickstartArgs) -> CliResult<u8> {
+/// What `--suite` defaults to: in a checkout, the bundled suite at its root.
+const DEFAULT_SUITE: &str = "routeval.toml";
+
+pub async fn run(mut args: QuickstartArgs) -> CliResult<u8> {
     if !args.suite.exists() {
-        return Err(CliError::input(anyhow::anyhow!(
-            "{} not found: run quickstart from the routeval checkout, or pass --suite",
-            args.suite.display()
-        )));
+        if args.suite != Path::new(DEFAULT_SUITE) {
+            return Err(CliError::input(anyhow::anyhow!(
+                "{} not found",
+                args.suite.display()
+            )));
+        }
+        // Not in a checkout: the suite built into the binary, written out to be read
+        // (and edited) like any other.
+        args.suite = crate::bundle::write_to(Path::new(crate::bundle::FOLDER)).map_err(|e| {
+            CliError::failure(anyhow::anyhow!(
+                "cannot write the bundled suite into {}: {e}",
+                crate::bundle::FOLDER
+            ))
+        })?;
+        eprintln!(
+            "no {DEFAULT_SUITE} here: the bundled suite, its datasets and scorers are in {}/",
+            crate::bundle::FOLDER
+        );
     }
     let notices = Notices::new(&args.suite, false);
     let mut prepared = prepare(&args.suite, &[], &[], notices.as_ref())?;

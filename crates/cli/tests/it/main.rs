@@ -270,6 +270,29 @@ fn run_then_rank_agrees_with_plain_sql() {
     rt.block_on(sim.shutdown());
 }
 
+/// With an installed binary and no checkout: quickstart in an empty folder writes out
+/// the suite built into the binary and runs the whole loop on it.
+#[test]
+fn quickstart_runs_from_an_empty_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "quickstart",
+        "--latency-scale",
+        "0",
+        "--db",
+        "sqlite://q.db",
+        "--out",
+        "out",
+    ];
+    let out = routeval(dir.path(), &args, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let bundle = dir.path().join("routeval-quickstart");
+    assert!(bundle.join("routeval.toml").is_file());
+    assert!(bundle.join("datasets/ticket_triage/cases.jsonl").is_file());
+    assert!(bundle.join("scorers/ticket_triage.toml").is_file());
+    assert!(dir.path().join("out/registry.json").is_file());
+}
+
 /// The whole loop a newcomer runs (quickstart, then rank, report, export, rescore,
 /// compare and chains on what it recorded) on each database backend.
 #[test]
