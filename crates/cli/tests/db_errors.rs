@@ -270,4 +270,20 @@ fn a_redirected_log_is_plain_text_and_follows_rust_log() {
     assert!(!err.contains('\u{1b}'), "no escape codes: {err:?}");
     let out = routeval(dir.path(), &run, &[("RUST_LOG", "error")]);
     assert!(!stderr(&out).contains("model catalog"), "{}", stderr(&out));
+    // At debug, each case's line names its run, target and case.
+    let out = routeval(
+        dir.path(),
+        &run,
+        &[("RUST_LOG", "routeval_engine=info,routeval_runner=debug")],
+    );
+    let err = stderr(&out);
+    let case_line = err.lines().find(|l| l.contains("case finished"));
+    let case_line = case_line.unwrap_or_else(|| panic!("no case line: {err}"));
+    for part in [
+        "run{run_id=",
+        "target{target=fast}",
+        "case{dataset=ticket_triage",
+    ] {
+        assert!(case_line.contains(part), "{part} in {case_line}");
+    }
 }

@@ -126,7 +126,17 @@ pub async fn execute(
         control.clone(),
         observer.clone(),
     ));
-    let outcome = run_held(prepared, opts, &store, run, session, control, &observer).await;
+    // Every log line of the run carries its id (and shard), its target and its case.
+    let span = tracing::info_span!(
+        "run",
+        run_id = %run.id,
+        shard = opts.shard.map(|s| s.to_string()).as_deref()
+    );
+    let outcome = tracing::Instrument::instrument(
+        run_held(prepared, opts, &store, run, session, control, &observer),
+        span,
+    )
+    .await;
     lease.abort();
     let lost = matches!(lease.await, Ok(LeaseEnd::Lost));
     if lost {

@@ -336,7 +336,11 @@ pub async fn run(
     }
     let mut lanes = JoinSet::new();
     for name in names {
-        lanes.spawn(lane(plan.clone(), shared.clone(), name));
+        let span = tracing::info_span!("target", target = %name);
+        lanes.spawn(tracing::Instrument::instrument(
+            lane(plan.clone(), shared.clone(), name),
+            span,
+        ));
     }
     while let Some(done) = lanes.join_next().await {
         log_join_error(done);
@@ -466,9 +470,25 @@ async fn lane(plan: Arc<RunPlan>, shared: Arc<Shared>, target_name: String) {
                     target: target.clone(),
                 };
                 let shared = shared.clone();
-                tasks.spawn(async move {
+                let span = tracing::info_span!(
+                    "case",
+                    dataset = %job.dataset.dataset.name,
+                    case = %job.case.id,
+                    repeat
+                );
+                let case = async move {
                     let outcome = run_job(&shared.ctx, &job).await;
                     shared.budget.settle(&reservation, outcome.as_ref());
+                    if let Some(o) = &outcome {
+                        let r = &o.result;
+                        tracing::debug!(
+                            accepted = r.accepted,
+                            attempts = r.attempts,
+                            latency_ms = r.latency_ms,
+                            error = r.error_class.map(|c| c.as_str()),
+                            "case finished"
+                        );
+                    }
                     if let Some(outcome) = outcome {
                         (shared.on_outcome)(&outcome);
                         if shared.sink.send(outcome).await.is_ok() {
@@ -482,7 +502,8 @@ async fn lane(plan: Arc<RunPlan>, shared: Arc<Shared>, target_name: String) {
                     // The slot is free only once the writer has the outcome: a writer that
                     // falls behind slows dispatch instead of piling up finished cases.
                     drop((lane_permit, global_permit));
-                });
+                };
+                tasks.spawn(tracing::Instrument::instrument(case, span));
             }
         }
     }
