@@ -29,6 +29,8 @@ pub enum Command {
     /// Start the simulator, run the bundled suite on it, print the ranking, write reports
     /// and a registry export. No key, no network.
     Quickstart(QuickstartArgs),
+    /// Write a starter suite for OpenRouter (and the bundled data it uses) to edit.
+    Init(InitArgs),
     /// Run a suite: every dataset on every route and chain, recorded in the database.
     Run(RunArgs),
     /// Check a suite, its datasets, scorers and schemas; send nothing.
@@ -62,6 +64,16 @@ pub enum Command {
         #[command(subcommand)]
         what: ModelsCommand,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The suite file to write; the bundled datasets and scorers go beside it.
+    #[arg(default_value = "suite.toml")]
+    pub out: PathBuf,
+    /// Replace the suite file if it exists (data files already there are kept).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 static DATASETS: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/../../datasets");
 static SCORERS: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/../../scorers");
 const SUITE: &str = include_str!("../../../routeval.toml");
+/// `routeval init`'s suite: OpenRouter, two routes and a chain, the bundled triage data.
+pub const STARTER: &str = include_str!("../starter.toml");
 
 /// Where the bundled suite is written when the current folder has no suite.
 pub const FOLDER: &str = "routeval-quickstart";
@@ -14,12 +16,19 @@ pub const FOLDER: &str = "routeval-quickstart";
 /// Write the bundled suite, datasets and scorers into `dir` (kept as they are when a
 /// file is already there, so edits survive); the suite file's path.
 pub fn write_to(dir: &Path) -> std::io::Result<PathBuf> {
-    for (name, tree) in [("datasets", &DATASETS), ("scorers", &SCORERS)] {
-        write_tree(&dir.join(name), tree)?;
-    }
+    write_data(dir)?;
     let suite = dir.join("routeval.toml");
     write_new(&suite, SUITE.as_bytes())?;
     Ok(suite)
+}
+
+/// Write the bundled datasets and scorers into `dir/datasets` and `dir/scorers`, keeping
+/// files already there.
+pub fn write_data(dir: &Path) -> std::io::Result<()> {
+    for (name, tree) in [("datasets", &DATASETS), ("scorers", &SCORERS)] {
+        write_tree(&dir.join(name), tree)?;
+    }
+    Ok(())
 }
 
 fn write_tree(dir: &Path, tree: &Dir<'_>) -> std::io::Result<()> {

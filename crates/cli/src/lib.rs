@@ -49,6 +49,7 @@ async fn dispatch(command: Command) -> Result<u8, CliError> {
         Command::Rank(a) => commands::analyze::rank(a).await,
         Command::Chains(a) => commands::chains::run(a).await,
         Command::Compare(a) => commands::compare::run(a).await,
+        Command::Init(a) => commands::init::run(a),
         Command::Status(a) => commands::status::run(a).await,
         Command::Report(a) => commands::analyze::report(a).await,
         Command::Rescore(a) => commands::rescore::run(a).await,

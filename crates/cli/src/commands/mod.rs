@@ -4,6 +4,7 @@ pub mod analyze;
 pub mod chains;
 pub mod compare;
 pub mod grade;
+pub mod init;
 pub mod models;
 pub mod probe;
 pub mod quickstart;

@@ -293,6 +293,28 @@ fn quickstart_runs_from_an_empty_folder() {
     assert!(dir.path().join("out/registry.json").is_file());
 }
 
+/// `init` writes a starter suite for OpenRouter that validates as it is, with the data
+/// it names beside it, and never replaces a suite unless told to.
+#[test]
+fn init_writes_a_starter_suite_that_validates() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = routeval(dir.path(), &["init"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(dir
+        .path()
+        .join("datasets/ticket_triage/schema.json")
+        .is_file());
+    let out = routeval(dir.path(), &["validate", "suite.toml", "--offline"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("suite.toml is valid"));
+    let before = std::fs::read_to_string(dir.path().join("suite.toml")).unwrap();
+    let out = routeval(dir.path(), &["init"], &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--force"), "{}", stderr(&out));
+    let after = std::fs::read_to_string(dir.path().join("suite.toml")).unwrap();
+    assert_eq!(before, after, "left as it was");
+}
+
 /// The whole loop a newcomer runs (quickstart, then rank, report, export, rescore,
 /// compare and chains on what it recorded) on each database backend.
 #[test]
