@@ -403,6 +403,10 @@ pub struct RescoreArgs {
     pub suite: Option<PathBuf>,
     #[command(flatten)]
     pub db: DbArg,
+    /// `json`: the run, the new scoring's number, and per dataset the results re-graded
+    /// and accepted (before and after) and the judge verdicts reused and asked for.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: TextFormat,
 }
 
 #[derive(Debug, Args)]

@@ -31,8 +31,14 @@ fn a_database_from_release_v1_is_rescored_ranked_and_reported() {
     assert_eq!(live.len(), 2, "{live:?}");
 
     // The suite's paths are relative to its file, as the run was started: from the root.
-    let out = routeval(&repo_root(), &["rescore", "latest", "--db", &db], &[]);
+    let args = ["rescore", "latest", "--db", &db, "--format", "json"];
+    let out = routeval(&repo_root(), &args, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let done: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(done["scoring"], 1, "{done}");
+    let triage = &done["datasets"][0];
+    assert_eq!(triage["dataset"], "ticket_triage", "{done}");
+    assert_eq!(triage["accepted"], triage["live_accepted"], "{done}");
     let rescored: Vec<(String, i64)> = query(
         &rt,
         &db,

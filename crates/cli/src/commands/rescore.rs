@@ -3,13 +3,16 @@
 //! verdicts (`scoring = n`). The live verdicts (`scoring = 0`) are kept. The work is
 //! `routeval_engine::rescore`'s; this reads the arguments and prints the outcome.
 
-use crate::args::RescoreArgs;
+use crate::args::{RescoreArgs, TextFormat};
 use crate::exit::{CliError, CliResult, SUCCESS};
 use crate::progress::Notices;
 use anyhow::anyhow;
 use routeval_engine::rescore::{rescore, RescoreOptions};
+use routeval_engine::{Event, Observer};
+use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 pub async fn run(args: RescoreArgs) -> CliResult<u8> {
     let opts = RescoreOptions {
@@ -18,6 +21,22 @@ pub async fn run(args: RescoreArgs) -> CliResult<u8> {
         scorers: parse_overrides(&args.scorer)?,
         suite: args.suite,
     };
+    if args.format == TextFormat::Json {
+        let tallies = Tallies::default();
+        let done = rescore(&opts, &tallies).await?;
+        let datasets = tallies.0.into_inner().unwrap_or_else(|p| p.into_inner());
+        let out = json!({
+            "run_id": done.run_id,
+            "scoring": done.scoring,
+            "results": done.results,
+            "datasets": datasets,
+        });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&out).map_err(CliError::failure)?
+        );
+        return Ok(SUCCESS);
+    }
     // No run is started: no progress bar, no resume hint.
     let notices = Notices::new(Path::new(""), true);
     let done = rescore(&opts, notices.as_ref()).await?;
@@ -26,6 +45,38 @@ pub async fn run(args: RescoreArgs) -> CliResult<u8> {
         done.run_id, done.results, done.scoring
     );
     Ok(SUCCESS)
+}
+
+/// Each dataset's tally, kept for the JSON output; warnings still go to stderr.
+#[derive(Default)]
+struct Tallies(Mutex<Vec<Value>>);
+
+impl Observer for Tallies {
+    fn event(&self, event: &Event<'_>) {
+        match event {
+            Event::DatasetRescored {
+                dataset,
+                results,
+                accepted,
+                live_accepted,
+                judges_cached,
+                judges_asked,
+            } => self
+                .0
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(json!({
+                    "dataset": dataset,
+                    "results": results,
+                    "accepted": accepted,
+                    "live_accepted": live_accepted,
+                    "judges_cached": judges_cached,
+                    "judges_asked": judges_asked,
+                })),
+            Event::Warning(w) => eprintln!("{w}"),
+            _ => {}
+        }
+    }
 }
 
 /// `--scorer FILE` (every dataset, key "") or `--scorer DATASET=FILE`.
