@@ -91,6 +91,9 @@ pub struct QuickstartArgs {
     pub latency_scale: f64,
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
+    /// `json`: the run, its ranking and the files written, instead of the tables.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: TextFormat,
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,6 @@
 //! `routeval quickstart`: the whole loop on the built-in simulator, no key needed.
 
-use crate::args::{QuickstartArgs, ReportFormat};
+use crate::args::{QuickstartArgs, ReportFormat, TextFormat};
 use crate::commands::analyze::{ranking_tables, registry_json, write_file, write_report};
 use crate::commands::run::execute;
 use crate::commands::sim::case_files;
@@ -81,12 +81,30 @@ pub async fn run(mut args: QuickstartArgs) -> CliResult<u8> {
     store.close().await;
     let metrics = compute_metrics(&data)?;
     let rankings = rank(&data, &metrics);
-    print!("{}", ranking_tables(&data, &rankings));
+    let json = args.format == TextFormat::Json;
+    if !json {
+        print!("{}", ranking_tables(&data, &rankings));
+    }
 
     let md = write_report(&data, &rankings, ReportFormat::Md, &args.out)?;
     let html = write_report(&data, &rankings, ReportFormat::Html, &args.out)?;
     let registry = args.out.join("registry.json");
     write_file(&registry, &registry_json(&data, &rankings)?)?;
+    if json {
+        let out = serde_json::json!({
+            "run": data.run,
+            "simulated": data.run.simulated,
+            "datasets": rankings,
+            "reports": [md, html],
+            "registry": registry,
+            "db": args.db.db,
+        });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&out).map_err(CliError::failure)?
+        );
+        return Ok(SUCCESS);
+    }
     println!(
         "\nwrote {}, {}, {} and the database {}",
         md.display(),

@@ -283,9 +283,14 @@ fn quickstart_runs_from_an_empty_folder() {
         "sqlite://q.db",
         "--out",
         "out",
+        "--format",
+        "json",
     ];
     let out = routeval(dir.path(), &args, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let done: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(done["simulated"], true, "{done}");
+    assert_eq!(done["datasets"].as_array().unwrap().len(), 6, "{done}");
     let bundle = dir.path().join("routeval-quickstart");
     assert!(bundle.join("routeval.toml").is_file());
     assert!(bundle.join("datasets/ticket_triage/cases.jsonl").is_file());
