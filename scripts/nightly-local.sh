@@ -6,11 +6,16 @@
 #
 #   scripts/nightly-local.sh            # a fresh SQLite file in a temporary folder
 #   scripts/nightly-local.sh DB_URL     # any database, e.g. postgres://user@host/db
+#   scripts/nightly-local.sh --artifacts [DB_URL]
+#                                       # each shard writes a file of its own (as CI
+#                                       # artifacts), merged into the history each night
 #
 # Exits non-zero when any step does (a shard that did not complete, a regression).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+ARTIFACTS=
+if [ "${1:-}" = "--artifacts" ]; then ARTIFACTS=1; shift; fi
 SHARDS=3
 PORT="${NIGHTLY_PORT:-4157}"
 WORK="$(mktemp -d)"
@@ -40,7 +45,9 @@ night() { # run id
   start_sim
   local pids=()
   for k in $(seq "$SHARDS"); do
-    "$ROUTEVAL" run "$SUITE" --db "$DB" --shard "$k/$SHARDS" --run-id "$1" --quiet \
+    local db="$DB"
+    [ -n "$ARTIFACTS" ] && db="$WORK/$1-shard-$k.db"
+    "$ROUTEVAL" run "$SUITE" --db "$db" --shard "$k/$SHARDS" --run-id "$1" --quiet \
       2>"$WORK/shard-$k.log" &
     pids+=($!)
   done
@@ -48,6 +55,9 @@ night() { # run id
     wait "${pids[$((k - 1))]}" || { echo "shard $k/$SHARDS of $1 failed:" >&2; cat "$WORK/shard-$k.log" >&2; exit 1; }
   done
   kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null || true
+  if [ -n "$ARTIFACTS" ]; then
+    "$ROUTEVAL" merge "$WORK/$1"-shard-*.db --into "$DB"
+  fi
   "$ROUTEVAL" status "$1" --db "$DB"
 }
 
@@ -56,4 +66,4 @@ night nightly-2
 "$ROUTEVAL" report --run nightly-2 --db "$DB" --format md,html,junit --out "$OUT"
 "$ROUTEVAL" compare nightly-1 nightly-2 --db "$DB" --fail-on-regression
 "$ROUTEVAL" export registry --run nightly-2 --db "$DB" --out "$OUT/registry.json"
-echo "nightly-local: 2 nights of $SHARDS shards, report, gate and registry export passed"
+echo "nightly-local: 2 nights of $SHARDS shards${ARTIFACTS:+ (one file each, merged)}, report, gate and registry export passed"

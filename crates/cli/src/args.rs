@@ -45,6 +45,9 @@ pub enum Command {
     Compare(CompareArgs),
     /// Where a run stands: status, spend against budget, and its shards.
     Status(StatusArgs),
+    /// Merge the shard files of one run (`run --shard K/N`, a database each) into one
+    /// database, which may already hold earlier nights.
+    Merge(MergeArgs),
     /// Write a report of a run.
     Report(ReportArgs),
     /// Re-grade a run's stored answers (no model is called) into a new set of verdicts.
@@ -214,6 +217,23 @@ pub struct StatusArgs {
     pub db: DbArg,
     #[arg(long, value_enum, default_value = "table")]
     pub format: StatusFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The shard files of one run (paths, `sqlite://` or `postgres://` URLs).
+    #[arg(required = true)]
+    pub sources: Vec<String>,
+    /// The database the run goes into: created when missing, appended to when it holds
+    /// earlier runs.
+    #[arg(long, value_name = "DB")]
+    pub into: String,
+    /// Merge even when a shard is missing or never finished: the run is then
+    /// `interrupted`, and running the missing shards against the merged file completes it.
+    #[arg(long)]
+    pub allow_partial: bool,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: TextFormat,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

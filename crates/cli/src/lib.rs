@@ -51,6 +51,7 @@ async fn dispatch(command: Command) -> Result<u8, CliError> {
         Command::Compare(a) => commands::compare::run(a).await,
         Command::Init(a) => commands::init::run(a),
         Command::Status(a) => commands::status::run(a).await,
+        Command::Merge(a) => commands::merge::run(a).await,
         Command::Report(a) => commands::analyze::report(a).await,
         Command::Rescore(a) => commands::rescore::run(a).await,
         Command::Grade(a) => commands::grade::run(a).await,

@@ -7,6 +7,7 @@
 
 pub mod error;
 pub mod grade;
+pub mod merge;
 pub mod models;
 pub mod observe;
 pub mod plan;

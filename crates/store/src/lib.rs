@@ -41,6 +41,7 @@ mod dialect;
 mod governance;
 mod judge;
 mod lease;
+mod merge;
 mod open;
 mod probes;
 mod read;
@@ -57,6 +58,7 @@ mod write;
 
 pub use judge::JudgeSpend;
 pub use lease::{new_lease_owner, Lease, LeaseHolder};
+pub use merge::MergedRun;
 pub use rescore::StoredAnswer;
 pub use review::ReviewAnswer;
 pub use shards::{run_status_of_shards, JoinedRun};

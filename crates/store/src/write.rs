@@ -500,47 +500,7 @@ fn attempt_values<'q>(run_id: &'q str, a: &'q AttemptRecord) -> AttemptValues<'q
 #[cfg(test)]
 mod tests {
     use super::*;
-    use routeval_core::{AttemptRecord, ResultRecord, ScoreRecord};
-
-    fn outcome(case_id: &str, attempts: u32) -> CaseOutcome {
-        let attempt = |i: u32| AttemptRecord {
-            target: "t".into(),
-            route: "r".into(),
-            dataset: "d".into(),
-            case_id: case_id.into(),
-            http_attempt: i,
-            request_id: format!("{case_id}-{i}"),
-            ..AttemptRecord::default()
-        };
-        CaseOutcome {
-            attempts: (0..attempts).map(attempt).collect(),
-            result: ResultRecord {
-                target: "t".into(),
-                target_kind: "route".into(),
-                dataset: "d".into(),
-                case_id: case_id.into(),
-                repeat: 0,
-                accepted: true,
-                served_step: Some(0),
-                served_route: Some("r".into()),
-                attempts,
-                validation_retries: 0,
-                transport_retries: attempts - 1,
-                cost: Some(0.5),
-                latency_ms: 1.0,
-                ttft_ms: None,
-                error_class: None,
-                reason: "accepted".into(),
-                scores: vec![ScoreRecord {
-                    check: "json".into(),
-                    pass: true,
-                    value: 1.0,
-                    detail: None,
-                }],
-            },
-            judging: Default::default(),
-        }
-    }
+    use crate::test_support::outcome;
 
     #[tokio::test]
     async fn batches_write_everything_once_even_when_sent_twice() {

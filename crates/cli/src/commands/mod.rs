@@ -5,6 +5,7 @@ pub mod chains;
 pub mod compare;
 pub mod grade;
 pub mod init;
+pub mod merge;
 pub mod models;
 pub mod probe;
 pub mod quickstart;
