@@ -64,6 +64,7 @@ night() { # run id
 night nightly-1
 night nightly-2
 "$ROUTEVAL" report --run nightly-2 --db "$DB" --format md,html,junit --out "$OUT"
+"$ROUTEVAL" history --db "$DB" --last 7
 "$ROUTEVAL" compare nightly-1 nightly-2 --db "$DB" --fail-on-regression
 "$ROUTEVAL" export registry --run nightly-2 --db "$DB" --out "$OUT/registry.json"
 echo "nightly-local: 2 nights of $SHARDS shards${ARTIFACTS:+ (one file each, merged)}, report, gate and registry export passed"

@@ -326,3 +326,93 @@ fn axes(y: impl Fn(f64) -> f64) -> String {
     );
     s
 }
+
+/// A target's acceptance over the nights: its 95% interval as a band, the nights as
+/// points, those with a flagged change red (their titles say what changed).
+pub fn trend(series: &crate::history::Series, flags: &[&crate::history::Flag]) -> String {
+    const TW: f64 = 240.0;
+    const TH: f64 = 72.0;
+    const TOP: f64 = 6.0;
+    const BOTTOM: f64 = 16.0;
+    let points: Vec<(usize, &crate::history::Point)> = series
+        .points
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| p.as_ref().map(|p| (i, p)))
+        .collect();
+    let floor = points
+        .iter()
+        .map(|(_, p)| p.acceptance_low)
+        .fold(1.0f64, f64::min)
+        .min(0.9);
+    let floor = (floor * 10.0).floor() / 10.0;
+    let slots = series.points.len().max(2) as f64 - 1.0;
+    let x = |i: usize| 40.0 + i as f64 / slots * (TW - 48.0);
+    let y = |a: f64| TOP + (1.0 - (a - floor) / (1.0 - floor).max(1e-9)) * (TH - TOP - BOTTOM);
+    let mut s = format!(
+        r#"<svg class="trend-chart" viewBox="0 0 {TW} {TH}" width="{TW}" role="img" aria-label="acceptance of {} over the nights">"#,
+        esc(&series.target)
+    );
+    let _ = write!(
+        s,
+        r##"<text x="4" y="{:.1}" class="small">{:.0}%</text><text x="4" y="{:.1}">100%</text>"##,
+        TH - BOTTOM,
+        floor * 100.0,
+        TOP + 8.0
+    );
+    if points.len() > 1 {
+        let upper: Vec<String> = points
+            .iter()
+            .map(|(i, p)| format!("{:.1},{:.1}", x(*i), y(p.acceptance_high)))
+            .collect();
+        let lower: Vec<String> = points
+            .iter()
+            .rev()
+            .map(|(i, p)| format!("{:.1},{:.1}", x(*i), y(p.acceptance_low)))
+            .collect();
+        let _ = write!(
+            s,
+            r##"<polygon points="{} {}" fill="#2563eb" opacity="0.15"/>"##,
+            upper.join(" "),
+            lower.join(" ")
+        );
+        let line: Vec<String> = points
+            .iter()
+            .map(|(i, p)| format!("{:.1},{:.1}", x(*i), y(p.acceptance)))
+            .collect();
+        let _ = write!(
+            s,
+            r##"<polyline points="{}" fill="none" stroke="#2563eb" stroke-width="1.5"/>"##,
+            line.join(" ")
+        );
+    }
+    for (i, p) in &points {
+        let changes: Vec<String> = flags
+            .iter()
+            .filter(|f| f.run_id == p.run_id)
+            .map(|f| format!("{}: {}", f.kind.label(), f.detail))
+            .collect();
+        let colour = if changes.is_empty() {
+            "#2563eb"
+        } else {
+            "#dc2626"
+        };
+        let _ = write!(
+            s,
+            r##"<circle cx="{:.1}" cy="{:.1}" r="{}" fill="{colour}"><title>{}: {:.1}% ({:.1}–{:.1}%){}</title></circle>"##,
+            x(*i),
+            y(p.acceptance),
+            if changes.is_empty() { 2.5 } else { 4.0 },
+            esc(&p.run_id),
+            p.acceptance * 100.0,
+            p.acceptance_low * 100.0,
+            p.acceptance_high * 100.0,
+            esc(&changes
+                .iter()
+                .map(|c| format!(" · {c}"))
+                .collect::<String>())
+        );
+    }
+    s.push_str("</svg>");
+    s
+}

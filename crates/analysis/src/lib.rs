@@ -11,6 +11,7 @@ mod charts;
 pub mod compare;
 pub mod escape;
 mod frames;
+pub mod history;
 pub mod judges;
 mod metrics;
 pub mod output;

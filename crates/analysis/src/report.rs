@@ -79,6 +79,9 @@ pub struct Extras {
     pub baselines: Vec<BaselineComparison>,
     /// Model-graded checks: verdicts and what judging cost.
     pub judges: Vec<JudgeSummary>,
+    /// The suite's nights up to this run, when there are earlier ones (set by the
+    /// caller, which holds the database: see [`crate::history`]).
+    pub trend: Option<crate::history::History>,
 }
 
 impl Extras {
@@ -89,6 +92,7 @@ impl Extras {
             chains: chain_report(data, 2, None)?,
             baselines: compare_with_baselines(data)?,
             judges: judge_summaries(data)?,
+            trend: None,
         })
     }
 }
@@ -217,6 +221,7 @@ pub fn render_with(
                 "probes": data.governance.probes,
                 "shard_count": data.shard_count,
                 "shards": data.shards,
+                "trend": extras.trend,
             });
             clip_strings(&mut report);
             Ok(serde_json::to_string_pretty(&report).expect("plain data"))
@@ -351,13 +356,82 @@ fn render_template(
             m.entry(j.dataset.as_str()).or_default().push(j);
             m
         });
+    let trend = extras.trend.as_ref().map(|h| trend_view(h, format));
     let out = env.get_template(name)?.render(minijinja::context! {
-        run, shards, shard_count => data.shard_count, rankings, charts, tags, live, searched, excluded, baselines, judges,
+        run, shards, trend, shard_count => data.shard_count, rankings, charts, tags, live, searched, excluded, baselines, judges,
         violations => data.governance.violations,
         probe_matrix => probe_matrix(&data.governance.probes),
         fallback_on => extras.chains.fallback_on,
     })?;
     Ok(out)
+}
+
+/// One target of the trend section.
+#[derive(Serialize)]
+struct TrendRow {
+    dataset: String,
+    target: String,
+    /// Acceptance per night, oldest first ("–": not evaluated).
+    acceptance: Vec<String>,
+    cost_per_accepted: Option<f64>,
+    p95_latency_ms: Option<f64>,
+    providers: String,
+    /// What was flagged, latest night first.
+    changes: Vec<String>,
+    chart: Value,
+}
+
+#[derive(Serialize)]
+struct TrendView {
+    nights: Vec<String>,
+    rows: Vec<TrendRow>,
+    flags: usize,
+}
+
+fn trend_view(h: &crate::history::History, format: Format) -> TrendView {
+    let rows = h
+        .series
+        .iter()
+        .map(|s| {
+            let flags: Vec<&crate::history::Flag> = h.flags_of(&s.dataset, &s.target).collect();
+            let latest = s.points.iter().rev().flatten().next();
+            TrendRow {
+                dataset: s.dataset.clone(),
+                target: s.target.clone(),
+                acceptance: s
+                    .points
+                    .iter()
+                    .map(|p| {
+                        p.as_ref()
+                            .map_or("–".into(), |p| format!("{:.1}%", p.acceptance * 100.0))
+                    })
+                    .collect(),
+                cost_per_accepted: latest.and_then(|p| p.cost_per_accepted),
+                p95_latency_ms: latest.map(|p| p.p95_latency_ms),
+                providers: latest.map_or(String::new(), |p| {
+                    p.providers
+                        .iter()
+                        .map(|(name, share)| format!("{name} {:.0}%", share * 100.0))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }),
+                changes: flags
+                    .iter()
+                    .rev()
+                    .map(|f| format!("{}: {} ({})", f.kind.label(), f.detail, f.run_id))
+                    .collect(),
+                chart: match format {
+                    Format::Html => Value::from_safe_string(charts::trend(s, &flags)),
+                    _ => Value::from(()),
+                },
+            }
+        })
+        .collect();
+    TrendView {
+        nights: h.nights.iter().map(|n| n.run_id.clone()).collect(),
+        rows,
+        flags: h.flags.len(),
+    }
 }
 
 fn html_charts(

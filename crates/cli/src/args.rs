@@ -45,6 +45,9 @@ pub enum Command {
     Compare(CompareArgs),
     /// Where a run stands: status, spend against budget, and its shards.
     Status(StatusArgs),
+    /// A suite's last nights per dataset and target (acceptance, cost per accepted, p95,
+    /// providers, price), with the night-over-night changes flagged.
+    History(HistoryArgs),
     /// Merge the shard files of one run (`run --shard K/N`, a database each) into one
     /// database, which may already hold earlier nights.
     Merge(MergeArgs),
@@ -220,6 +223,32 @@ pub struct StatusArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// The suite (default: that of the latest completed run).
+    #[arg(long)]
+    pub suite: Option<String>,
+    /// How many completed runs, the latest last.
+    #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub last: u32,
+    /// Significance level of the night-over-night acceptance test.
+    #[arg(long, default_value_t = 0.05, value_parser = probability)]
+    pub alpha: f64,
+    /// Flag a relative change in cost per accepted beyond this (0.25: 25%).
+    #[arg(long, default_value_t = 0.25, value_parser = non_negative)]
+    pub cost_change: f64,
+    /// Flag a relative change in p95 latency beyond this (0.5: 50%)...
+    #[arg(long, default_value_t = 0.5, value_parser = non_negative)]
+    pub p95_change: f64,
+    /// ...that is also at least this many milliseconds.
+    #[arg(long, default_value_t = 250.0, value_parser = non_negative)]
+    pub p95_floor_ms: f64,
+    #[command(flatten)]
+    pub db: DbArg,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: StatusFormat,
+}
+
+#[derive(Debug, Args)]
 pub struct MergeArgs {
     /// The shard files of one run (paths, `sqlite://` or `postgres://` URLs).
     #[arg(required = true)]
@@ -361,7 +390,7 @@ pub struct CompareArgs {
     #[arg(long)]
     pub fail_on_regression: bool,
     /// Largest tolerated drop in acceptance (absolute: 0.05 = 5 points).
-    #[arg(long, default_value_t = 0.05)]
+    #[arg(long, default_value_t = 0.05, value_parser = fraction)]
     pub threshold: f64,
     #[arg(long, value_enum, default_value = "table")]
     pub format: CompareFormat,
@@ -483,5 +512,29 @@ fn positive_usd(s: &str) -> Result<f64, String> {
     match s.trim().parse::<f64>() {
         Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
         _ => Err("must be an amount in USD above 0, such as 2.5".into()),
+    }
+}
+
+/// A share from 0 to 1.
+fn fraction(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err("must be a number from 0 to 1, such as 0.05".into()),
+    }
+}
+
+/// A significance level: above 0, below 1.
+fn probability(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v > 0.0 && v < 1.0 => Ok(v),
+        _ => Err("must be a number between 0 and 1, such as 0.05".into()),
+    }
+}
+
+/// A finite number of at least 0.
+fn non_negative(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+        _ => Err("must be a number of at least 0".into()),
     }
 }

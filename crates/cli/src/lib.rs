@@ -52,6 +52,7 @@ async fn dispatch(command: Command) -> Result<u8, CliError> {
         Command::Init(a) => commands::init::run(a),
         Command::Status(a) => commands::status::run(a).await,
         Command::Merge(a) => commands::merge::run(a).await,
+        Command::History(a) => commands::history::run(a).await,
         Command::Report(a) => commands::analyze::report(a).await,
         Command::Rescore(a) => commands::rescore::run(a).await,
         Command::Grade(a) => commands::grade::run(a).await,

@@ -4,10 +4,11 @@ use crate::args::{RankArgs, RankFormat, RegistryFormat, ReportArgs, ReportFormat
 use crate::exit::{CliError, CliResult, SUCCESS};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
 use routeval_analysis::escape;
+use routeval_analysis::history::{history, History, HistoryOptions};
 use routeval_analysis::output::write_atomic;
 use routeval_analysis::report::{
-    failure_classes, format_cost_per_accepted, format_ms, format_total_cost, format_usd, render,
-    Format,
+    failure_classes, format_cost_per_accepted, format_ms, format_total_cost, format_usd,
+    render_with, Extras, Format,
 };
 use routeval_analysis::{
     compute_metrics, rank_with, registry, RankOptions, Ranking, RunData, TargetMetrics,
@@ -186,24 +187,61 @@ fn ranking_csv(rankings: &[Ranking]) -> CliResult<String> {
     Ok(routeval_analysis::report::ranking_csv(rankings)?)
 }
 
+/// How many nights a report's trend section shows.
+const TREND_NIGHTS: usize = 14;
+
 pub async fn report(args: ReportArgs) -> CliResult<u8> {
-    let (data, rankings) = load(&args.db.db, args.run.as_deref()).await?;
+    let (data, rankings, extras) = load_report(&args.db.db, args.run.as_deref()).await?;
     for format in &args.format {
-        let path = write_report(&data, &rankings, *format, &args.out)?;
+        let path = write_report(&data, &rankings, &extras, *format, &args.out)?;
         println!("{}", path.display());
     }
-    append_step_summary(&data, &rankings)?;
+    append_step_summary(&data, &rankings, &extras)?;
     Ok(SUCCESS)
+}
+
+/// A run with its ranking and everything its report shows, the trend included.
+pub async fn load_report(
+    db: &str,
+    run: Option<&str>,
+) -> CliResult<(RunData, Vec<Ranking>, Extras)> {
+    let store = Store::open_existing(db).await?;
+    let data = RunData::load(&store, run).await;
+    let data = match data {
+        Ok(data) => data,
+        Err(e) => {
+            store.close().await;
+            return Err(e.into());
+        }
+    };
+    let trend = trend(&store, &data).await;
+    store.close().await;
+    let rankings = rank_with(&data, &compute_metrics(&data)?, RankOptions::default());
+    let mut extras = Extras::compute(&data)?;
+    extras.trend = trend?;
+    Ok((data, rankings, extras))
+}
+
+/// The suite's completed nights up to this run, when there is more than this one.
+pub async fn trend(store: &Store, data: &RunData) -> CliResult<Option<History>> {
+    let opts = HistoryOptions {
+        suite: Some(data.run.suite.clone()),
+        last: TREND_NIGHTS,
+        until: Some(data.run.id.clone()),
+        ..HistoryOptions::default()
+    };
+    let found = history(store, &opts).await?;
+    Ok((found.nights.len() > 1).then_some(found))
 }
 
 /// In a GitHub Actions job (`GITHUB_STEP_SUMMARY` names a file), append the run's
 /// Markdown report to the job's summary page; elsewhere nothing.
-pub fn append_step_summary(data: &RunData, rankings: &[Ranking]) -> CliResult<()> {
+pub fn append_step_summary(data: &RunData, rankings: &[Ranking], extras: &Extras) -> CliResult<()> {
     use std::io::Write;
     let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
         return Ok(());
     };
-    let md = render(data, rankings, Format::Markdown)?;
+    let md = render_with(data, rankings, extras, Format::Markdown)?;
     let md = routeval_core::redact::redact(&md);
     std::fs::OpenOptions::new()
         .create(true)
@@ -221,6 +259,7 @@ pub fn append_step_summary(data: &RunData, rankings: &[Ranking]) -> CliResult<()
 pub fn write_report(
     data: &RunData,
     rankings: &[Ranking],
+    extras: &Extras,
     format: ReportFormat,
     out: &Path,
 ) -> CliResult<PathBuf> {
@@ -239,7 +278,7 @@ pub fn write_report(
         ReportFormat::Csv => Format::Csv,
     };
     let ext = fmt.extension();
-    let text = render(data, rankings, fmt)?;
+    let text = render_with(data, rankings, extras, fmt)?;
     let path = out.join(format!("report-{}.{ext}", data.run.id));
     write_file(&path, &text)?;
     Ok(path)

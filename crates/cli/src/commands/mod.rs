@@ -4,6 +4,7 @@ pub mod analyze;
 pub mod chains;
 pub mod compare;
 pub mod grade;
+pub mod history;
 pub mod init;
 pub mod merge;
 pub mod models;

@@ -78,7 +78,10 @@ pub async fn run(mut args: QuickstartArgs) -> CliResult<u8> {
 
     let store = Store::open(&args.db.db).await?;
     let data = RunData::load(&store, Some(&run_id)).await?;
+    let trend = crate::commands::analyze::trend(&store, &data).await;
     store.close().await;
+    let mut extras = routeval_analysis::report::Extras::compute(&data)?;
+    extras.trend = trend?;
     let metrics = compute_metrics(&data)?;
     let rankings = rank(&data, &metrics);
     let json = args.format == TextFormat::Json;
@@ -86,8 +89,8 @@ pub async fn run(mut args: QuickstartArgs) -> CliResult<u8> {
         print!("{}", ranking_tables(&data, &rankings));
     }
 
-    let md = write_report(&data, &rankings, ReportFormat::Md, &args.out)?;
-    let html = write_report(&data, &rankings, ReportFormat::Html, &args.out)?;
+    let md = write_report(&data, &rankings, &extras, ReportFormat::Md, &args.out)?;
+    let html = write_report(&data, &rankings, &extras, ReportFormat::Html, &args.out)?;
     let registry = args.out.join("registry.json");
     write_file(&registry, &registry_json(&data, &rankings)?)?;
     if json {

@@ -58,9 +58,9 @@ pub async fn run(args: RunArgs) -> CliResult<u8> {
         println!("{out}");
     }
     if std::env::var_os("GITHUB_STEP_SUMMARY").is_some_and(|p| !p.is_empty()) {
-        let (data, rankings) =
-            crate::commands::analyze::load(&opts.db, Some(&finished.run_id)).await?;
-        crate::commands::analyze::append_step_summary(&data, &rankings)?;
+        let (data, rankings, extras) =
+            crate::commands::analyze::load_report(&opts.db, Some(&finished.run_id)).await?;
+        crate::commands::analyze::append_step_summary(&data, &rankings, &extras)?;
     }
     Ok(exit_code(finished.summary.status))
 }

@@ -1,0 +1,393 @@
+//! A suite's nights side by side: per dataset and target, acceptance with its interval,
+//! cost per accepted response, p95 latency, the providers that served it and the
+//! catalog price, over the last N completed runs; and the night-over-night changes worth
+//! a look, flagged.
+//!
+//! - Acceptance: the test `compare` uses (McNemar on paired cases, else a two-proportion
+//!   test), flagged when significant in either direction.
+//! - Cost per accepted and p95 latency: a relative change beyond a threshold (p95 also
+//!   beyond an absolute floor, so a few milliseconds of jitter on a fast route is not news).
+//! - A provider that served traffic tonight and not the night before.
+//! - A change in the catalog price of a route's model between the two runs (prices as
+//!   `models sync` recorded them, taken as of each run).
+//!
+//! Nights are read one at a time and only two are held at once.
+
+use crate::compare::{compare, CompareOptions, Test};
+use crate::frames::RunData;
+use crate::metrics::{compute_metrics, TargetMetrics};
+use crate::{AnalysisError, Result};
+use routeval_store::{RunRow, Store};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+#[derive(Debug, Clone)]
+pub struct HistoryOptions {
+    /// The suite (default: that of `until`, or of the latest completed run).
+    pub suite: Option<String>,
+    /// How many completed runs, the latest last.
+    pub last: usize,
+    /// Only runs started up to this one, which is included (a report's trend ends at its
+    /// run).
+    pub until: Option<String>,
+    /// Significance level of the acceptance test.
+    pub alpha: f64,
+    /// Relative change in cost per accepted that is flagged (0.25: 25%).
+    pub cost_change: f64,
+    /// Relative change in p95 latency that is flagged...
+    pub p95_change: f64,
+    /// ...when it is also at least this many milliseconds.
+    pub p95_floor_ms: f64,
+}
+
+impl Default for HistoryOptions {
+    fn default() -> Self {
+        Self {
+            suite: None,
+            last: 7,
+            until: None,
+            alpha: 0.05,
+            cost_change: 0.25,
+            p95_change: 0.5,
+            p95_floor_ms: 250.0,
+        }
+    }
+}
+
+/// A run of the history.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Night {
+    pub run_id: String,
+    pub started_at: i64,
+    pub status: String,
+}
+
+/// The catalog price of a route's model as of a run, USD per million tokens.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct Price {
+    pub prompt_per_mtok: f64,
+    pub completion_per_mtok: f64,
+}
+
+/// One target on one dataset in one run.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Point {
+    pub run_id: String,
+    pub cases: u64,
+    pub accepted: u64,
+    pub acceptance: f64,
+    pub acceptance_low: f64,
+    pub acceptance_high: f64,
+    /// `None` when nothing was accepted or a cost is unknown.
+    pub cost_per_accepted: Option<f64>,
+    pub p95_latency_ms: f64,
+    /// Providers that served its answered attempts, with their shares.
+    pub providers: Vec<(String, f64)>,
+    /// Routes only, when the catalog had a price for the model.
+    pub price: Option<Price>,
+}
+
+/// One target on one dataset over the nights, aligned with [`History::nights`] (`None`:
+/// not evaluated that night).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Series {
+    pub dataset: String,
+    pub target: String,
+    pub points: Vec<Option<Point>>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum FlagKind {
+    Acceptance,
+    CostPerAccepted,
+    P95Latency,
+    NewProvider,
+    Price,
+}
+
+impl FlagKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            FlagKind::Acceptance => "acceptance",
+            FlagKind::CostPerAccepted => "cost per accepted",
+            FlagKind::P95Latency => "p95 latency",
+            FlagKind::NewProvider => "new provider",
+            FlagKind::Price => "price",
+        }
+    }
+}
+
+/// A change from one night to the next worth a look.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Flag {
+    pub run_id: String,
+    pub previous_run_id: String,
+    pub dataset: String,
+    pub target: String,
+    pub kind: FlagKind,
+    /// What changed, in words and figures.
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct History {
+    pub suite: String,
+    /// Oldest first.
+    pub nights: Vec<Night>,
+    pub series: Vec<Series>,
+    pub flags: Vec<Flag>,
+    pub alpha: f64,
+    pub cost_change: f64,
+    pub p95_change: f64,
+    pub p95_floor_ms: f64,
+}
+
+impl History {
+    /// The flags of one target on one dataset.
+    pub fn flags_of<'a>(
+        &'a self,
+        dataset: &'a str,
+        target: &'a str,
+    ) -> impl Iterator<Item = &'a Flag> {
+        self.flags
+            .iter()
+            .filter(move |f| f.dataset == dataset && f.target == target)
+    }
+}
+
+/// A target on a dataset.
+type Key = (String, String);
+
+/// A price as `models sync` saw it: prompt, completion and request USD, and when (ms).
+type SeenPrice = (f64, f64, f64, i64);
+
+/// The completed runs a history covers, oldest first, and their suite.
+async fn nights(store: &Store, opts: &HistoryOptions) -> Result<(String, Vec<RunRow>)> {
+    let runs = store.runs().await?;
+    let until = match &opts.until {
+        Some(id) => Some(store.run(id).await?),
+        None => None,
+    };
+    let suite = match (&opts.suite, &until) {
+        (Some(s), _) => s.clone(),
+        (None, Some(run)) => run.suite.clone(),
+        (None, None) => runs
+            .iter()
+            .find(|r| r.status == "completed")
+            .map(|r| r.suite.clone())
+            .ok_or_else(|| AnalysisError::Other("the database holds no completed run".into()))?,
+    };
+    let mut picked: Vec<RunRow> = runs
+        .into_iter()
+        .filter(|r| r.suite == suite)
+        .filter(|r| match &until {
+            Some(u) => {
+                r.id == u.id
+                    || (r.status == "completed" && (r.started_at, &r.id) < (u.started_at, &u.id))
+            }
+            None => r.status == "completed",
+        })
+        .take(opts.last.max(1))
+        .collect();
+    if picked.is_empty() {
+        return Err(AnalysisError::Other(format!(
+            "no completed run of suite `{suite}`"
+        )));
+    }
+    picked.reverse();
+    Ok((suite, picked))
+}
+
+/// The history of a suite's last completed runs, with its flags.
+pub async fn history(store: &Store, opts: &HistoryOptions) -> Result<History> {
+    let (suite, runs) = nights(store, opts).await?;
+    let mut prices = Prices::default();
+    let mut series: BTreeMap<Key, Vec<Option<Point>>> = BTreeMap::new();
+    let mut flags = Vec::new();
+    let mut previous: Option<(RunData, HashMap<Key, Point>)> = None;
+    for (night, run) in runs.iter().enumerate() {
+        let data = RunData::load(store, Some(&run.id)).await?;
+        let metrics = compute_metrics(&data)?;
+        let mut points = HashMap::new();
+        for m in &metrics {
+            let price = prices.of(store, &data, &m.target, run).await?;
+            let point = point(&run.id, m, price);
+            let slot = series
+                .entry((m.dataset.clone(), m.target.clone()))
+                .or_insert_with(|| vec![None; runs.len()]);
+            slot[night] = Some(point.clone());
+            points.insert((m.dataset.clone(), m.target.clone()), point);
+        }
+        if let Some((before, before_points)) = &previous {
+            let comparison = compare(
+                before,
+                &data,
+                CompareOptions {
+                    threshold: 0.0,
+                    alpha: opts.alpha,
+                },
+            )?;
+            for change in &comparison.changes {
+                let key = (change.dataset.clone(), change.target.clone());
+                let (Some(old), Some(new)) = (before_points.get(&key), points.get(&key)) else {
+                    continue;
+                };
+                let mut flag = |kind, detail: String| {
+                    flags.push(Flag {
+                        run_id: run.id.clone(),
+                        previous_run_id: before.run.id.clone(),
+                        dataset: change.dataset.clone(),
+                        target: change.target.clone(),
+                        kind,
+                        detail,
+                    })
+                };
+                if change.significant {
+                    flag(
+                        FlagKind::Acceptance,
+                        format!(
+                            "{:.1}% → {:.1}% ({:+.1} pts, p {:.4}, {})",
+                            old.acceptance * 100.0,
+                            new.acceptance * 100.0,
+                            change.delta_acceptance * 100.0,
+                            change.p_value,
+                            match change.test {
+                                Test::Mcnemar => "McNemar",
+                                Test::TwoProportion => "two-proportion",
+                            }
+                        ),
+                    );
+                }
+                if let (Some(a), Some(b)) = (old.cost_per_accepted, new.cost_per_accepted) {
+                    if a > 0.0 && (b / a - 1.0).abs() > opts.cost_change {
+                        flag(
+                            FlagKind::CostPerAccepted,
+                            format!("${a:.6} → ${b:.6} ({:+.0}%)", (b / a - 1.0) * 100.0),
+                        );
+                    }
+                }
+                let (a, b) = (old.p95_latency_ms, new.p95_latency_ms);
+                if (b - a).abs() >= opts.p95_floor_ms
+                    && a > 0.0
+                    && (b / a - 1.0).abs() > opts.p95_change
+                {
+                    flag(
+                        FlagKind::P95Latency,
+                        format!("{a:.0} ms → {b:.0} ms ({:+.0}%)", (b / a - 1.0) * 100.0),
+                    );
+                }
+                for (provider, share) in &new.providers {
+                    if *share > 0.0 && !old.providers.iter().any(|(p, s)| p == provider && *s > 0.0)
+                    {
+                        flag(
+                            FlagKind::NewProvider,
+                            format!(
+                                "{provider} served {:.0}% of answered attempts",
+                                share * 100.0
+                            ),
+                        );
+                    }
+                }
+                if let (Some(a), Some(b)) = (old.price, new.price) {
+                    if a != b {
+                        flag(
+                            FlagKind::Price,
+                            format!(
+                                "${:.4}/${:.4} → ${:.4}/${:.4} per M tokens (prompt/completion)",
+                                a.prompt_per_mtok,
+                                a.completion_per_mtok,
+                                b.prompt_per_mtok,
+                                b.completion_per_mtok
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+        // Two nights at most in memory: the one before and this one.
+        previous = Some((data, points));
+    }
+    Ok(History {
+        suite,
+        nights: runs
+            .iter()
+            .map(|r| Night {
+                run_id: r.id.clone(),
+                started_at: r.started_at,
+                status: r.status.clone(),
+            })
+            .collect(),
+        series: series
+            .into_iter()
+            .map(|((dataset, target), points)| Series {
+                dataset,
+                target,
+                points,
+            })
+            .collect(),
+        flags,
+        alpha: opts.alpha,
+        cost_change: opts.cost_change,
+        p95_change: opts.p95_change,
+        p95_floor_ms: opts.p95_floor_ms,
+    })
+}
+
+fn point(run_id: &str, m: &TargetMetrics, price: Option<Price>) -> Point {
+    Point {
+        run_id: run_id.to_string(),
+        cases: m.cases,
+        accepted: m.accepted,
+        acceptance: m.acceptance,
+        acceptance_low: m.acceptance_low,
+        acceptance_high: m.acceptance_high,
+        cost_per_accepted: m.cost_per_accepted,
+        p95_latency_ms: m.p95_latency_ms,
+        providers: m.providers.clone(),
+        price,
+    }
+}
+
+/// Price histories of the models routes use, read once per (endpoint, model) (the `Key`
+/// here).
+#[derive(Default)]
+struct Prices {
+    seen: HashMap<Key, Vec<SeenPrice>>,
+}
+
+impl Prices {
+    /// The catalog price of `target`'s model as of `run` (the last price seen before it
+    /// finished); `None` for a chain or a model never synced.
+    async fn of(
+        &mut self,
+        store: &Store,
+        data: &RunData,
+        target: &str,
+        run: &RunRow,
+    ) -> Result<Option<Price>> {
+        let Some(spec) = data.spec(target) else {
+            return Ok(None);
+        };
+        let (Some(endpoint), Some(model)) = (
+            spec.get("endpoint").and_then(|v| v.as_str()),
+            spec.get("model").and_then(|v| v.as_str()),
+        ) else {
+            return Ok(None);
+        };
+        let key = (endpoint.to_string(), model.to_string());
+        if !self.seen.contains_key(&key) {
+            let history = store.price_history(endpoint, model).await?;
+            self.seen.insert(key.clone(), history);
+        }
+        let as_of = run.finished_at.unwrap_or(run.started_at);
+        Ok(self.seen[&key]
+            .iter()
+            .rev()
+            .find(|(_, _, _, seen)| *seen <= as_of)
+            .map(|(prompt, completion, _, _)| Price {
+                prompt_per_mtok: prompt * 1e6,
+                completion_per_mtok: completion * 1e6,
+            }))
+    }
+}
