@@ -380,6 +380,15 @@ fn three_shard_files_merged_record_what_one_process_does() {
     for out in &outs {
         assert!(out.status.success(), "{}", stderr(out));
     }
+    // Each file alone holds its shard (an artifact is uploaded without its `-wal`).
+    for f in files {
+        let wal = dir.path().join(format!("{f}-wal"));
+        let pending = std::fs::metadata(&wal).map_or(0, |m| m.len());
+        assert_eq!(
+            pending, 0,
+            "{f} left {pending} bytes of write-ahead log beside it"
+        );
+    }
 
     // Refusals, each before the target exists.
     let refused = |out: Output, says: &str| {

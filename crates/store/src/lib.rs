@@ -357,9 +357,33 @@ impl Store {
         }
     }
 
+    /// Close the pool. An SQLite file opened for writing first has its write-ahead log
+    /// copied in and emptied, so the file alone holds everything (a shard's file is
+    /// uploaded as a CI artifact without its `-wal`), whether or not every connection
+    /// gets to close before the process exits.
     pub async fn close(&self) {
+        if let Pool::Sqlite(pool) = &self.pool {
+            if let Err(e) = checkpoint(pool).await {
+                // A read-only store cannot checkpoint, and need not: it wrote nothing.
+                tracing::debug!("no checkpoint on closing {}: {e}", self.path.display());
+            }
+        }
         with_pool!(self, |pool| pool.close().await);
     }
+}
+
+/// Copy the write-ahead log into the file and empty it. Other processes still using
+/// the file (shards sharing it) are waited for a moment only: the last to close
+/// checkpoints what remains.
+async fn checkpoint(pool: &SqlitePool) -> sqlx::Result<()> {
+    let mut conn = pool.acquire().await?;
+    sqlx::query("PRAGMA busy_timeout = 1000")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 /// How long a statement waits for another connection's write lock before it fails (and
