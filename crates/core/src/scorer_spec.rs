@@ -220,6 +220,23 @@ pub struct CheckSpec {
     /// `judge`: a route may grade its own outputs.
     #[serde(default)]
     pub allow_self_judge: bool,
+    /// `tool_calls`: how calls are compared with the expected ones: `principled` (the
+    /// default) or `bfcl` (the Berkeley Function Calling Leaderboard's AST checker,
+    /// quirks included).
+    #[serde(default)]
+    pub compat: ToolCompat,
+}
+
+/// `tool_calls`: which rules compare calls with the expected ones.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ToolCompat {
+    /// Parallel calls paired optimally, strict types inside arrays too, `""` only marks
+    /// an argument that may be omitted.
+    #[default]
+    Principled,
+    /// The Berkeley Function Calling Leaderboard's AST checker, verdict for verdict.
+    Bfcl,
 }
 
 /// What a judge answers with.

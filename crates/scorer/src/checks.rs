@@ -3,7 +3,7 @@
 use crate::json_extract::extract_json;
 use crate::normalise::{parse_date, StrNorm};
 use crate::text;
-use crate::tool_match::{match_tool_calls, ToolMatch};
+use crate::tool_match::{match_tool_calls, ToolMatch, ToolSet};
 use crate::turns::{self, Turn};
 use crate::{Answer, Scorer, Verdict};
 use routeval_core::scorer_spec::{CheckKind, CheckSpec, ExtraRule, MissingRule};
@@ -19,6 +19,7 @@ pub(crate) const NOT_JSON: &str = "not valid JSON: ";
 /// Grade one answer; with `turns`, a multi-turn loop whose last turn is `answer`.
 pub(crate) fn grade(
     scorer: &Scorer,
+    tools: &ToolSet,
     answer: Answer<'_>,
     expected: Option<&Value>,
     turns: Option<&[Turn]>,
@@ -86,12 +87,10 @@ pub(crate) fn grade(
                 let norm = StrNorm::of(check);
                 let m = match (turns, turns::expected_turns(expected)) {
                     (Some(played), Some(want)) => {
-                        let (outcome, rows) =
-                            turns::per_turn(&name, played, want, &scorer.tools, norm);
+                        let (outcome, rows) = turns::per_turn(&name, played, want, tools, norm);
                         scores.extend(rows);
                         // Feedback is about the answer just given: the last turn's calls.
-                        let invalid =
-                            match_tool_calls(calls, None, &scorer.tools, norm).invalid_arguments;
+                        let invalid = match_tool_calls(calls, None, tools, norm).invalid_arguments;
                         ToolMatch {
                             pass: outcome.0,
                             score: outcome.1,
@@ -102,21 +101,19 @@ pub(crate) fn grade(
                     // A single-turn reference in a loop grades the first turn's calls.
                     (Some(played), None) => {
                         let first = played.first().map_or(&[][..], |t| &t.tool_calls[..]);
-                        let mut m = match_tool_calls(first, expected, &scorer.tools, norm);
+                        let mut m = match_tool_calls(first, expected, tools, norm);
                         m.invalid_arguments =
-                            match_tool_calls(calls, None, &scorer.tools, norm).invalid_arguments;
+                            match_tool_calls(calls, None, tools, norm).invalid_arguments;
                         m
                     }
-                    (None, _) => match_tool_calls(calls, expected, &scorer.tools, norm),
+                    (None, _) => match_tool_calls(calls, expected, tools, norm),
                 };
                 if let Some(problem) = m.invalid_arguments.clone() {
                     validation_failure.get_or_insert((ErrorClass::InvalidToolCall, problem));
                 }
                 (m.pass, m.score, m.detail)
             }
-            CheckKind::Recovery => {
-                turns::recovery(played, expected, &scorer.tools, StrNorm::of(check))
-            }
+            CheckKind::Recovery => turns::recovery(played, expected, tools, StrNorm::of(check)),
             CheckKind::Stopping => turns::stopping(played, spec.max_turns),
             CheckKind::Exact => text::exact(&answer, check, expected),
             CheckKind::Contains => text::contains(&answer, check),

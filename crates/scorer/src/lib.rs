@@ -184,7 +184,18 @@ impl Scorer {
 
     /// Grade one answer against the case's expected answer.
     pub fn grade(&self, answer: Answer<'_>, expected: Option<&Value>) -> Verdict {
-        checks::grade(self, answer, expected, None)
+        checks::grade(self, &self.tools, answer, expected, None)
+    }
+
+    /// Grade one answer to a case that offers tools of its own: its tool-call checks
+    /// read `tools`, not the dataset's.
+    pub fn grade_with_tools(
+        &self,
+        answer: Answer<'_>,
+        expected: Option<&Value>,
+        tools: &ToolSet,
+    ) -> Verdict {
+        checks::grade(self, tools, answer, expected, None)
     }
 
     /// Grade a multi-turn tool loop as played: `tool_calls` per turn against
@@ -204,7 +215,7 @@ impl Scorer {
             latency_ms,
             cost,
         };
-        checks::grade(self, answer, expected, Some(turns))
+        checks::grade(self, &self.tools, answer, expected, Some(turns))
     }
 }
 
