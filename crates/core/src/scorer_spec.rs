@@ -110,8 +110,10 @@ pub enum Whitespace {
     Keep,
     /// Trim, and read every run of whitespace as one space.
     Collapse,
-    /// Drop all whitespace (BFCL).
+    /// Drop spaces (U+0020), as BFCL does; tabs and newlines stay and count.
     Remove,
+    /// Drop every whitespace character: spaces, tabs, newlines.
+    RemoveAll,
 }
 
 /// `fields`: a key the answer lacks.

@@ -3,7 +3,7 @@
 use crate::json_extract::extract_json;
 use crate::normalise::{parse_date, StrNorm};
 use crate::text;
-use crate::tool_match::{match_tool_calls, ToolMatch, ToolSet};
+use crate::tool_match::{match_tool_calls, match_tool_calls_by, ToolMatch, ToolSet};
 use crate::turns::{self, Turn};
 use crate::{Answer, Scorer, Verdict};
 use routeval_core::scorer_spec::{CheckKind, CheckSpec, ExtraRule, MissingRule};
@@ -101,12 +101,12 @@ pub(crate) fn grade(
                     // A single-turn reference in a loop grades the first turn's calls.
                     (Some(played), None) => {
                         let first = played.first().map_or(&[][..], |t| &t.tool_calls[..]);
-                        let mut m = match_tool_calls(first, expected, tools, norm);
+                        let mut m = match_tool_calls_by(first, expected, tools, norm, check.compat);
                         m.invalid_arguments =
                             match_tool_calls(calls, None, tools, norm).invalid_arguments;
                         m
                     }
-                    (None, _) => match_tool_calls(calls, expected, tools, norm),
+                    (None, _) => match_tool_calls_by(calls, expected, tools, norm, check.compat),
                 };
                 if let Some(problem) = m.invalid_arguments.clone() {
                     validation_failure.get_or_insert((ErrorClass::InvalidToolCall, problem));

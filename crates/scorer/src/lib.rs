@@ -2,6 +2,7 @@
 //! an accept decision. Pure functions, no I/O; [`grade_batch`] re-grades many
 //! responses on all cores with rayon.
 
+mod bfcl;
 mod checks;
 mod json_extract;
 pub mod judge;
@@ -16,7 +17,7 @@ pub use json_extract::extract_json;
 pub use normalise::{normalise_str, parse_date, StrNorm};
 pub use rescore::{rescore, rescore_batch, RescoreItem};
 pub use text::is_refusal;
-pub use tool_match::{match_tool_calls, ToolMatch, ToolSet};
+pub use tool_match::{match_tool_calls, match_tool_calls_by, ToolMatch, ToolSet};
 pub use turns::Turn;
 
 use rayon::prelude::*;

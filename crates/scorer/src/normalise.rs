@@ -47,7 +47,11 @@ impl StrNorm {
         let mut out: String = s
             .chars()
             .filter(|c| !(self.punctuation && is_bfcl_punct(*c)))
-            .filter(|c| !(self.whitespace == Whitespace::Remove && c.is_whitespace()))
+            .filter(|c| match self.whitespace {
+                Whitespace::Remove => *c != ' ',
+                Whitespace::RemoveAll => !c.is_whitespace(),
+                Whitespace::Keep | Whitespace::Collapse => true,
+            })
             .map(|c| {
                 if self.punctuation && c == '\'' {
                     '"'
@@ -75,7 +79,7 @@ fn is_bfcl_punct(c: char) -> bool {
 }
 
 /// Normalise a string the way the Berkeley Function Calling Leaderboard's AST checker
-/// does: lowercase, drop spaces and `,./-_*^`, treat `'` as `"`.
+/// does: lowercase, drop spaces (only U+0020) and `,./-_*^`, treat `'` as `"`.
 pub fn normalise_str(s: &str) -> String {
     StrNorm::BFCL.apply(s).into_owned()
 }
@@ -185,6 +189,14 @@ mod tests {
     fn bfcl_normaliser() {
         assert_eq!(normalise_str("New-York, N.Y."), "newyorkny");
         assert_eq!(normalise_str("it's"), "it\"s");
+        // BFCL drops spaces only: a tab or a newline still tells two strings apart.
+        assert_eq!(normalise_str("a\tb c\n"), "a\tbc\n");
+        assert!(!StrNorm::BFCL.eq("new\tyork", "new york"));
+        let all = StrNorm {
+            whitespace: Whitespace::RemoveAll,
+            ..StrNorm::BFCL
+        };
+        assert!(all.eq("new\tyork", "new york"));
     }
 
     #[test]

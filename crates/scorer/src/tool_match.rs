@@ -1,11 +1,15 @@
-//! Tool-call matching compatible with the Berkeley Function Calling Leaderboard's AST
-//! checker: exact names and counts, lists of acceptable argument values (`""` marks an
-//! argument that may be omitted), strict JSON types, BFCL string normalisation, and
-//! parallel calls matched order-insensitively by an optimal one-to-one assignment.
+//! Tool-call matching by the default rules, close to the Berkeley Function Calling
+//! Leaderboard's AST checker without its quirks: exact names and counts, lists of
+//! acceptable argument values (`""` marks an argument that may be omitted, and is not
+//! itself a value), strict JSON types all the way into arrays, configurable string
+//! normalisation, and parallel calls paired order-insensitively by an optimal
+//! one-to-one assignment. `compat = "bfcl"` (the `bfcl` module) reproduces the
+//! checker's verdicts instead.
 
 use crate::normalise::StrNorm;
 use crate::schema_cache;
 use routeval_core::message::ToolCall;
+use routeval_core::scorer_spec::ToolCompat;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -60,12 +64,35 @@ impl ToolSet {
         self.tools.is_empty()
     }
 
+    /// The parameters schema of the tool `name`, if offered.
+    pub(crate) fn schema(&self, name: &str) -> Option<&Value> {
+        self.tools.get(name).map(|(schema, _)| schema)
+    }
+
     fn get(&self, name: &str) -> Option<&(Value, Arc<jsonschema::Validator>)> {
         self.tools.get(name)
     }
 }
 
 type ToolSchemas = ToolSet;
+
+/// Match calls against the case's expected `{"tool_calls": [...]}` by the rules of
+/// `compat`: the default rules, comparing strings with `norm`, or the Berkeley Function
+/// Calling Leaderboard's (which compares strings its own way).
+pub fn match_tool_calls_by(
+    calls: &[ToolCall],
+    expected: Option<&Value>,
+    tools: &ToolSet,
+    norm: StrNorm,
+    compat: ToolCompat,
+) -> ToolMatch {
+    match compat {
+        ToolCompat::Principled => match_tool_calls(calls, expected, tools, norm),
+        ToolCompat::Bfcl => {
+            crate::bfcl::match_tool_calls(calls, expected, tools, validate_calls(calls, tools))
+        }
+    }
+}
 
 /// Match calls against the case's expected `{"tool_calls": [...]}`, comparing strings
 /// with `norm` (BFCL's normalisation by default in specs).
@@ -151,7 +178,11 @@ pub fn match_tool_calls(
             invalid_arguments,
         };
     }
-    // Explain the first unmatched expected call with the closest candidate's reason.
+    // Explain the first unmatched expected call with a call the optimal pairing left
+    // free (one of the same name first): a call paired elsewhere is not the culprit.
+    let free: Vec<usize> = (0..calls.len())
+        .filter(|&i| assignment[i].is_none())
+        .collect();
     let detail = (0..expected_calls.len())
         .find(|j| !assignment.contains(&Some(*j)))
         .map(|j| {
@@ -159,13 +190,20 @@ pub fn match_tool_calls(
                 .get("name")
                 .and_then(Value::as_str)
                 .unwrap_or("?");
-            let best = (0..calls.len())
+            let culprit = free
+                .iter()
+                .copied()
                 .find(|&i| calls[i].function.name == exp_name)
-                .or(if calls.is_empty() { None } else { Some(0) });
-            match best {
-                Some(i) => reasons[i][j]
-                    .clone()
-                    .unwrap_or_else(|| "matched another call".into()),
+                .or(free.first().copied());
+            match culprit {
+                Some(i) => {
+                    let reason = reasons[i][j].as_deref().unwrap_or("matched another call");
+                    if calls.len() > 1 {
+                        format!("call {} of {}: {reason}", i + 1, calls.len())
+                    } else {
+                        reason.to_string()
+                    }
+                }
                 None => format!("no call to `{exp_name}`"),
             }
         })
@@ -190,13 +228,10 @@ fn call_names(calls: &[ToolCall]) -> String {
         .join(", ")
 }
 
-fn parse_arguments(call: &ToolCall) -> Result<Map<String, Value>, String> {
-    let raw = if call.function.arguments.trim().is_empty() {
-        "{}"
-    } else {
-        &call.function.arguments
-    };
-    match serde_json::from_str::<Value>(raw) {
+/// A call's arguments as an object. An empty string is not `{}`: it is no JSON at all,
+/// and fails like any other arguments that do not decode.
+pub(crate) fn parse_arguments(call: &ToolCall) -> Result<Map<String, Value>, String> {
+    match serde_json::from_str::<Value>(&call.function.arguments) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err(format!(
             "arguments of `{}` are JSON but not an object",
@@ -300,21 +335,14 @@ fn check_call(
             }
             return Err(format!("`{name}`: missing argument `{key}`"));
         };
-        let declared = properties
-            .and_then(|p| p.get(key))
-            .and_then(|p| p.get("type"));
         if got.is_null() {
             if acceptable.iter().any(|v| v.is_null()) {
                 continue;
             }
             return Err(format!("`{name}`: `{key}` is null"));
         }
-        if let Some(declared) = declared {
-            if !type_ok(got, declared) {
-                return Err(format!(
-                    "`{name}`: `{key}` = {got} is not of type {declared}"
-                ));
-            }
+        if let Some(declared) = properties.and_then(|p| p.get(key)) {
+            conforms(got, declared, key).map_err(|e| format!("`{name}`: {e}"))?;
         }
         let candidates = acceptable.iter().filter(|v| v.as_str() != Some(""));
         if !candidates.clone().any(|want| values_equal(want, got, norm)) {
@@ -324,6 +352,37 @@ fn check_call(
                 shown.join(" | ")
             ));
         }
+    }
+    Ok(())
+}
+
+/// Whether `value` has the types its schema declares, all the way down: the elements
+/// of an array against `items`, an object's properties against theirs. The reason
+/// names the path (`tags[1]`) when it does not.
+fn conforms(value: &Value, schema: &Value, path: &str) -> Result<(), String> {
+    if let Some(declared) = schema.get("type") {
+        if !type_ok(value, declared) {
+            return Err(format!("`{path}` = {value} is not of type {declared}"));
+        }
+    }
+    match value {
+        Value::Array(items) => {
+            if let Some(item_schema) = schema.get("items").filter(|s| s.is_object()) {
+                for (i, item) in items.iter().enumerate() {
+                    conforms(item, item_schema, &format!("{path}[{i}]"))?;
+                }
+            }
+        }
+        Value::Object(fields) => {
+            if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
+                for (key, field) in fields {
+                    if let Some(field_schema) = properties.get(key) {
+                        conforms(field, field_schema, &format!("{path}.{key}"))?;
+                    }
+                }
+            }
+        }
+        _ => {}
     }
     Ok(())
 }
@@ -567,6 +626,63 @@ mod tests {
         assert!(m.invalid_arguments.unwrap().contains("not valid JSON"));
         let m = check(&[call("lookup_order", "[1]")], exp);
         assert!(m.detail.unwrap().contains("not an object"));
+    }
+
+    #[test]
+    fn the_reason_names_the_call_the_optimal_pairing_left_unmatched() {
+        let expected = json!({"tool_calls": [
+            {"name": "lookup_order", "arguments": {"order_id": ["SO-1"]}},
+            {"name": "lookup_order", "arguments": {"order_id": ["SO-2"]}}
+        ]});
+        // The first call is paired with the second expected one: the culprit is call 2.
+        let calls = [
+            call("lookup_order", r#"{"order_id":"SO-2"}"#),
+            call("lookup_order", r#"{"order_id":"SO-3"}"#),
+        ];
+        let m = check(&calls, expected);
+        let detail = m.detail.unwrap();
+        assert!(detail.starts_with("call 2 of 2:"), "{detail}");
+        assert!(detail.contains(r#""SO-3""#), "{detail}");
+    }
+
+    #[test]
+    fn array_elements_have_their_items_type() {
+        let tools = ToolSet::compile(&[json!({"type": "function", "function": {"name": "pick",
+            "parameters": {"type": "object", "properties": {
+                "ids": {"type": "array", "items": {"type": "integer"}},
+                "where": {"type": "object", "properties": {"n": {"type": "integer"}}}}}}})])
+        .unwrap();
+        let exp = |args: Value| json!({"tool_calls": [{"name": "pick", "arguments": args}]});
+        let grade = |args: &str, want: Value| {
+            match_tool_calls(
+                &[call("pick", args)],
+                Some(&exp(want)),
+                &tools,
+                StrNorm::BFCL,
+            )
+        };
+        assert!(grade(r#"{"ids":[1,2]}"#, json!({"ids": [[1, 2]]})).pass);
+        let m = grade(r#"{"ids":[1.0,2.0]}"#, json!({"ids": [[1, 2]]}));
+        assert!(
+            !m.pass,
+            "1.0 is no more an integer inside an array than outside"
+        );
+        assert!(m.detail.unwrap().contains("`ids[0]` = 1.0"));
+        let m = grade(r#"{"where":{"n":5.0}}"#, json!({"where": [{"n": 5}]}));
+        assert!(m.detail.unwrap().contains("`where.n` = 5.0"));
+    }
+
+    #[test]
+    fn empty_arguments_are_not_an_empty_object() {
+        let tools = ToolSet::compile(&[json!({"type": "function", "function": {"name": "ping",
+            "parameters": {"type": "object", "properties": {}}}})])
+        .unwrap();
+        let exp = json!({"tool_calls": [{"name": "ping", "arguments": {}}]});
+        assert!(match_tool_calls(&[call("ping", "{}")], Some(&exp), &tools, StrNorm::BFCL).pass);
+        let m = match_tool_calls(&[call("ping", "")], Some(&exp), &tools, StrNorm::BFCL);
+        assert!(!m.pass);
+        assert!(m.detail.unwrap().contains("not valid JSON"));
+        assert!(m.invalid_arguments.unwrap().contains("not valid JSON"));
     }
 
     #[test]

@@ -86,7 +86,8 @@ fn norm() -> impl Strategy<Value = StrNorm> {
         prop_oneof![
             Just(Whitespace::Keep),
             Just(Whitespace::Collapse),
-            Just(Whitespace::Remove)
+            Just(Whitespace::Remove),
+            Just(Whitespace::RemoveAll)
         ],
         any::<bool>(),
     )
