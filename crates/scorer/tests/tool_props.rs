@@ -1,11 +1,13 @@
 //! Properties of the tool-call matcher and the string normaliser, checked on generated
-//! inputs: the order of calls never matters, a duplicated call always fails, and
-//! normalisation is idempotent under every option.
+//! inputs: the order of calls never matters to the default (optimal) pairing, a
+//! duplicated call always fails, `compat = "bfcl"`'s first-fit pairing gives the verdict
+//! of a plain reference implementation of its rule, and normalisation is idempotent
+//! under every option.
 
 use proptest::prelude::*;
 use routeval_core::message::{FunctionCall, ToolCall};
-use routeval_core::scorer_spec::Whitespace;
-use routeval_scorer::{match_tool_calls, normalise_str, StrNorm, ToolSet};
+use routeval_core::scorer_spec::{ToolCompat, Whitespace};
+use routeval_scorer::{match_tool_calls, match_tool_calls_by, normalise_str, StrNorm, ToolSet};
 use serde_json::{json, Value};
 
 fn tools() -> ToolSet {
@@ -80,6 +82,66 @@ fn calls_and_expected() -> impl Strategy<Value = (Value, Vec<ToolCall>)> {
     })
 }
 
+/// Parallel calls over a small alphabet of cities, and expected calls whose acceptable
+/// values overlap, so that which call an expected call takes first matters.
+fn overlapping_calls() -> impl Strategy<Value = (Value, Vec<ToolCall>)> {
+    let city = || prop::sample::select(vec!["paris", "rome", "oslo"]);
+    let expected = (
+        prop::sample::subsequence(vec!["paris", "rome", "oslo"], 1..=3),
+        proptest::option::of(1i64..3),
+    )
+        .prop_map(|(cities, days)| {
+            let mut args = json!({"city": cities});
+            if let Some(d) = days {
+                args["days"] = json!([d, ""]);
+            }
+            json!({"name": "get_weather", "arguments": args})
+        });
+    let answer = (city(), proptest::option::of(1i64..3)).prop_map(|(city, days)| {
+        let mut args = json!({"city": city});
+        if let Some(d) = days {
+            args["days"] = json!(d);
+        }
+        call("get_weather", args)
+    });
+    (1usize..5).prop_flat_map(move |n| {
+        (
+            proptest::collection::vec(expected.clone(), n),
+            proptest::collection::vec(answer.clone(), n),
+        )
+            .prop_map(|(expected, calls)| (json!({"tool_calls": expected}), calls))
+    })
+}
+
+/// The leaderboard's parallel rule, written out plainly: each expected call in order
+/// takes the first call not yet taken that satisfies it on its own, and never gives it
+/// back. A call "satisfies" an expected call when grading the two alone passes.
+fn first_fit_reference(expected: &Value, calls: &[ToolCall], tools: &ToolSet) -> bool {
+    let expected = expected["tool_calls"].as_array().unwrap();
+    if expected.len() != calls.len() {
+        return false;
+    }
+    let alone = |call: &ToolCall, want: &Value| {
+        let one = json!({"tool_calls": [want]});
+        match_tool_calls_by(
+            std::slice::from_ref(call),
+            Some(&one),
+            tools,
+            StrNorm::BFCL,
+            ToolCompat::Bfcl,
+        )
+        .pass
+    };
+    let mut taken = vec![false; calls.len()];
+    for want in expected {
+        match (0..calls.len()).find(|&i| !taken[i] && alone(&calls[i], want)) {
+            Some(i) => taken[i] = true,
+            None => return false,
+        }
+    }
+    true
+}
+
 fn norm() -> impl Strategy<Value = StrNorm> {
     (
         any::<bool>(),
@@ -143,6 +205,17 @@ proptest! {
         calls.push(dup);
         let m = match_tool_calls(&calls, Some(&expected), &tools(), StrNorm::BFCL);
         prop_assert!(!m.pass);
+    }
+
+    #[test]
+    fn bfcl_first_fit_matches_the_reference_rule((expected, calls) in overlapping_calls()) {
+        let tools = tools();
+        let got = match_tool_calls_by(&calls, Some(&expected), &tools, StrNorm::BFCL, ToolCompat::Bfcl);
+        prop_assert_eq!(got.pass, first_fit_reference(&expected, &calls, &tools), "{:?}", got.detail);
+        // First-fit never accepts what the optimal pairing rejects.
+        if got.pass {
+            prop_assert!(match_tool_calls(&calls, Some(&expected), &tools, StrNorm::BFCL).pass);
+        }
     }
 
     #[test]
