@@ -69,7 +69,11 @@ async fn route(sim: &Arc<Sim>, req: &ChatRequest) -> Result<Response, ApiError> 
             continue;
         };
         let has_next = i + 1 < req.models.len();
-        let (d, script_pos) = sim.next_draws(id, &req.first_user, req.n_messages);
+        let lane = match req.provider.only.as_deref() {
+            Some([one]) => one.as_str(),
+            _ => "",
+        };
+        let (d, script_pos) = sim.next_draws(id, lane, &req.first_user, req.n_messages);
         let provider = match select_provider(profile, req, d) {
             Ok(p) => p,
             Err(why) => {
@@ -152,6 +156,20 @@ fn select_provider<'a>(
             .ok_or_else(|| "the model has no providers".to_string());
     }
     let prefs = &req.provider;
+    // Requests with tools go to the providers that can call them, as OpenRouter routes;
+    // with `require_parameters`, response formats too. (A model none of whose providers
+    // can answers as it can: in prose.)
+    let fits = |p: &Provider| {
+        let own = p.serving(m);
+        (req.tools.is_empty() || own.supports_tools)
+            && (!prefs.require_parameters
+                || req.response_format.is_none()
+                || own.supports_response_format)
+    };
+    let mut candidates: Vec<&Provider> = m.providers.iter().collect();
+    if candidates.iter().any(|p| fits(p)) {
+        candidates.retain(|p| fits(p));
+    }
     if prefs.require_parameters {
         if !req.tools.is_empty() && !m.supports_tools {
             return Err("require_parameters: the model does not support tools".into());
@@ -169,7 +187,6 @@ fn select_provider<'a>(
     {
         return Err("max_price".into());
     }
-    let mut candidates: Vec<&Provider> = m.providers.iter().collect();
     let mut reasons: Vec<String> = Vec::new();
     let mut keep =
         |reason: String, candidates: &mut Vec<&Provider>, pred: &dyn Fn(&Provider) -> bool| {
@@ -470,7 +487,8 @@ async fn respond(
     mut attempts: Vec<Value>,
     started: Instant,
 ) -> Response {
-    let m = s.profile;
+    let served_as = s.provider.serving(s.profile);
+    let m: &ModelProfile = &served_as;
     let d = s.draws;
     let tools: &[Value] = if m.supports_tools && !req.tool_choice_none {
         &req.tools
