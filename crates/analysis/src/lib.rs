@@ -15,6 +15,7 @@ pub mod history;
 pub mod judges;
 mod metrics;
 pub mod output;
+pub mod providers;
 pub mod registry;
 pub mod report;
 mod stats;

@@ -215,6 +215,7 @@ pub fn render_with(
                 "tags": extras.tags,
                 "chains": extras.chains,
                 "baselines": extras.baselines,
+                "providers": crate::providers::provider_sweeps(data, rankings)?,
                 "judges": extras.judges,
                 "exclusions": data.governance.exclusions,
                 "policy_violations": data.governance.violations,
@@ -356,9 +357,16 @@ fn render_template(
             m.entry(j.dataset.as_str()).or_default().push(j);
             m
         });
+    let sweeps: BTreeMap<String, Vec<crate::providers::ProviderSweep>> =
+        crate::providers::provider_sweeps(data, rankings)?
+            .into_iter()
+            .fold(BTreeMap::new(), |mut m, s| {
+                m.entry(s.dataset.clone()).or_default().push(s);
+                m
+            });
     let trend = extras.trend.as_ref().map(|h| trend_view(h, format));
     let out = env.get_template(name)?.render(minijinja::context! {
-        run, shards, trend, shard_count => data.shard_count, rankings, charts, tags, live, searched, excluded, baselines, judges,
+        run, shards, trend, shard_count => data.shard_count, rankings, charts, tags, live, searched, excluded, baselines, judges, sweeps,
         violations => data.governance.violations,
         probe_matrix => probe_matrix(&data.governance.probes),
         fallback_on => extras.chains.fallback_on,
