@@ -376,7 +376,9 @@ pub fn eligibility(
             // A route pinned to one provider by a sweep has that provider's parameters
             // and limits, not the model's across every provider.
             if let Some(swept) = &route.swept {
-                return check(&needs, route, Some(&CatalogModel::of_provider(swept))).err();
+                return check(&needs, route, Some(&CatalogModel::of_provider(swept)))
+                    .err()
+                    .map(|(rule, detail)| (rule, format!("provider `{}`: {detail}", swept.slug)));
             }
             let catalog = catalogs.get(&route.endpoint).filter(|c| !c.is_empty())?;
             check(&needs, route, catalog.get(&route.model)).err()
