@@ -6,7 +6,7 @@ use crate::limits::RouteLimiter;
 use crate::redact::Redactor;
 use crate::retry::{parse_rate_limit_reset, parse_retry_after, RetryPolicy};
 use crate::sse::{SseBounds, SseError, SseReader};
-use crate::wire::{content_text, Chunk, Completion, ErrorBody, ToolCallAssembler, Usage};
+use crate::wire::{content_text, ApiError, Chunk, Completion, ErrorBody, ToolCallAssembler, Usage};
 use bytes::Bytes;
 use futures_util::StreamExt;
 use reqwest::header::{
@@ -240,6 +240,11 @@ pub struct Exchange {
     /// least what was read otherwise; else the message's length), when the message
     /// had to be cut.
     pub error_bytes: Option<u64>,
+    /// What the error said beside its message (see [`ApiError::details`]), redacted.
+    pub error_metadata: Option<Value>,
+    /// `availability.retryable` of a model-availability error: `Some(false)` is final
+    /// whatever the status, `Some(true)` worth another try whatever the status.
+    pub retryable: Option<bool>,
 }
 
 impl Exchange {
@@ -263,6 +268,19 @@ impl Exchange {
             class: Some(class),
             error_message: Some(message.into()),
             ..Self::default()
+        }
+    }
+
+    /// Keep what an OpenRouter error says beside its message: its details, whether
+    /// asking again can help and when, and the provider that failed, which becomes
+    /// the attempt's provider.
+    /// <https://openrouter.ai/docs/api/reference/errors-and-debugging>
+    fn take_error_details(&mut self, error: &ApiError) {
+        self.error_metadata = error.details();
+        self.retryable = error.retryable();
+        self.retry_after = self.retry_after.or(error.retry_after());
+        if let Some(provider) = error.provider_name() {
+            self.served_provider = Some(provider.to_string());
         }
     }
 }
@@ -377,6 +395,9 @@ impl RouteClient {
                     cut_text(&redacted, max).unwrap_or(redacted)
                 }
             });
+        }
+        if let Some(details) = ex.error_metadata.as_mut() {
+            redact_json(&self.redactor, details);
         }
         self.fill_cost(&mut ex);
         ex.cut_names();
@@ -495,7 +516,8 @@ impl RouteClient {
             }
         };
         ex.status = Some(status);
-        ex.retry_after = ex.retry_after.or(retry_after);
+        // The header first; `availability.retry_after` mirrors it in the body.
+        ex.retry_after = retry_after.or(ex.retry_after);
         if ex.generation_id.is_none() {
             ex.generation_id = generation_header;
         }
@@ -701,6 +723,7 @@ impl RouteClient {
             }
             if let Some(error) = chunk.error {
                 // An error after a 200: the stream ends here, partial output is kept.
+                ex.take_error_details(&error);
                 ex.class = Some(match error.code_number() {
                     Some(429) => ErrorClass::RateLimited,
                     _ => ErrorClass::StreamError,
@@ -833,6 +856,7 @@ fn parse_completion(bytes: &[u8], limits: &Limits) -> Exchange {
         ..Exchange::default()
     };
     if let Some(error) = completion.error {
+        ex.take_error_details(&error);
         ex.class = Some(
             error
                 .code_number()
@@ -879,6 +903,7 @@ fn parse_completion(bytes: &[u8], limits: &Limits) -> Exchange {
         tool_calls: m.tool_calls.items,
     });
     if let Some(error) = choice.error {
+        ex.take_error_details(&error);
         ex.class = Some(ErrorClass::StreamError);
         ex.error_message = Some(format!("generation interrupted: {}", error.describe()));
     } else if let Some(class) = finish_class(ex.finish_reason.as_deref(), refusal.as_ref()) {
@@ -910,14 +935,38 @@ fn finish_class(finish_reason: Option<&str>, refusal: Option<&String>) -> Option
 /// An HTTP error status with its body: OpenRouter's envelope or anything else.
 fn error_exchange(status: u16, bytes: &[u8]) -> Exchange {
     let class = ErrorClass::from_status(status);
-    let message = match serde_json::from_slice::<ErrorBody>(bytes)
+    match serde_json::from_slice::<ErrorBody>(bytes)
         .ok()
         .and_then(|b| b.error)
     {
-        Some(error) => format!("HTTP {status}: {}", error.describe()),
-        None => format!("HTTP {status}: {}", snippet(bytes)),
-    };
-    Exchange::failed(class, message)
+        Some(error) => {
+            let mut ex = Exchange::failed(class, format!("HTTP {status}: {}", error.describe()));
+            ex.take_error_details(&error);
+            ex
+        }
+        None => Exchange::failed(class, format!("HTTP {status}: {}", snippet(bytes))),
+    }
+}
+
+/// Every string in `value` (keys included) with secrets redacted.
+fn redact_json(redactor: &Redactor, value: &mut Value) {
+    match value {
+        Value::String(s) => redactor.redact_string(s),
+        Value::Array(items) => items.iter_mut().for_each(|v| redact_json(redactor, v)),
+        Value::Object(map) => {
+            let needs = map
+                .keys()
+                .any(|k| matches!(redactor.redact(k), std::borrow::Cow::Owned(_)));
+            if needs {
+                *map = std::mem::take(map)
+                    .into_iter()
+                    .map(|(k, v)| (redactor.redact(&k).into_owned(), v))
+                    .collect();
+            }
+            map.values_mut().for_each(|v| redact_json(redactor, v));
+        }
+        _ => {}
+    }
 }
 
 fn snippet(bytes: &[u8]) -> String {
