@@ -4,6 +4,9 @@
 //! - an error's details (moderation reasons, the failing provider and its raw answer,
 //!   why no endpoint could serve) are stored per attempt, the failing provider as the
 //!   attempt's provider, and `availability.retryable` / `retry_after` decide retries;
+//! - with `fetch_generation`, a generation that failed after it started is billed at
+//!   its generation stats, and is of unknown cost (not free) when there are none; so
+//!   cost per accepted on a flaky route includes what its failed generations cost.
 
 use routeval_engine::prepare::prepare;
 use routeval_engine::run::{execute, RunControl, RunOptions};
@@ -246,4 +249,111 @@ async fn error_details_are_stored_and_decide_retries() {
     assert!(nowhere
         .iter()
         .all(|a| a.route == "nowhere" && a.http_attempt == 0));
+}
+
+/// Spend, accepted results and cost per accepted of a target, as the ranking divides
+/// them: every attempt's cost, failed ones included, over the accepted results.
+async fn cost_per_accepted(db: &str, target: &str) -> (Option<f64>, i64, Option<f64>) {
+    let pool = sqlx::SqlitePool::connect(db).await.unwrap();
+    let row: (Option<f64>, i64) = sqlx::query_as(
+        "SELECT CASE WHEN COUNT(cost) = COUNT(*) THEN SUM(cost) END, SUM(accepted)
+         FROM results WHERE target = ?",
+    )
+    .bind(target)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    let per = row.0.filter(|_| row.1 > 0).map(|c| c / row.1 as f64);
+    (row.0, row.1, per)
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct Billed {
+    error_class: Option<String>,
+    generation_id: Option<String>,
+    cost: Option<f64>,
+    cost_source: Option<String>,
+}
+
+async fn billed(db: &str, route: &str) -> Vec<Billed> {
+    let pool = sqlx::SqlitePool::connect(db).await.unwrap();
+    let rows = sqlx::query_as(
+        "SELECT error_class, generation_id, cost, cost_source FROM attempts
+         WHERE route = ? ORDER BY case_id, try_index, http_attempt",
+    )
+    .bind(route)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    rows
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_generations_are_billed_at_their_generation_stats() {
+    // Each case: a generation cut short (streamed, or a plain body cut), then an answer.
+    let profiles = model("t/flaky-s", &["cut_stream", "ok"], "")
+        + &model("t/flaky", &["cut_stream", "ok"], "")
+        + &model(
+            "t/flaky-unpriced",
+            &["cut_stream", "ok"],
+            "unpriced = true\n",
+        );
+    let sim = start_sim(&profiles).await;
+    let fetch = "fetch_generation = true";
+    let routes = route("flaky-s", "t/flaky-s", &format!("stream = true\n{fetch}"))
+        + &route("flaky", "t/flaky", fetch)
+        + &route(
+            "flaky-unpriced",
+            "t/flaky-unpriced",
+            &format!("stream = true\n{fetch}"),
+        );
+    let dir = tempfile::tempdir().unwrap();
+    let db = run(dir.path(), &sim.base_url(), &routes, 2).await;
+
+    for route in ["flaky-s", "flaky"] {
+        let rows = billed(&db, route).await;
+        assert_eq!(rows.len(), 4, "{route}: {rows:?}");
+        for pair in rows.chunks(2) {
+            let (cut, ok) = (&pair[0], &pair[1]);
+            assert_eq!(
+                cut.error_class.as_deref(),
+                Some("stream_cut"),
+                "{route}: {rows:?}"
+            );
+            assert!(cut.generation_id.is_some(), "{route}: {cut:?}");
+            assert_eq!(
+                cut.cost_source.as_deref(),
+                Some("generation"),
+                "{route}: {cut:?}"
+            );
+            assert!(
+                cut.cost.is_some_and(|c| c > 0.0),
+                "billed, not free: {cut:?}"
+            );
+            assert_eq!(ok.error_class, None);
+            assert!(ok.cost.is_some_and(|c| c > 0.0));
+        }
+        // Cost per accepted counts the failed generations: more than the answers alone.
+        let answers: f64 = rows.iter().skip(1).step_by(2).filter_map(|r| r.cost).sum();
+        let all: f64 = rows.iter().filter_map(|r| r.cost).sum();
+        let (spend, accepted, per) = cost_per_accepted(&db, route).await;
+        assert_eq!(accepted, 2, "{route}");
+        assert!(
+            (spend.unwrap() - all).abs() < 1e-12,
+            "{route}: {spend:?} vs {all}"
+        );
+        assert!(per.unwrap() > answers / 2.0 + 1e-12, "{route}: {per:?}");
+    }
+
+    // No stats cost for the failed generation: its cost, and the result's, are unknown.
+    let rows = billed(&db, "flaky-unpriced").await;
+    let cut = &rows[0];
+    assert_eq!(cut.error_class.as_deref(), Some("stream_cut"));
+    assert_eq!(
+        (cut.cost, cut.cost_source.as_deref()),
+        (None, Some("unknown"))
+    );
+    assert_eq!(cost_per_accepted(&db, "flaky-unpriced").await.0, None);
 }

@@ -401,8 +401,16 @@ impl RouteClient {
         }
         self.fill_cost(&mut ex);
         ex.cut_names();
-        if self.route.fetch_generation && ex.class.is_none() {
-            self.enrich_from_generation(&mut ex).await;
+        // A generation that started (a 200 with a generation id) is billed even when it
+        // failed: an error inside the body or the stream, a stream cut short.
+        let started_generation = ex.status == Some(200) && ex.generation_id.is_some();
+        if self.route.fetch_generation && (ex.class.is_none() || started_generation) {
+            let found = self.enrich_from_generation(&mut ex).await;
+            if !found && ex.class.is_some() && ex.cost_source.is_none() {
+                // Billed for what it generated, and nothing says how much: unknown, not 0.
+                ex.cost = None;
+                ex.cost_source = Some(CostSource::Unknown);
+            }
             ex.cut_names();
         }
         tracing::trace!(target: "routeval::trace", route = %self.name, request_id, status = ?ex.status,
@@ -767,9 +775,14 @@ impl RouteClient {
 
     /// Replace cost and provider with the generation stats, which OpenRouter may publish
     /// a moment after the answer: a 404 is retried briefly, then the reported figures stand.
-    async fn enrich_from_generation(&self, ex: &mut Exchange) {
+    /// Whether the stats gave a cost.
+    ///
+    /// The stats are what OpenRouter bills (`total_cost`), for failed generations too:
+    /// <https://openrouter.ai/docs/api/reference/overview> ("Querying cost and stats"),
+    /// <https://openrouter.ai/docs/guides/administration/usage-accounting>.
+    async fn enrich_from_generation(&self, ex: &mut Exchange) -> bool {
         let Some(id) = ex.generation_id.clone() else {
-            return;
+            return false;
         };
         for wait_ms in [0u64, 200, 500, 1000] {
             tokio::time::sleep(Duration::from_millis(wait_ms)).await;
@@ -778,27 +791,29 @@ impl RouteClient {
                 .get(&format!("/generation?id={id}"), Duration::from_secs(10))
                 .await
             else {
-                return;
+                return false;
             };
             if response.status().as_u16() == 404 {
                 continue;
             }
             let Ok(Body::Whole(bytes)) = self.read_body(response, MAX_GENERATION_BODY).await else {
-                return;
+                return false;
             };
             let Ok(body) = serde_json::from_slice::<Value>(&bytes) else {
-                return;
+                return false;
             };
             let data = &body["data"];
-            if let Some(cost) = data["total_cost"].as_f64() {
+            let cost = data["total_cost"].as_f64();
+            if let Some(cost) = cost {
                 ex.cost = Some(cost);
                 ex.cost_source = Some(CostSource::Generation);
             }
             if let Some(provider) = data["provider_name"].as_str() {
                 ex.served_provider = Some(provider.to_string());
             }
-            return;
+            return cost.is_some();
         }
+        false
     }
 
     /// The cost of an exchange, by the rule of [`CostSource`]: reported, else usage
