@@ -9,6 +9,7 @@ pub mod baseline;
 pub mod chains;
 mod charts;
 pub mod compare;
+pub mod errors;
 pub mod escape;
 mod frames;
 pub mod history;

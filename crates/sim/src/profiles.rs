@@ -213,10 +213,17 @@ pub enum Fault {
     Refusal,
     ContentFilter,
     Length,
+    /// 503 with `availability.retryable: false`: no endpoint can serve, and asking
+    /// again will not change that.
+    NoEndpoints,
+    /// The provider picked fails with a 502 and OpenRouter answers from another one
+    /// of the model: the generation's `provider_responses` lists both.
+    Failover,
 }
 
 const FAULT_NAMES: &str = "ok, rate_limit, server_error, http_NNN, html_502, timeout, malformed, \
-     empty_choices, cut_stream, mid_stream_error, refusal, content_filter, length";
+     empty_choices, cut_stream, mid_stream_error, refusal, content_filter, length, \
+     no_endpoints, failover";
 
 impl TryFrom<String> for Fault {
     type Error = String;
@@ -235,6 +242,8 @@ impl TryFrom<String> for Fault {
             "refusal" => Fault::Refusal,
             "content_filter" => Fault::ContentFilter,
             "length" => Fault::Length,
+            "no_endpoints" => Fault::NoEndpoints,
+            "failover" => Fault::Failover,
             other => match other.strip_prefix("http_").map(str::parse::<u16>) {
                 Some(Ok(code)) if (400..=599).contains(&code) => Fault::Http(code),
                 Some(_) => {
@@ -265,6 +274,8 @@ impl fmt::Display for Fault {
             Fault::Refusal => "refusal",
             Fault::ContentFilter => "content_filter",
             Fault::Length => "length",
+            Fault::NoEndpoints => "no_endpoints",
+            Fault::Failover => "failover",
         };
         f.write_str(name)
     }
