@@ -6,7 +6,9 @@ use crate::text;
 use crate::tool_match::{match_tool_calls, match_tool_calls_by, ToolMatch, ToolSet};
 use crate::turns::{self, Turn};
 use crate::{Answer, Scorer, Verdict};
-use routeval_core::scorer_spec::{CheckKind, CheckSpec, ExtraRule, MissingRule};
+use routeval_core::scorer_spec::{
+    CheckSpec, EnumCheck, ExtraRule, FieldsCheck, JsonCheck, MissingRule,
+};
 use routeval_core::{ErrorClass, ScoreRecord};
 use serde_json::Value;
 
@@ -46,8 +48,8 @@ pub(crate) fn grade(
     // check reads it.
     let reads_json = spec.checks.iter().any(|c| {
         matches!(
-            c.kind,
-            CheckKind::Json | CheckKind::Schema | CheckKind::Enum | CheckKind::Fields
+            c,
+            CheckSpec::Json(_) | CheckSpec::Schema(_) | CheckSpec::Enum(_) | CheckSpec::Fields(_)
         )
     });
     let parsed = if reads_json {
@@ -55,7 +57,7 @@ pub(crate) fn grade(
             answer.content,
             spec.checks
                 .iter()
-                .any(|c| c.kind == CheckKind::Json && c.lenient),
+                .any(|c| matches!(c, CheckSpec::Json(j) if j.lenient)),
         )
     } else {
         Parsed::Empty
@@ -66,8 +68,8 @@ pub(crate) fn grade(
 
     for (index, check) in spec.checks.iter().enumerate() {
         let name = check.name().to_string();
-        let (pass, value, detail) = match check.kind {
-            CheckKind::Json => {
+        let (pass, value, detail) = match check {
+            CheckSpec::Json(check) => {
                 let outcome = json_check(&parsed, check);
                 if check.lenient {
                     // "Valid only after cleanup" stays visible in the data.
@@ -75,14 +77,14 @@ pub(crate) fn grade(
                 }
                 outcome
             }
-            CheckKind::Schema => schema_check(scorer, &parsed),
-            CheckKind::Enum => {
-                let (pass, value, detail, fields) = enum_check(&parsed, check, expected);
+            CheckSpec::Schema(_) => schema_check(scorer, &parsed),
+            CheckSpec::Enum(check) => {
+                let (pass, value, detail, fields) = enum_check(&parsed, check, &name, expected);
                 scores.extend(fields);
                 (pass, value, detail)
             }
-            CheckKind::Fields => fields_check(&parsed, check, expected),
-            CheckKind::ToolCalls => {
+            CheckSpec::Fields(check) => fields_check(&parsed, check, expected),
+            CheckSpec::ToolCalls(check) => {
                 let calls = answer.tool_calls.unwrap_or_default();
                 let norm = StrNorm::of(check);
                 let m = match (turns, turns::expected_turns(expected)) {
@@ -113,24 +115,26 @@ pub(crate) fn grade(
                 }
                 (m.pass, m.score, m.detail)
             }
-            CheckKind::Recovery => turns::recovery(played, expected, tools, StrNorm::of(check)),
-            CheckKind::Stopping => turns::stopping(played, spec.max_turns),
-            CheckKind::Exact => text::exact(&answer, check, expected),
-            CheckKind::Contains => text::contains(&answer, check),
-            CheckKind::Regex => text::regex(&answer, check, &scorer.regexes[index]),
-            CheckKind::Refusal => text::refusal(&answer, check),
-            CheckKind::Length => text::length(&answer, check),
-            CheckKind::Latency => text::latency(&answer, check),
-            CheckKind::Cost => text::cost(&answer, check),
+            CheckSpec::Recovery(check) => {
+                turns::recovery(played, expected, tools, StrNorm::of(check))
+            }
+            CheckSpec::Stopping(_) => turns::stopping(played, spec.max_turns),
+            CheckSpec::Exact(check) => text::exact(&answer, check, expected),
+            CheckSpec::Contains(check) => text::contains(&answer, check),
+            CheckSpec::Regex(check) => text::regex(&answer, check, &scorer.regexes[index]),
+            CheckSpec::Refusal(check) => text::refusal(&answer, check),
+            CheckSpec::Length(check) => text::length(&answer, check),
+            CheckSpec::Latency(check) => text::latency(&answer, check),
+            CheckSpec::Cost(check) => text::cost(&answer, check),
             // Decided by a judge route after the answer is in: see `Scorer::with_judgements`.
-            CheckKind::Judge => {
+            CheckSpec::Judge(check) => {
                 let row = crate::judge::judge_row(check, None);
                 (row.pass, row.value, row.detail)
             }
         };
-        if !pass && check.kind.is_validation() && validation_failure.is_none() && !mid_loop {
-            let class = match check.kind {
-                CheckKind::Json => ErrorClass::InvalidJson,
+        if !pass && check.kind().is_validation() && validation_failure.is_none() && !mid_loop {
+            let class = match check {
+                CheckSpec::Json(_) => ErrorClass::InvalidJson,
                 _ => ErrorClass::SchemaInvalid,
             };
             validation_failure = Some((class, detail.clone().unwrap_or_default()));
@@ -274,7 +278,7 @@ fn usable(parsed: &Parsed) -> Option<&Value> {
     parsed.value(true)
 }
 
-fn json_check(parsed: &Parsed, check: &CheckSpec) -> (bool, f64, Option<String>) {
+fn json_check(parsed: &Parsed, check: &JsonCheck) -> (bool, f64, Option<String>) {
     match parsed {
         Parsed::Strict(_) => (true, 1.0, None),
         Parsed::AfterCleanup(_) if check.lenient => (
@@ -328,7 +332,8 @@ fn schema_check(scorer: &Scorer, parsed: &Parsed) -> (bool, f64, Option<String>)
 /// detail holds `{"expected", "got"}`, the data of a confusion matrix.
 fn enum_check(
     parsed: &Parsed,
-    check: &CheckSpec,
+    check: &EnumCheck,
+    name: &str,
     expected: Option<&Value>,
 ) -> (bool, f64, Option<String>, Vec<ScoreRecord>) {
     let got = usable(parsed);
@@ -349,7 +354,7 @@ fn enum_check(
             ));
         }
         per_field.push(ScoreRecord {
-            check: format!("{}.{field}", check.name()),
+            check: format!("{name}.{field}"),
             pass,
             value: if pass { 1.0 } else { 0.0 },
             detail: Some(serde_json::json!({"expected": want, "got": have}).to_string()),
@@ -363,7 +368,7 @@ fn enum_check(
 /// Deep comparison of the expected object with the answer, field by field.
 fn fields_check(
     parsed: &Parsed,
-    check: &CheckSpec,
+    check: &FieldsCheck,
     expected: Option<&Value>,
 ) -> (bool, f64, Option<String>) {
     let Some(expected) = expected else {
@@ -418,7 +423,7 @@ fn fields_check(
 }
 
 struct FieldCompare<'a> {
-    check: &'a CheckSpec,
+    check: &'a FieldsCheck,
     norm: StrNorm,
     leaves: usize,
     matched: usize,
@@ -427,7 +432,7 @@ struct FieldCompare<'a> {
 
 impl FieldCompare<'_> {
     /// The whole answer: on a check limited to some `fields`, the answer's other keys
-    /// follow [`CheckSpec::unselected_keys`], not `extra_keys`.
+    /// follow [`FieldsCheck::unselected_keys`], not `extra_keys`.
     fn compare_root(&mut self, want: &Value, got: &Value) {
         self.compare_at("", want, Some(got), self.check.unselected_keys());
     }

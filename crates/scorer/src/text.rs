@@ -4,7 +4,9 @@
 use crate::normalise::StrNorm;
 use crate::Answer;
 use regex::{Regex, RegexSet};
-use routeval_core::scorer_spec::CheckSpec;
+use routeval_core::scorer_spec::{
+    ContainsCheck, CostCheck, ExactCheck, LatencyCheck, LengthCheck, RefusalCheck, RegexCheck,
+};
 use serde_json::Value;
 use std::sync::LazyLock;
 
@@ -43,7 +45,7 @@ fn content<'a>(answer: &Answer<'a>) -> &'a str {
     answer.content.unwrap_or("")
 }
 
-pub(crate) fn exact(answer: &Answer<'_>, check: &CheckSpec, expected: Option<&Value>) -> Outcome {
+pub(crate) fn exact(answer: &Answer<'_>, check: &ExactCheck, expected: Option<&Value>) -> Outcome {
     let want = match &check.value {
         Some(v) => v.as_str(),
         None => match expected {
@@ -71,7 +73,7 @@ pub(crate) fn exact(answer: &Answer<'_>, check: &CheckSpec, expected: Option<&Va
     }
 }
 
-pub(crate) fn contains(answer: &Answer<'_>, check: &CheckSpec) -> Outcome {
+pub(crate) fn contains(answer: &Answer<'_>, check: &ContainsCheck) -> Outcome {
     let norm = StrNorm::of(check);
     let text = norm.apply(content(answer));
     let hits: Vec<bool> = check
@@ -79,30 +81,41 @@ pub(crate) fn contains(answer: &Answer<'_>, check: &CheckSpec) -> Outcome {
         .iter()
         .map(|p| text.contains(norm.apply(p).as_ref()))
         .collect();
-    patterns_outcome(check, &hits, "contains", "lacks")
+    patterns_outcome(&check.patterns, check.negate, &hits, "contains", "lacks")
 }
 
-pub(crate) fn regex(answer: &Answer<'_>, check: &CheckSpec, compiled: &[Regex]) -> Outcome {
+pub(crate) fn regex(answer: &Answer<'_>, check: &RegexCheck, compiled: &[Regex]) -> Outcome {
     let text = content(answer);
     let hits: Vec<bool> = compiled.iter().map(|re| re.is_match(text)).collect();
-    patterns_outcome(check, &hits, "matches", "does not match")
+    patterns_outcome(
+        &check.patterns,
+        check.negate,
+        &hits,
+        "matches",
+        "does not match",
+    )
 }
 
 /// All patterns must hit (none, with `negate`); the detail names the ones that did not
 /// behave.
-fn patterns_outcome(check: &CheckSpec, hits: &[bool], verb: &str, negative: &str) -> Outcome {
+fn patterns_outcome(
+    patterns: &[String],
+    negate: bool,
+    hits: &[bool],
+    verb: &str,
+    negative: &str,
+) -> Outcome {
     let n = hits.len().max(1) as f64;
-    let good = hits.iter().filter(|h| **h != check.negate).count();
-    let bad: Vec<String> = check
-        .patterns
+    let good = hits.iter().filter(|h| **h != negate).count();
+    let bad: Vec<String> = patterns
         .iter()
         .zip(hits)
-        .filter(|(_, h)| **h == check.negate)
+        .filter(|(_, h)| **h == negate)
         .map(|(p, _)| format!("`{p}`"))
         .collect();
     if bad.is_empty() {
         (true, 1.0, None)
-    } else if check.negate {
+    } else if negate {
         (
             false,
             good as f64 / n,
@@ -117,7 +130,7 @@ fn patterns_outcome(check: &CheckSpec, hits: &[bool], verb: &str, negative: &str
     }
 }
 
-pub(crate) fn refusal(answer: &Answer<'_>, check: &CheckSpec) -> Outcome {
+pub(crate) fn refusal(answer: &Answer<'_>, check: &RefusalCheck) -> Outcome {
     // An answer that calls tools is acting, not declining.
     let refused = answer.tool_calls.is_none_or(<[_]>::is_empty) && is_refusal(content(answer));
     match (refused, check.refuse) {
@@ -134,7 +147,7 @@ pub(crate) fn refusal(answer: &Answer<'_>, check: &CheckSpec) -> Outcome {
     }
 }
 
-pub(crate) fn length(answer: &Answer<'_>, check: &CheckSpec) -> Outcome {
+pub(crate) fn length(answer: &Answer<'_>, check: &LengthCheck) -> Outcome {
     let n = content(answer).chars().count();
     match (check.min_chars, check.max_chars) {
         (Some(lo), _) if n < lo => (false, 0.0, Some(format!("{n} chars, fewer than {lo}"))),
@@ -143,8 +156,8 @@ pub(crate) fn length(answer: &Answer<'_>, check: &CheckSpec) -> Outcome {
     }
 }
 
-pub(crate) fn latency(answer: &Answer<'_>, check: &CheckSpec) -> Outcome {
-    let max = check.max_ms.unwrap_or(f64::INFINITY);
+pub(crate) fn latency(answer: &Answer<'_>, check: &LatencyCheck) -> Outcome {
+    let max = check.max_ms;
     match answer.latency_ms {
         None => (false, 0.0, Some("no latency recorded".into())),
         Some(ms) if ms <= max => (true, 1.0, None),
@@ -156,8 +169,8 @@ pub(crate) fn latency(answer: &Answer<'_>, check: &CheckSpec) -> Outcome {
     }
 }
 
-pub(crate) fn cost(answer: &Answer<'_>, check: &CheckSpec) -> Outcome {
-    let max = check.max_usd.unwrap_or(f64::INFINITY);
+pub(crate) fn cost(answer: &Answer<'_>, check: &CostCheck) -> Outcome {
+    let max = check.max_usd;
     match answer.cost {
         None => (
             false,
