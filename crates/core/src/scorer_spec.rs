@@ -291,6 +291,7 @@ fn default_max_turns() -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeSet;
 
     fn parse(text: &str) -> Result<ScorerSpec, LoadError> {
         ScorerSpec::parse(Path::new("s.toml"), text)
@@ -349,10 +350,14 @@ mod tests {
 
     #[test]
     fn a_typo_of_an_option_suggests_it() {
-        let err = parse("[[checks]]\nkind = \"contains\"\npatern = [\"x\"]\n").unwrap_err();
+        // The misspelt key is also a word in the first check: the error is on the second's
+        // line all the same.
+        let text = "[[checks]]\nkind = \"contains\"\npatterns = [\"patern\"]\n\n\
+                    [[checks]]\nkind = \"contains\"\nname = \"second\"\npatern = [\"x\"]\n";
+        let err = parse(text).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "s.toml:3: key `checks[0].patern`: unknown key `patern`; did you mean `patterns`?"
+            "s.toml:8: key `checks[1].patern`: unknown key `patern`; did you mean `patterns`?"
         );
     }
 
@@ -383,6 +388,43 @@ mod tests {
             parse("[[checks]]\nkind = \"regex\"\npatterns = [\"x\"]\nwhitespace = \"keep\"\n")
                 .unwrap_err();
         assert_eq!(err.key.as_deref(), Some("checks[0].whitespace"), "{err}");
+    }
+
+    /// The least check of each kind that loads.
+    fn least(kind: CheckKind) -> &'static str {
+        match kind {
+            CheckKind::Enum => "fields = [\"a\"]\n",
+            CheckKind::Contains | CheckKind::Regex => "patterns = [\"a\"]\n",
+            CheckKind::Length => "max_chars = 1\n",
+            CheckKind::Latency => "max_ms = 1\n",
+            CheckKind::Cost => "max_usd = 1\n",
+            CheckKind::Judge => "rubric = \"r\"\njudges = [\"j\"]\n",
+            _ => "",
+        }
+    }
+
+    #[test]
+    fn every_kind_refuses_every_option_it_does_not_take() {
+        let all: BTreeSet<&str> = CheckKind::ALL.iter().flat_map(|k| k.options()).collect();
+        for kind in CheckKind::ALL {
+            let body = format!(
+                "max_turns = 2\n[[checks]]\nkind = \"{kind}\"\n{}",
+                least(kind)
+            );
+            let spec = parse(&body).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(spec.checks[0].kind(), kind);
+            let options = kind.options();
+            for key in all.iter().filter(|k| !options.contains(k)) {
+                let err = parse(&format!("{body}{key} = true\n")).unwrap_err();
+                assert_eq!(err.line, Some(body.lines().count() + 1), "{err}");
+                assert_eq!(err.key, Some(format!("checks[0].{key}")), "{err}");
+                assert!(
+                    err.message
+                        .starts_with(&format!("`{kind}` checks take no `{key}`")),
+                    "{err}"
+                );
+            }
+        }
     }
 
     #[test]
