@@ -130,35 +130,6 @@ fn clip(s: &str) -> String {
     s.chars().take(160).collect()
 }
 
-/// The score row of a judge check: its verdict, or a failed row saying why there is none.
-pub(crate) fn judge_row(check: &JudgeCheck, verdict: Option<&JudgeVerdict>) -> ScoreRecord {
-    let Some(v) = verdict else {
-        return ScoreRecord {
-            check: check.name().to_string(),
-            pass: false,
-            value: 0.0,
-            detail: Some(NOT_JUDGED.into()),
-        };
-    };
-    let value = match (check.scale, v.score) {
-        (JudgeScale::Score, Some(s)) => (s - 1.0) / 4.0,
-        _ => f64::from(u8::from(v.pass)),
-    };
-    let score = v.score.map(|s| format!(" {s}/5")).unwrap_or_default();
-    let cached = if v.cached { ", cached" } else { "" };
-    ScoreRecord {
-        check: check.name().to_string(),
-        pass: v.pass,
-        value,
-        detail: Some(format!(
-            "judge {}: {}{score}{cached}: {}",
-            v.judge_route,
-            if v.pass { "pass" } else { "fail" },
-            v.reason
-        )),
-    }
-}
-
 impl Scorer {
     /// The spec's `judge` checks.
     pub fn judge_checks(&self) -> impl Iterator<Item = &JudgeCheck> {
@@ -212,7 +183,8 @@ impl Scorer {
     /// and acceptance decided again.
     pub fn with_judgements(&self, mut verdict: Verdict, verdicts: &[JudgeVerdict]) -> Verdict {
         for check in self.judge_checks() {
-            let row = judge_row(check, verdicts.iter().find(|v| v.check == check.name()));
+            let row =
+                crate::checks::judge::row(check, verdicts.iter().find(|v| v.check == check.name()));
             match verdict.scores.iter_mut().find(|s| s.check == row.check) {
                 Some(slot) => *slot = row,
                 None => verdict.scores.push(row),

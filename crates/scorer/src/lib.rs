@@ -9,14 +9,13 @@ pub mod judge;
 mod normalise;
 mod rescore;
 mod schema_cache;
-mod text;
 mod tool_match;
 mod turns;
 
+pub use checks::refusal::is_refusal;
 pub use json_extract::extract_json;
 pub use normalise::{normalise_str, parse_date, StrNorm};
 pub use rescore::{rescore, rescore_batch, RescoreItem};
-pub use text::is_refusal;
 pub use tool_match::{match_tool_calls, match_tool_calls_by, ToolMatch, ToolSet};
 pub use turns::Turn;
 
