@@ -832,6 +832,20 @@ mod tests {
     }
 
     #[test]
+    fn a_check_written_out_reads_back_the_same() {
+        for text in [
+            "kind = \"contains\"\npatterns = [\"a\"]\nnegate = true\nignore_case = true\n",
+            "kind = \"fields\"\nname = \"answer\"\nwhitespace = \"remove_all\"\n",
+            "kind = \"judge\"\nrubric = \"r\"\njudges = [\"j\"]\npass_score = 3\n",
+        ] {
+            let check: CheckSpec = toml::from_str(text).unwrap();
+            let written = toml::to_string(&check).unwrap();
+            let again: CheckSpec = toml::from_str(&written).unwrap();
+            assert_eq!(format!("{again:?}"), format!("{check:?}"), "{written}");
+        }
+    }
+
+    #[test]
     fn a_check_reads_alone() {
         let check: CheckSpec = toml::from_str("kind = \"cost\"\nmax_usd = 1").unwrap();
         assert!(matches!(&check, CheckSpec::Cost(c) if c.max_usd == 1.0));
