@@ -408,13 +408,16 @@ impl JudgeCheck {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StringOptions {
-    /// Strings compare ignoring case.
+    /// Strings compare ignoring case. Default: true for `fields`, `tool_calls` and
+    /// `recovery`, false for `exact` and `contains`.
     #[serde(default)]
     pub ignore_case: Option<bool>,
-    /// Whitespace in compared strings.
+    /// Whitespace in compared strings. Default: `collapse` for `fields`, `exact` and
+    /// `contains`, `remove` for `tool_calls` and `recovery` (BFCL).
     #[serde(default)]
     pub whitespace: Option<Whitespace>,
-    /// Drop `,./-_*^` and read `'` as `"` before comparing (BFCL).
+    /// Drop `,./-_*^` and read `'` as `"` before comparing (BFCL). Default: true for
+    /// `tool_calls` and `recovery`, false otherwise.
     #[serde(default)]
     pub punctuation: Option<bool>,
 }
