@@ -116,7 +116,12 @@ pub fn check_judges(suite: &Suite, dataset: &str, spec: &ScorerSpec) -> EngineRe
                 .collect(),
         })
         .collect();
-    for (i, check) in spec.checks.iter().enumerate() {
+    let judge_checks = spec
+        .checks
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| Some((i, c.as_judge()?)));
+    for (i, check) in judge_checks {
         for judge in &check.judges {
             if suite
                 .routes

@@ -12,7 +12,7 @@ use routeval_core::dataset::ToolScript;
 use routeval_core::hash::short_hash;
 use routeval_core::message::{FunctionCall, Message, Role, ToolCall};
 use routeval_core::record::total_cost;
-use routeval_core::scorer_spec::CheckSpec;
+use routeval_core::scorer_spec::JudgeCheck;
 use routeval_core::{
     AttemptRecord, Case, CaseOutcome, ErrorClass, Judging, ResultRecord, ScoreRecord,
 };
@@ -235,7 +235,7 @@ async fn judge_verdict(
         .or_else(|| answer.and_then(|a| a.tool_calls.clone()))
         .unwrap_or_default();
     let input = case.user_text();
-    let checks: Vec<&CheckSpec> = scorer.judge_checks().collect();
+    let checks: Vec<&JudgeCheck> = scorer.judge_checks().collect();
     let graded = Graded {
         target: target_name,
         dataset: &job.dataset.dataset.name,
