@@ -390,6 +390,28 @@ mod tests {
         assert_eq!(err.key.as_deref(), Some("checks[0].whitespace"), "{err}");
     }
 
+    #[test]
+    fn an_option_another_option_would_make_useless_is_refused() {
+        let err =
+            parse("[[checks]]\nkind = \"tool_calls\"\ncompat = \"bfcl\"\nwhitespace = \"keep\"\n")
+                .unwrap_err();
+        assert_eq!(err.key.as_deref(), Some("checks[0].whitespace"), "{err}");
+        assert_eq!(err.line, Some(4), "{err}");
+        assert!(
+            err.message
+                .contains("compares strings as the leaderboard does"),
+            "{err}"
+        );
+        assert!(parse("[[checks]]\nkind = \"tool_calls\"\nwhitespace = \"keep\"\n").is_ok());
+        let err =
+            parse("[[checks]]\nkind = \"judge\"\nrubric = \"r\"\npass_score = 3\n").unwrap_err();
+        assert_eq!(err.key.as_deref(), Some("checks[0].pass_score"), "{err}");
+        let ok = parse(
+            "[[checks]]\nkind = \"judge\"\nrubric = \"r\"\njudges = [\"j\"]\nscale = \"score\"\npass_score = 3\n",
+        );
+        assert!(ok.is_ok(), "{:?}", ok.err());
+    }
+
     /// The least check of each kind that loads.
     fn least(kind: CheckKind) -> &'static str {
         match kind {

@@ -594,6 +594,9 @@ impl CheckSpec {
         if let Some(key) = table.keys().find(|k| !options.contains(&k.as_str())) {
             return Err(unknown_option(kind, key, &options));
         }
+        if let Some(key) = ignored_with_another_option(kind, &table) {
+            return Err(key);
+        }
         let check = match kind {
             CheckKind::Json => JsonCheck::read(table).map(Self::Json),
             CheckKind::Schema => SchemaCheck::read(table).map(Self::Schema),
@@ -688,6 +691,33 @@ trait Options: DeserializeOwned {
 
     fn read(table: toml::Table) -> Result<Self, CheckError> {
         deserialize(table)
+    }
+}
+
+/// An option its kind takes but another option set beside it would make it ignore:
+/// string options under `compat = "bfcl"` (the leaderboard's own standardisation
+/// applies), `pass_score` on the `pass_fail` scale.
+fn ignored_with_another_option(kind: CheckKind, table: &toml::Table) -> Option<CheckError> {
+    let set_to = |key: &str| table.get(key).and_then(toml::Value::as_str);
+    match kind {
+        CheckKind::ToolCalls if set_to("compat") == Some("bfcl") => struct_fields::<StringOptions>()
+            .iter()
+            .find(|key| table.contains_key(**key))
+            .map(|key| {
+                CheckError::new(
+                    *key,
+                    format!(
+                        "`compat = \"bfcl\"` compares strings as the leaderboard does (spaces and `,./-_*^` dropped, case ignored), so `{key}` would do nothing; drop it or the compat"
+                    ),
+                )
+            }),
+        CheckKind::Judge if table.contains_key("pass_score") && set_to("scale") != Some("score") => {
+            Some(CheckError::new(
+                "pass_score",
+                "`pass_score` applies to `scale = \"score\"`; a pass_fail judge passes or fails",
+            ))
+        }
+        _ => None,
     }
 }
 
@@ -839,7 +869,7 @@ mod tests {
         for text in [
             "kind = \"contains\"\npatterns = [\"a\"]\nnegate = true\nignore_case = true\n",
             "kind = \"fields\"\nname = \"answer\"\nwhitespace = \"remove_all\"\n",
-            "kind = \"judge\"\nrubric = \"r\"\njudges = [\"j\"]\npass_score = 3\n",
+            "kind = \"judge\"\nrubric = \"r\"\njudges = [\"j\"]\nscale = \"score\"\npass_score = 3\n",
         ] {
             let check: CheckSpec = toml::from_str(text).unwrap();
             let written = toml::to_string(&check).unwrap();
