@@ -67,6 +67,7 @@ pub fn grade(files: &GradeFiles) -> EngineResult<Vec<Graded>> {
                 cost: r.cost,
             },
             expected: *expected,
+            tools: None,
         });
     }
     let verdicts = grade_batch(&scorer, &items);
