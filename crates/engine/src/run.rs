@@ -70,6 +70,11 @@ pub async fn execute(
         (Some(shard), _) => join_shard(prepared, opts, &store, shard, &owner, &observer).await?,
         (None, Some(id)) => {
             let run = store.run(id).await?;
+            if run.kind == routeval_store::RUN_KIND_GRADED {
+                return Err(EngineError::input(anyhow!(
+                    "run {id} holds graded logs (`routeval grade --db`): there is nothing to resume"
+                )));
+            }
             if run.config_hash != suite.hash {
                 return Err(EngineError::input(anyhow!(
                     "run {id} was made with a different suite (config {} vs {} now); resume needs the same suite file",
