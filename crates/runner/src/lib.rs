@@ -15,7 +15,7 @@ pub mod probe;
 pub mod redact;
 pub mod retry;
 mod sse;
-mod wire;
+pub mod wire;
 
 pub use catalog::{fetch_catalog, CatalogModel, Price};
 pub use client::{ClientError, EndpointClient, RouteClient};
