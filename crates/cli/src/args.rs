@@ -59,7 +59,8 @@ pub enum Command {
     ///
     /// Responses logged anywhere (production, a gateway, another harness) are graded
     /// against a JSONL file of cases, each case against its own tools when it brings
-    /// them.
+    /// them. With `--db` the verdicts are also recorded as a run of kind `graded`, which
+    /// `rank`, `report` and `compare` read like any run.
     Grade(GradeArgs),
     /// Export the approved routes.
     Export {
@@ -493,6 +494,15 @@ pub struct GradeArgs {
     /// `tools` of their own.
     #[arg(long)]
     pub tools: Option<PathBuf>,
+    /// Also record the verdicts in this results database (`sqlite://PATH`, a path, or
+    /// `postgres://USER@HOST/DB`) as a run of kind `graded`: one dataset named after the
+    /// cases file, one target per model that served (or `--target`).
+    #[arg(long, value_name = "URL")]
+    pub db: Option<String>,
+    /// With `--db`: record every response under this target instead of one per model
+    /// (needed when responses name no model).
+    #[arg(long, value_name = "NAME", requires = "db")]
+    pub target: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

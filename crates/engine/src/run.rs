@@ -618,14 +618,14 @@ async fn run_held(
     Ok(summary)
 }
 
-fn new_run_id() -> String {
+pub(crate) fn new_run_id() -> String {
     let now = chrono::Utc::now();
     let nanos = now.timestamp_subsec_nanos() as u64 ^ ((std::process::id() as u64) << 32);
     let salt = routeval_runner::retry::splitmix64(nanos) & 0xffff;
     format!("{}-{salt:04x}", now.format("%Y%m%d-%H%M%S"))
 }
 
-fn git_rev(dir: &Path) -> Option<String> {
+pub(crate) fn git_rev(dir: &Path) -> Option<String> {
     let out = std::process::Command::new("git")
         .args(["rev-parse", "--short", "HEAD"])
         .current_dir(dir)

@@ -1,21 +1,35 @@
 //! `routeval grade`: grade responses that did not come from a routeval run against a
-//! JSONL file of cases; one verdict per response as JSONL on stdout.
+//! JSONL file of cases; one verdict per response as JSONL on stdout, and with `--db` a
+//! run of kind `graded` in the results database.
 
 use crate::args::GradeArgs;
 use crate::exit::{CliError, CliResult, SUCCESS};
-use routeval_engine::grade::{grade, GradeFiles, Grading};
+use routeval_engine::grade::{grade, record, GradeFiles, Grading, RecordOptions, Recorded};
 use serde_json::{json, Value};
 use std::io::Write;
 
 pub async fn run(args: GradeArgs) -> CliResult<u8> {
     let mut out = crate::output::RedactLines::new(std::io::BufWriter::new(std::io::stdout()));
-    let (accepted, total) = grade_into(&args, &mut out)?;
+    let (accepted, total, recorded) = grade_into(&args, &mut out).await?;
     eprintln!("{accepted} of {total} responses accepted");
+    if let (Some(r), Some(db)) = (recorded, &args.db) {
+        eprintln!(
+            "graded run {} recorded in {db}: dataset `{}`, {} result(s) on {}",
+            r.run_id,
+            r.dataset,
+            r.results,
+            r.targets.join(", ")
+        );
+    }
     Ok(SUCCESS)
 }
 
-/// Grade and write one JSONL verdict per response: (accepted, total).
-fn grade_into(args: &GradeArgs, out: &mut impl Write) -> CliResult<(usize, usize)> {
+/// Grade, record the verdicts when `--db` is given, and write one JSONL verdict per
+/// response: (accepted, total, the run recorded).
+async fn grade_into(
+    args: &GradeArgs,
+    out: &mut impl Write,
+) -> CliResult<(usize, usize, Option<Recorded>)> {
     let files = GradeFiles {
         scorer: args.scorer.clone(),
         cases: args.cases.clone(),
@@ -24,7 +38,24 @@ fn grade_into(args: &GradeArgs, out: &mut impl Write) -> CliResult<(usize, usize
         tools: args.tools.clone(),
     };
     let grading = grade(&files)?;
-    write_verdicts(&grading, out)
+    // Recorded first: a response that cannot be recorded (no model to name its target)
+    // stops the command before any verdict is printed.
+    let recorded = match &args.db {
+        Some(db) => Some(
+            record(
+                &files,
+                &grading,
+                &RecordOptions {
+                    db: db.clone(),
+                    target: args.target.clone(),
+                },
+            )
+            .await?,
+        ),
+        None => None,
+    };
+    let (accepted, total) = write_verdicts(&grading, out)?;
+    Ok((accepted, total, recorded))
 }
 
 /// One JSONL row per response: its verdict, and what its log said of it.
@@ -101,11 +132,19 @@ mod tests {
                 "tools.json",
                 r#"[{"type":"function","function":{"name":"lookup_order","parameters":{"type":"object","properties":{"order_id":{"type":"string"}},"required":["order_id"]}}}]"#,
             )),
+            db: None,
+            target: None,
         }
     }
 
+    /// Grade with no database: (accepted, total).
     fn grade_to(args: &GradeArgs, out: &mut Vec<u8>) -> CliResult<(usize, usize)> {
-        grade_into(args, out)
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        runtime
+            .block_on(grade_into(args, out))
+            .map(|(accepted, total, _)| (accepted, total))
     }
 
     #[test]
@@ -333,5 +372,100 @@ mod tests {
             let text = format!("{:#}", err.error);
             assert!(text.contains(want), "{line}: {text}");
         }
+    }
+
+    /// Grade `MIXED` into a database: (the run recorded, the rankings read back).
+    async fn graded_run(
+        dir: &Path,
+        db: &str,
+        target: Option<&str>,
+    ) -> (
+        Recorded,
+        routeval_analysis::RunData,
+        Vec<routeval_analysis::Ranking>,
+    ) {
+        let mut a = per_case_tools(dir, &MIXED);
+        a.db = Some(db.to_string());
+        a.target = target.map(str::to_string);
+        let mut out = Vec::new();
+        let (accepted, total, recorded) = grade_into(&a, &mut out).await.unwrap();
+        assert_eq!((accepted, total), (4, 6));
+        let recorded = recorded.unwrap();
+        let store = routeval_store::Store::open_existing(db).await.unwrap();
+        let data = routeval_analysis::RunData::load(&store, Some(&recorded.run_id))
+            .await
+            .unwrap();
+        store.close().await;
+        let metrics = routeval_analysis::compute_metrics(&data).unwrap();
+        let rankings = routeval_analysis::rank_with(&data, &metrics, Default::default());
+        (recorded, data, rankings)
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn db_records_a_graded_run_that_rank_reads() {
+        for db in routeval_store::testing::TestDb::each().await {
+            let dir = tempfile::tempdir().unwrap();
+            let (recorded, data, rankings) = graded_run(dir.path(), &db.url, None).await;
+            assert_eq!(data.run.id, recorded.run_id, "{}", db.backend);
+            assert_eq!(data.run.kind, "graded");
+            assert_eq!(data.run.status, "completed");
+            assert_eq!(data.run.suite, "cases");
+            assert_eq!(recorded.targets, ["m/alpha", "m/beta"]);
+            assert_eq!(rankings.len(), 1);
+            assert_eq!(rankings[0].dataset, "cases");
+            let mut figures: Vec<(String, u64, u64, Option<f64>)> = rankings[0]
+                .eligible
+                .iter()
+                .chain(&rankings[0].ineligible)
+                .map(|m| (m.target.clone(), m.cases, m.accepted, m.total_cost))
+                .collect();
+            figures.sort_by(|a, b| a.0.cmp(&b.0));
+            // m/alpha: lines 1, 4, 5 (line 1 logs no cost: unknown); m/beta: 2, 3, 6.
+            assert_eq!(figures[0].0, "m/alpha");
+            assert_eq!((figures[0].1, figures[0].2, figures[0].3), (3, 2, None));
+            assert_eq!(figures[1].0, "m/beta");
+            assert_eq!((figures[1].1, figures[1].2), (3, 2));
+            assert_eq!(figures[1].3, None, "line 6 logs no cost");
+            let providers = &rankings[0]
+                .eligible
+                .iter()
+                .chain(&rankings[0].ineligible)
+                .find(|m| m.target == "m/beta")
+                .unwrap()
+                .providers;
+            assert_eq!(providers[0].0, "Acme");
+
+            // One target for everything with `--target`.
+            let (_, data, rankings) = graded_run(dir.path(), &db.url, Some("prod")).await;
+            assert_eq!(data.targets.len(), 1);
+            let all: Vec<(String, u64, u64)> = rankings[0]
+                .eligible
+                .iter()
+                .chain(&rankings[0].ineligible)
+                .map(|m| (m.target.clone(), m.cases, m.accepted))
+                .collect();
+            assert_eq!(all, [("prod".to_string(), 6, 4)]);
+        }
+    }
+
+    #[tokio::test]
+    async fn db_needs_a_target_for_responses_naming_no_model() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = routeval_store::testing::TestDb::sqlite();
+        let mut a = per_case_tools(dir.path(), &MIXED);
+        a.responses = write(
+            dir.path(),
+            "responses.jsonl",
+            r#"{"case_id":"order","message":{"content":"x"}}"#,
+        );
+        a.db = Some(db.url.clone());
+        let err = grade_into(&a, &mut Vec::new()).await.unwrap_err();
+        assert_eq!(err.code, BAD_INPUT);
+        assert!(
+            format!("{:#}", err.error)
+                .contains("responses.jsonl:1: key `model`: the response names no model"),
+            "{:#}",
+            err.error
+        );
     }
 }

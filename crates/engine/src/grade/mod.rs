@@ -1,14 +1,16 @@
 //! `grade`: responses that did not come from a routeval run (production logs, a
 //! gateway's, another harness's output) graded against a JSONL file of cases with a
-//! scorer spec.
+//! scorer spec; optionally recorded as a run of kind `graded` (see [`record`]).
 //!
 //! Each case is graded against its own `tools` when it brings them (the dataset's tools,
 //! `--tools`, otherwise): a benchmark whose cases offer different functions under the
 //! same names is graded in one pass. Each distinct tool list is compiled once.
 
 pub mod logs;
+mod record;
 
 pub use logs::{LogFormat, Logged, Tokens};
+pub use record::{record, RecordOptions, Recorded};
 
 use crate::EngineResult;
 use routeval_core::dataset::{load_json, load_tools, scan_cases, CaseReader};
