@@ -10,6 +10,7 @@
 #   BENCH_CASES=10000 BENCH_MEMORY_CASES="1000 10000" scripts/bench.sh   # a quicker pass
 #                               # (everything scaled down 10x)
 #   BENCH_SECTIONS="1 9" scripts/bench.sh   # only sections 1 and 9 (9 reads 1's figures)
+#   BENCH_SECTIONS=10 scripts/bench.sh      # only `routeval grade` on logged responses
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,7 +24,6 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/routeval-release}"
 WORK="$(mktemp -d)"
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
-command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 cargo build --release -q -p routeval-cli -p routeval-bench
 BIN="$CARGO_TARGET_DIR/release"
 
@@ -37,10 +37,15 @@ measure() {
 # Whether section $1 is to run: all of them unless BENCH_SECTIONS names some. Section 9
 # compares with section 1's figures, so it brings section 1 along.
 want() {
-  local sections=" ${BENCH_SECTIONS:-1 2 3 4 5 6 7 8 9} "
+  local sections=" ${BENCH_SECTIONS:-1 2 3 4 5 6 7 8 9 10} "
   [[ $sections == *" 9 "* ]] && sections+=" 1 "
   [[ $sections == *" $1 "* ]]
 }
+
+# wrk is the ceiling of section 1 (and 9, which brings 1 along).
+if want 1; then
+  command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+fi
 
 # The median of the numbers given, one per argument.
 median() { printf '%s\n' "$@" | sort -g | sed -n "$(( ($# + 1) / 2 ))p"; }
@@ -225,4 +230,29 @@ if want 9; then
     LOAD_DB=$("$BIN/routeval-bench" load --rows "$STORED" --db "$BENCH_PG" --reps 0 | sed -n 's/^database //p')
     "$BIN/routeval-bench" load --rows "$STORED" --db "$LOAD_DB" --reuse | grep '^|'
   fi
+fi
+
+# 10. `routeval grade` on logged responses (3,000 by default; BENCH_GRADE_RESPONSES) in
+#     all four shapes, to cases that each offer their own tools (1,000 distinct tool
+#     lists): the whole command, start-up included, timed with nanosecond clocks (GNU
+#     time's 10 ms would be too coarse); median of 3. Then the same with `--db` into a
+#     fresh SQLite file.
+if want 10; then
+  N="${BENCH_GRADE_RESPONSES:-3000}"
+  "$BIN/routeval-bench" grade-logs --responses "$N" --out "$WORK/grade"
+  GRADE=("$BIN/routeval" grade --scorer "$WORK/grade/scorer.toml" --cases "$WORK/grade/cases.jsonl"
+    --responses "$WORK/grade/responses.jsonl")
+  for DB in "" "sqlite://$WORK/grade.db"; do
+    WALLS=()
+    for _ in 1 2 3; do
+      rm -f "$WORK"/grade.db*
+      EXTRA=(); [[ -n "$DB" ]] && EXTRA=(--db "$DB")
+      START=$(date +%s%N)
+      "${GRADE[@]}" "${EXTRA[@]}" >/dev/null 2>"$WORK/stderr" || { cat "$WORK/stderr"; exit 1; }
+      WALLS+=("$(echo "($(date +%s%N) - $START) / 1000000000" | bc -l)")
+    done
+    WALL=$(median "${WALLS[@]}")
+    printf '| routeval grade%s: %s responses in 4 logged shapes, per-case tools (start-up included; median of 3: %s s) | %.0f responses/s (%.3f s) | |\n' \
+      "${DB:+ --db sqlite}" "$N" "$(printf '%.3f ' "${WALLS[@]}" | sed 's/ $//')" "$(echo "$N / $WALL" | bc -l)" "$WALL"
+  done
 fi

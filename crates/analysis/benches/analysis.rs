@@ -77,6 +77,7 @@ fn run_data(id: &str, cases: usize, results: Vec<ResultRow>) -> RunData {
         config_hash: String::new(),
         git_rev: None,
         simulated: true,
+        kind: "suite".into(),
     };
     let datasets = vec![DatasetRow {
         name: "d".into(),

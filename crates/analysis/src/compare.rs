@@ -137,8 +137,8 @@ impl std::str::FromStr for BaselineChoice {
     }
 }
 
-/// The baseline of `new`, among runs of the same suite (a database may hold several
-/// suites' nights).
+/// The baseline of `new`, among runs of the same suite and kind (a database may hold
+/// several suites' nights, and graded logs beside them).
 pub async fn baseline_run(store: &Store, new: &RunRow, choice: &BaselineChoice) -> Result<RunRow> {
     if let BaselineChoice::Run(id) = choice {
         return Ok(store.run(id).await?);
@@ -148,7 +148,7 @@ pub async fn baseline_run(store: &Store, new: &RunRow, choice: &BaselineChoice) 
         .runs()
         .await?
         .into_iter()
-        .filter(|r| r.suite == new.suite && r.id != new.id)
+        .filter(|r| r.suite == new.suite && r.kind == new.kind && r.id != new.id)
         .filter(|r| !completed_only || r.status == "completed")
         .find(|r| (r.started_at, &r.id) < (new.started_at, &new.id))
         .ok_or_else(|| {

@@ -379,6 +379,7 @@ mod tests {
                 config_hash: "h".into(),
                 git_rev: None,
                 simulated: true,
+                kind: "suite".into(),
             },
             Vec::new(),
             Vec::new(),

@@ -178,9 +178,20 @@ async fn nights(store: &Store, opts: &HistoryOptions) -> Result<(String, Vec<Run
             .map(|r| r.suite.clone())
             .ok_or_else(|| AnalysisError::Other("the database holds no completed run".into()))?,
     };
+    // Graded logs (`grade --db`) named like a suite are not its nights, nor the reverse.
+    let kind = match &until {
+        Some(run) => run.kind.clone(),
+        None => runs
+            .iter()
+            .find(|r| r.suite == suite && r.status == "completed")
+            .map_or_else(
+                || routeval_store::RUN_KIND_SUITE.to_string(),
+                |r| r.kind.clone(),
+            ),
+    };
     let mut picked: Vec<RunRow> = runs
         .into_iter()
-        .filter(|r| r.suite == suite)
+        .filter(|r| r.suite == suite && r.kind == kind)
         .filter(|r| match &until {
             Some(u) => {
                 r.id == u.id

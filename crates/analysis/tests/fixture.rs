@@ -26,6 +26,7 @@ fn run_row(id: &str) -> RunRow {
         config_hash: "cafe".into(),
         git_rev: None,
         simulated: true,
+        kind: "suite".into(),
     }
 }
 

@@ -24,6 +24,7 @@ fn run_row() -> RunRow {
         config_hash: "cafe".into(),
         git_rev: None,
         simulated: false,
+        kind: "suite".into(),
     }
 }
 

@@ -8,6 +8,9 @@
 //! - `load`: writes a run of N synthetic result rows into a SQLite file through the
 //!   store's writer, then times building the analysis frames from the file
 //!   (`RunData::load`), and that plus metrics and ranking.
+//! - `grade-logs`: writes a cases file whose cases each offer their own tools (the same
+//!   function name, different parameters), a scorer, and N logged responses to them in
+//!   every shape `routeval grade` reads, for timing `routeval grade`.
 
 mod load;
 
@@ -79,6 +82,14 @@ enum Command {
         #[arg(long)]
         reuse: bool,
     },
+    /// Write `cases.jsonl` (N/3 cases, each with its own tools), `scorer.toml` and
+    /// `responses.jsonl` (N responses in the four logged shapes) into a folder.
+    GradeLogs {
+        #[arg(long)]
+        responses: usize,
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
@@ -99,7 +110,102 @@ fn main() -> anyhow::Result<()> {
             reps,
             reuse,
         } => load::run(rows, &db, reps, reuse),
+        Command::GradeLogs { responses, out } => grade_logs(responses, &out),
     }
+}
+
+/// A graded-logs benchmark's files: cases with tools of their own (every case's
+/// `lookup` takes a differently named parameter, so no two cases share a tool list),
+/// and responses cycling through the message, completion, exchange (half of them found
+/// by their request's messages) and streamed-chunks shapes; one in five calls with the
+/// wrong parameter.
+fn grade_logs(responses: usize, out: &std::path::Path) -> anyhow::Result<()> {
+    use serde_json::json;
+    std::fs::create_dir_all(out)?;
+    let cases = responses.div_ceil(3).max(1);
+    let mut w = BufWriter::new(std::fs::File::create(out.join("cases.jsonl"))?);
+    let question = |i: usize| format!("Case {i}: look up record R-{i} and report its status.");
+    for i in 0..cases {
+        let param = format!("record_{i}");
+        let case = json!({
+            "id": format!("c-{i:06}"),
+            "messages": [{"role": "user", "content": question(i)}],
+            "tools": [{"type": "function", "function": {
+                "name": "lookup",
+                "description": "Look a record up.",
+                "parameters": {"type": "object",
+                    "properties": {(param.clone()): {"type": "string", "pattern": "^R-[0-9]+$"}},
+                    "required": [param], "additionalProperties": false}
+            }}],
+            "expected": {"tool_calls": [{"name": "lookup", "arguments": {(format!("record_{i}")): [format!("R-{i}")]}}]}
+        });
+        serde_json::to_writer(&mut w, &case)?;
+        w.write_all(b"\n")?;
+    }
+    w.flush()?;
+    std::fs::write(
+        out.join("scorer.toml"),
+        "[[checks]]\nkind = \"tool_calls\"\n[[checks]]\nkind = \"latency\"\nmax_ms = 2000\n[[checks]]\nkind = \"cost\"\nmax_usd = 0.01\n[accept]\nrequire = [\"tool_calls\"]\n",
+    )?;
+    let mut w = BufWriter::new(std::fs::File::create(out.join("responses.jsonl"))?);
+    for n in 0..responses {
+        let i = n % cases;
+        let id = format!("c-{i:06}");
+        let param = if n % 5 == 4 {
+            "record".to_string()
+        } else {
+            format!("record_{i}")
+        };
+        let arguments = json!({ (param): format!("R-{i}") }).to_string();
+        let call = json!({"id": format!("call-{n}"), "type": "function",
+            "function": {"name": "lookup", "arguments": arguments}});
+        let model = format!("bench/model-{}", n % 3);
+        let usage = json!({"prompt_tokens": 80, "completion_tokens": 12, "cost": 0.00003});
+        let completion = json!({"id": format!("gen-{n}"), "object": "chat.completion",
+            "created": 1767225600, "model": model, "provider": "Static",
+            "choices": [{"index": 0, "finish_reason": "tool_calls",
+                "message": {"role": "assistant", "content": null, "tool_calls": [call]}}],
+            "usage": usage});
+        let line = match n % 4 {
+            0 => {
+                json!({"case_id": id, "model": model, "latency_ms": 400 + n % 700, "cost": 0.00003,
+                "message": {"role": "assistant", "content": null, "tool_calls": [call]}})
+            }
+            1 => {
+                let mut c = completion;
+                c["metadata"] = json!({"case_id": id});
+                c["latency_ms"] = json!(350 + n % 500);
+                c
+            }
+            2 => {
+                let mut request = json!({"model": model, "messages": [
+                    {"role": "system", "content": "You look records up."},
+                    {"role": "user", "content": question(i)}]});
+                if n % 8 == 6 {
+                    request["metadata"] = json!({"case_id": id});
+                }
+                json!({"request": request, "response": completion, "duration_ms": 500 + n % 900})
+            }
+            _ => {
+                let (head, tail) = arguments.split_at(arguments.len() / 2);
+                json!({"case_id": id, "latency_ms": 600 + n % 400, "chunks": [
+                    {"id": format!("gen-{n}"), "object": "chat.completion.chunk", "model": model, "provider": "Static",
+                     "choices": [{"index": 0, "delta": {"role": "assistant", "tool_calls": [
+                        {"index": 0, "id": format!("call-{n}"), "type": "function",
+                         "function": {"name": "lookup", "arguments": head}}]}}]},
+                    {"id": format!("gen-{n}"), "object": "chat.completion.chunk", "model": model,
+                     "choices": [{"index": 0, "delta": {"tool_calls": [
+                        {"index": 0, "function": {"arguments": tail}}]}, "finish_reason": "tool_calls"}]},
+                    {"id": format!("gen-{n}"), "object": "chat.completion.chunk", "model": model,
+                     "choices": [], "usage": usage}
+                ]})
+            }
+        };
+        serde_json::to_writer(&mut w, &line)?;
+        w.write_all(b"\n")?;
+    }
+    w.flush()?;
+    Ok(())
 }
 
 fn serve(port: u16, delay_ms: u64) -> anyhow::Result<()> {

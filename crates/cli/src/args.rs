@@ -56,6 +56,11 @@ pub enum Command {
     /// Re-grade a run's stored answers (no model is called) into a new set of verdicts.
     Rescore(RescoreArgs),
     /// Grade responses from anywhere against cases; verdicts as JSONL on stdout.
+    ///
+    /// Responses logged anywhere (production, a gateway, another harness) are graded
+    /// against a JSONL file of cases, each case against its own tools when it brings
+    /// them. With `--db` the verdicts are also recorded as a run of kind `graded`, which
+    /// `rank`, `report` and `compare` read like any run.
     Grade(GradeArgs),
     /// Export the approved routes.
     Export {
@@ -485,19 +490,38 @@ pub struct GradeArgs {
     /// Scorer spec (TOML).
     #[arg(long)]
     pub scorer: PathBuf,
-    /// Cases (JSONL), with their `expected` answers.
+    /// Cases (JSONL), with their `expected` answers. A case's own `tools` (an OpenAI
+    /// tools array) are what its tool calls are checked against.
     #[arg(long)]
     pub cases: PathBuf,
-    /// Responses (JSONL): `{"case_id": ..., "message": {OpenAI assistant message}}` per line,
-    /// optionally with `latency_ms` and `cost`.
-    #[arg(long)]
+    /// Responses (JSONL), one per line, each line in any of these shapes:
+    ///   - `{"case_id", "message": {assistant message}, "latency_ms"?, "cost"?, "model"?}`
+    ///   - a chat-completion response (`choices`, `model`, `provider`, `usage` with
+    ///     `usage.cost`), its case in `case_id` or `metadata.case_id`
+    ///   - a gateway's `{"request": {...}, "response": {...}}` pair; with no case id, the
+    ///     case whose messages the request sent
+    ///   - streamed chunks: `{"case_id", "chunks": [...]}`, or a bare array of
+    ///     `chat.completion.chunk` objects naming their case in `metadata.case_id`
+    ///
+    /// `latency_ms` (or `duration_ms`) and `cost` on the line override the response's own.
+    #[arg(long, verbatim_doc_comment)]
     pub responses: PathBuf,
     /// JSON Schema for `schema` checks.
     #[arg(long)]
     pub schema: Option<PathBuf>,
-    /// OpenAI tools (JSON array) for `tool_calls` checks.
+    /// OpenAI tools (JSON array) for the `tool_calls` checks of cases that bring no
+    /// `tools` of their own.
     #[arg(long)]
     pub tools: Option<PathBuf>,
+    /// Also record the verdicts in this results database (`sqlite://PATH`, a path, or
+    /// `postgres://USER@HOST/DB`) as a run of kind `graded`: one dataset named after the
+    /// cases file, one target per model that served (or `--target`).
+    #[arg(long, value_name = "URL")]
+    pub db: Option<String>,
+    /// With `--db`: record every response under this target instead of one per model
+    /// (needed when responses name no model).
+    #[arg(long, value_name = "NAME", requires = "db")]
+    pub target: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -783,8 +783,11 @@ fn one() -> u32 {
 fn default_concurrency() -> u32 {
     32
 }
+/// The acceptance rate a target must reach when the suite sets none.
+pub const DEFAULT_MIN_ACCEPTANCE: f64 = 0.8;
+
 fn default_min_acceptance() -> f64 {
-    0.8
+    DEFAULT_MIN_ACCEPTANCE
 }
 fn default_attempts() -> u32 {
     4

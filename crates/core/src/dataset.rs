@@ -286,8 +286,8 @@ pub fn load_tools(path: &PathBuf) -> Result<Vec<Value>, LoadError> {
     }
 }
 
-/// An answer to grade that did not come from a routeval run: one line of a responses
-/// JSONL file.
+/// An answer to grade that did not come from a routeval run, logged as its assistant
+/// message: one line of a responses JSONL file (`grade` reads other shapes too).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Response {
@@ -300,6 +300,12 @@ pub struct Response {
     /// Spend of the request in USD, for `cost` checks.
     #[serde(default)]
     pub cost: Option<f64>,
+    /// The model that answered, as the endpoint named it.
+    #[serde(default)]
+    pub model: Option<String>,
+    /// The provider that served it (OpenRouter's `provider`).
+    #[serde(default)]
+    pub provider: Option<String>,
 }
 
 /// An OpenAI assistant message as APIs return it: unknown fields (`annotations`,
@@ -315,38 +321,6 @@ pub struct ResponseMessage {
     /// OpenAI's structured-output refusal text.
     #[serde(default)]
     pub refusal: Option<String>,
-}
-
-/// Read a responses JSONL file. A bad line is an error naming the line and the key.
-pub fn load_responses(path: &Path) -> Result<Vec<(usize, Response)>, LoadError> {
-    let file = std::fs::File::open(path)
-        .map_err(|e| LoadError::new(path, format!("cannot read responses: {e}")))?;
-    let mut out = Vec::new();
-    for (i, line) in BufReader::new(file).lines().enumerate() {
-        let line_no = i + 1;
-        let line =
-            line.map_err(|e| LoadError::new(path, format!("cannot read: {e}")).at_line(line_no))?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let de = &mut serde_json::Deserializer::from_str(&line);
-        let response: Response = serde_path_to_error::deserialize(de).map_err(|e| {
-            let key = e.path().to_string();
-            let message =
-                crate::error::suggest_unknown_field(&strip_position(&e.into_inner().to_string()));
-            LoadError::new(path, message).at_line(line_no).with_key(key)
-        })?;
-        if let Some(role) = response.message.role.filter(|r| *r != Role::Assistant) {
-            return Err(LoadError::new(
-                path,
-                format!("expected an assistant message, got role {role:?}"),
-            )
-            .at_line(line_no)
-            .with_key("message.role"));
-        }
-        out.push((line_no, response));
-    }
-    Ok(out)
 }
 
 /// The cases of a JSONL file, one line at a time; a bad line is an error naming the
@@ -585,32 +559,6 @@ mod tests {
         let f = write("{\"id\":\"a\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}\n{\"id\": \"b\", \n");
         let err = load_cases(&f.1).unwrap_err();
         assert_eq!(err.line, Some(2), "{err}");
-    }
-
-    #[test]
-    fn responses_load_with_located_errors() {
-        let f = write(concat!(
-            "{\"case_id\":\"a\",\"message\":{\"role\":\"assistant\",\"content\":\"{}\",\"annotations\":[]},\"latency_ms\":12}\n",
-            "\n",
-            "{\"case_id\":\"b\",\"message\":{\"tool_calls\":[{\"id\":\"c1\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}]}}\n",
-        ));
-        let r = load_responses(&f.1).unwrap();
-        assert_eq!(r.len(), 2);
-        assert_eq!(r[1].0, 3);
-        assert_eq!(r[0].1.latency_ms, Some(12.0));
-        assert_eq!(
-            r[1].1.message.tool_calls.as_ref().unwrap()[0].function.name,
-            "f"
-        );
-
-        let f = write("{\"case_id\":\"a\",\"message\":{}}\n{\"case_id\":\"b\",\"mesage\":{}}\n");
-        let err = load_responses(&f.1).unwrap_err();
-        assert_eq!(err.line, Some(2), "{err}");
-        assert!(err.message.contains("did you mean `message`"), "{err}");
-
-        let f = write("{\"case_id\":\"a\",\"message\":{\"role\":\"user\"}}\n");
-        let err = load_responses(&f.1).unwrap_err();
-        assert_eq!(err.key.as_deref(), Some("message.role"), "{err}");
     }
 
     #[test]

@@ -70,6 +70,11 @@ pub async fn execute(
         (Some(shard), _) => join_shard(prepared, opts, &store, shard, &owner, &observer).await?,
         (None, Some(id)) => {
             let run = store.run(id).await?;
+            if run.kind == routeval_store::RUN_KIND_GRADED {
+                return Err(EngineError::input(anyhow!(
+                    "run {id} holds graded logs (`routeval grade --db`): there is nothing to resume"
+                )));
+            }
             if run.config_hash != suite.hash {
                 return Err(EngineError::input(anyhow!(
                     "run {id} was made with a different suite (config {} vs {} now); resume needs the same suite file",
@@ -613,14 +618,14 @@ async fn run_held(
     Ok(summary)
 }
 
-fn new_run_id() -> String {
+pub(crate) fn new_run_id() -> String {
     let now = chrono::Utc::now();
     let nanos = now.timestamp_subsec_nanos() as u64 ^ ((std::process::id() as u64) << 32);
     let salt = routeval_runner::retry::splitmix64(nanos) & 0xffff;
     format!("{}-{salt:04x}", now.format("%Y%m%d-%H%M%S"))
 }
 
-fn git_rev(dir: &Path) -> Option<String> {
+pub(crate) fn git_rev(dir: &Path) -> Option<String> {
     let out = std::process::Command::new("git")
         .args(["rev-parse", "--short", "HEAD"])
         .current_dir(dir)

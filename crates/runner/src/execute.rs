@@ -653,7 +653,7 @@ pub(crate) fn stored_json(value: &serde_json::Value, max: usize) -> String {
 }
 
 /// `text` as stored: whole when it fits the limit, else cut with a marker.
-fn stored_text(text: &str, max: usize) -> String {
+pub fn stored_text(text: &str, max: usize) -> String {
     routeval_core::limits::cut_text(text, max).unwrap_or_else(|| text.to_string())
 }
 
@@ -661,7 +661,7 @@ fn stored_text(text: &str, max: usize) -> String {
 /// longer than the limit, ids, names and arguments are cut (each with a marker), and
 /// if need be the last calls dropped, until it fits: what is stored is still an array
 /// of tool calls.
-fn stored_tool_calls(calls: &[ToolCall], max: usize) -> Option<(String, u64)> {
+pub fn stored_tool_calls(calls: &[ToolCall], max: usize) -> Option<(String, u64)> {
     let json = serde_json::to_string(calls).ok()?;
     let full = json.len() as u64;
     if json.len() <= max {

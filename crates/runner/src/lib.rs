@@ -15,11 +15,11 @@ pub mod probe;
 pub mod redact;
 pub mod retry;
 mod sse;
-mod wire;
+pub mod wire;
 
 pub use catalog::{fetch_catalog, CatalogModel, Price};
 pub use client::{ClientError, EndpointClient, RouteClient};
-pub use execute::{now_ms, Target};
+pub use execute::{now_ms, stored_text, stored_tool_calls, Target};
 
 use execute::{run_job, Job, RunContext};
 use redact::Redactor;

@@ -79,6 +79,7 @@ fn triage() {
         .map(|(c, e)| BatchItem {
             answer: Answer::text(c),
             expected: Some(e),
+            tools: None,
         })
         .collect();
     let (secs, verdicts) = median_of(REPS, || grade_batch(&scorer, &items));
@@ -166,6 +167,7 @@ fn tools() {
                 ..Answer::default()
             },
             expected: Some(e),
+            tools: None,
         })
         .collect();
     let (secs, verdicts) = median_of(REPS, || grade_batch(&scorer, &items));

@@ -122,6 +122,26 @@ impl Scorer {
         schema: Option<&Value>,
         tools: Option<&[Value]>,
     ) -> Result<Self, ScorerError> {
+        Self::build(spec, schema, tools, false)
+    }
+
+    /// As [`Scorer::new`], for cases that bring tools of their own, graded with
+    /// [`Scorer::grade_with_tools`]: a `tool_calls` check needs no dataset tools then
+    /// (`tools` is what cases without their own are graded against, if any).
+    pub fn with_case_tools(
+        spec: ScorerSpec,
+        schema: Option<&Value>,
+        tools: Option<&[Value]>,
+    ) -> Result<Self, ScorerError> {
+        Self::build(spec, schema, tools, true)
+    }
+
+    fn build(
+        spec: ScorerSpec,
+        schema: Option<&Value>,
+        tools: Option<&[Value]>,
+        case_tools: bool,
+    ) -> Result<Self, ScorerError> {
         let path = spec.path.display().to_string();
         let schema =
             match schema {
@@ -149,7 +169,7 @@ impl Scorer {
                     what: "the dataset to set `schema`",
                 });
             }
-            if matches!(check, CheckSpec::ToolCalls(_)) && tools.is_empty() {
+            if matches!(check, CheckSpec::ToolCalls(_)) && tools.is_empty() && !case_tools {
                 return Err(ScorerError::Missing {
                     path,
                     check: check.name().to_string(),
@@ -267,12 +287,18 @@ pub fn retry_scores(
 pub struct BatchItem<'a> {
     pub answer: Answer<'a>,
     pub expected: Option<&'a Value>,
+    /// The tools of the response's case, when it brings its own: its tool-call checks
+    /// read these instead of the scorer's (see [`Scorer::grade_with_tools`]).
+    pub tools: Option<&'a ToolSet>,
 }
 
 /// Grade many answers in parallel; output order follows input order.
 pub fn grade_batch(scorer: &Scorer, items: &[BatchItem<'_>]) -> Vec<Verdict> {
     items
         .par_iter()
-        .map(|item| scorer.grade(item.answer, item.expected))
+        .map(|item| match item.tools {
+            Some(tools) => scorer.grade_with_tools(item.answer, item.expected, tools),
+            None => scorer.grade(item.answer, item.expected),
+        })
         .collect()
 }

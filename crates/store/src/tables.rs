@@ -557,6 +557,9 @@ table! {
         /// The suite file's text, and the schema version it was written for.
         stored suite_toml: Option<String>,
         stored suite_schema: Option<i64>,
+        /// What made the run: `suite` (`routeval run`) or `graded` (`routeval grade
+        /// --db`); set after the row is inserted (see `Store::create_run_of_kind`).
+        later kind: String,
     }
 }
 
@@ -1040,6 +1043,7 @@ mod tests {
 
     #[test]
     fn rows_read_and_frame_what_they_declare() {
+        assert_eq!(RunRow::COLUMNS.last().map(|c| c.name), Some("kind"));
         assert_eq!(ResultRow::COLUMNS.len(), 16);
         assert_eq!(ResultRow::FRAME.len(), 14);
         assert!(ResultRow::FRAME

@@ -31,8 +31,19 @@ pub struct NewRun {
     pub simulated: bool,
 }
 
+/// What made a run (`runs.kind`).
+pub const RUN_KIND_SUITE: &str = "suite";
+/// A run of responses logged elsewhere, graded against a cases file (`routeval grade --db`).
+pub const RUN_KIND_GRADED: &str = "graded";
+
 impl Store {
+    /// Record a run of a suite as it starts.
     pub async fn create_run(&self, run: &NewRun) -> Result<()> {
+        self.create_run_of_kind(run, RUN_KIND_SUITE).await
+    }
+
+    /// Record a run as it starts, of a kind ([`RUN_KIND_SUITE`], [`RUN_KIND_GRADED`]).
+    pub async fn create_run_of_kind(&self, run: &NewRun, kind: &str) -> Result<()> {
         let config_json = crate::redact::redact(&run.config_json);
         let suite_toml = run.suite_toml.as_deref().map(crate::redact::redact);
         let row = RunValues {
@@ -48,11 +59,18 @@ impl Store {
             suite_toml: suite_toml.as_deref(),
             suite_schema: run.suite_toml.as_ref().map(|_| routeval_core::SUITE_SCHEMA),
         };
-        with_pool!(self, |pool| tables::insert([row])
-            .build()
-            .execute(pool)
-            .await
-            .map(|_| ()))?;
+        with_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            tables::insert([row]).build().execute(&mut *tx).await?;
+            if kind != RUN_KIND_SUITE {
+                sqlx::query("UPDATE runs SET kind = $1 WHERE id = $2")
+                    .bind(kind)
+                    .bind(&run.id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await
+        })?;
         Ok(())
     }
 
@@ -502,6 +520,37 @@ fn attempt_values<'q>(run_id: &'q str, a: &'q AttemptRecord) -> AttemptValues<'q
 mod tests {
     use super::*;
     use crate::test_support::outcome;
+
+    #[tokio::test]
+    async fn a_run_is_of_the_kind_it_was_created_as() {
+        for (db, store) in crate::test_support::stores_with_run("run").await {
+            store
+                .create_run_of_kind(&new_run("graded"), RUN_KIND_GRADED)
+                .await
+                .unwrap();
+            assert_eq!(
+                store.run("run").await.unwrap().kind,
+                RUN_KIND_SUITE,
+                "{}",
+                db.backend
+            );
+            assert_eq!(store.run("graded").await.unwrap().kind, RUN_KIND_GRADED);
+        }
+    }
+
+    fn new_run(id: &str) -> NewRun {
+        NewRun {
+            id: id.into(),
+            suite: "s".into(),
+            suite_path: "cases.jsonl".into(),
+            started_at_ms: 1,
+            config_json: "{}".into(),
+            suite_toml: None,
+            config_hash: "h".into(),
+            git_rev: None,
+            simulated: false,
+        }
+    }
 
     #[tokio::test]
     async fn batches_write_everything_once_even_when_sent_twice() {

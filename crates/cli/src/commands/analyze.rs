@@ -354,6 +354,7 @@ mod tests {
                 config_hash: "c".into(),
                 git_rev: None,
                 simulated: false,
+                kind: "suite".into(),
             },
             vec![DatasetRow {
                 name: "d".into(),

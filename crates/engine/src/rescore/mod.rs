@@ -68,6 +68,12 @@ async fn rescore_paged(
 ) -> EngineResult<Rescored> {
     let store = Store::open(&opts.db).await?;
     let run = store.run_or_latest(Some(&opts.run)).await?;
+    if run.kind == routeval_store::RUN_KIND_GRADED {
+        return Err(EngineError::input(anyhow!(
+            "run {} holds graded logs (`routeval grade --db`), not a suite's answers: grade the responses again with `routeval grade` and another scorer",
+            run.id
+        )));
+    }
     let suite = match &opts.suite {
         Some(path) => Suite::load(path)?,
         None => stored_suite(&store, &run.id, &run.suite_path).await?,
