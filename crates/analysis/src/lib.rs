@@ -9,6 +9,7 @@ pub mod baseline;
 pub mod chains;
 mod charts;
 pub mod compare;
+pub mod deploy;
 pub mod escape;
 mod frames;
 pub mod history;
@@ -37,6 +38,9 @@ pub enum AnalysisError {
     Template(#[from] minijinja::Error),
     #[error("registry as TOML: {0}")]
     Toml(#[from] toml::ser::Error),
+    /// The run asked for cannot give what was asked of it (nothing was written).
+    #[error("{0}")]
+    Input(String),
     #[error(transparent)]
     Io(#[from] std::io::Error),
     #[error("{0}")]
