@@ -1,7 +1,7 @@
 //! Analysis: polars over the results database. Metrics per dataset x target (and per
 //! case tag), the route ranking by cost per accepted response with its Pareto frontier,
-//! offline fallback-chain simulation, run-to-run regression checks, reports and the
-//! registry export.
+//! offline fallback-chain simulation, run-to-run regression checks, reports, the
+//! registry export and the LiteLLM gateway config built from it.
 //!
 //! Reads what the store recorded; calls no model.
 
@@ -14,6 +14,7 @@ pub mod escape;
 mod frames;
 pub mod history;
 pub mod judges;
+pub mod litellm;
 mod metrics;
 pub mod output;
 pub mod registry;
@@ -38,6 +39,8 @@ pub enum AnalysisError {
     Template(#[from] minijinja::Error),
     #[error("registry as TOML: {0}")]
     Toml(#[from] toml::ser::Error),
+    #[error("export as YAML: {0}")]
+    Yaml(#[from] serde_norway::Error),
     /// The run asked for cannot give what was asked of it (nothing was written).
     #[error("{0}")]
     Input(String),
