@@ -1,7 +1,7 @@
 //! Analysis: polars over the results database. Metrics per dataset x target (and per
 //! case tag), the route ranking by cost per accepted response with its Pareto frontier,
 //! offline fallback-chain simulation, run-to-run regression checks, reports, the
-//! registry export and the LiteLLM gateway config built from it.
+//! registry export and the gateway exports built from it (LiteLLM, OpenRouter).
 //!
 //! Reads what the store recorded; calls no model.
 
@@ -16,6 +16,7 @@ pub mod history;
 pub mod judges;
 pub mod litellm;
 mod metrics;
+pub mod openrouter;
 pub mod output;
 pub mod registry;
 pub mod report;
