@@ -436,6 +436,7 @@ fn quickstart_loop(db: &str, backend: &str) {
 }
 
 mod analysis;
+mod export;
 
 /// Numbers out of range and endpoints the HTTP client could not use are refused when the
 /// suite loads, by `validate` and `run` alike: exit 2 naming file, line and key, no panic
