@@ -210,6 +210,10 @@ pub struct SimArgs {
     pub seed: u64,
     #[arg(long, default_value_t = 1.0)]
     pub latency_scale: f64,
+    /// Refuse (401) every request whose bearer token is not the key in this environment
+    /// variable, as OpenRouter refuses a wrong key; without it any key, or none, is taken.
+    #[arg(long, value_name = "NAME")]
+    pub api_key_env: Option<String>,
 }
 
 #[derive(Debug, Args)]
