@@ -257,6 +257,7 @@ mod tests {
             recommended: None,
             approved,
             rejected: Vec::new(),
+            providers: Vec::new(),
         }
     }
 

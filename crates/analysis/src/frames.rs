@@ -30,6 +30,8 @@ pub struct RunData {
     pub shards: Vec<routeval_store::ShardRow>,
     /// N of the run's `--shard K/N`, when it was split.
     pub shard_count: Option<i64>,
+    /// What endpoints said about failed attempts (see [`crate::errors`]).
+    pub error_details: Vec<routeval_store::ErrorDetailRow>,
 }
 
 /// What governance recorded about a run: shown loudly in every report.
@@ -87,6 +89,7 @@ impl RunData {
         data.results = results;
         data.judge_spend = store.judge_spend(&data.run.id).await?;
         data.shards = store.run_shards(&data.run.id).await?;
+        data.error_details = store.error_details(&data.run.id).await?;
         data.shard_count = store.joined_run(&data.run.id).await?.shards;
         if data.datasets.iter().any(|d| d.baseline.is_some()) {
             data.reviews = store.review_answers(&data.run.id).await?;
@@ -141,6 +144,7 @@ impl RunData {
             judge_spend: Vec::new(),
             shards: Vec::new(),
             shard_count: None,
+            error_details: Vec::new(),
             run,
             datasets,
             targets,

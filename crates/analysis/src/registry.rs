@@ -39,6 +39,32 @@ pub struct Workflow {
     pub approved: Vec<Approved>,
     /// Targets evaluated but below the minimum acceptance.
     pub rejected: Vec<String>,
+    /// Per swept route (`providers = "each"`): the providers that may serve this
+    /// workflow, as the `provider` object to send.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub providers: Vec<ProviderChoice>,
+}
+
+/// The providers of one model a workflow may be served by, from a provider sweep.
+#[derive(Debug, Serialize)]
+pub struct ProviderChoice {
+    /// The swept route.
+    pub route: String,
+    pub model: String,
+    /// OpenRouter's `provider` object keeping the workflow on the approved providers;
+    /// absent when none is approved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider: Option<Value>,
+    /// Approved provider slugs, cheapest accepted answer first.
+    pub approved: Vec<String>,
+    /// Providers left out, with why.
+    pub rejected: Vec<RejectedProvider>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RejectedProvider {
+    pub provider: String,
+    pub reason: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -73,6 +99,9 @@ pub struct Evaluation {
 }
 
 pub fn export(data: &RunData, rankings: &[Ranking]) -> RegistryExport {
+    // The results frame's columns are declared with the store's tables (a test holds
+    // them to the schema), so comparing providers reads what is there.
+    let sweeps = crate::providers::provider_sweeps(data, rankings).unwrap_or_default();
     let spec_of = |name: &str| -> Value {
         data.targets
             .iter()
@@ -125,6 +154,11 @@ pub fn export(data: &RunData, rankings: &[Ranking]) -> RegistryExport {
                     .map(|a| a.name.clone()),
                 approved,
                 rejected: r.ineligible.iter().map(|m| m.target.clone()).collect(),
+                providers: sweeps
+                    .iter()
+                    .filter(|s| s.dataset == r.dataset)
+                    .map(provider_choice)
+                    .collect(),
             }
         })
         .collect();
@@ -201,5 +235,45 @@ fn evaluation(data: &RunData, m: &TargetMetrics) -> Evaluation {
         p50_latency_ms: m.p50_latency_ms,
         p95_latency_ms: m.p95_latency_ms,
         served_by: m.providers.clone(),
+    }
+}
+
+fn provider_choice(sweep: &crate::providers::ProviderSweep) -> ProviderChoice {
+    let provider = sweep.provider_object();
+    let approved = provider
+        .as_ref()
+        .and_then(|p| p.get("order"))
+        .and_then(Value::as_array)
+        .map(|o| {
+            o.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    ProviderChoice {
+        route: sweep.route.clone(),
+        model: sweep.model.clone(),
+        provider,
+        approved,
+        rejected: sweep
+            .providers
+            .iter()
+            .filter(|p| !p.approved)
+            .map(|p| RejectedProvider {
+                provider: p.slug.clone(),
+                reason: match p.vs_best {
+                    Some(t) if p.significantly_worse => format!(
+                        "accepts significantly fewer cases than `{}` (p = {:.2e}; {} only there, {} only here)",
+                        sweep.best, t.p_value, t.only_best, t.only_this
+                    ),
+                    _ => "below the workflow's constraints".to_string(),
+                },
+            })
+            .chain(sweep.excluded.iter().map(|e| RejectedProvider {
+                provider: e.slug.clone(),
+                reason: format!("not sent ({}): {}", e.rule, e.detail),
+            }))
+            .collect(),
     }
 }

@@ -79,6 +79,8 @@ pub struct Extras {
     pub baselines: Vec<BaselineComparison>,
     /// Model-graded checks: verdicts and what judging cost.
     pub judges: Vec<JudgeSummary>,
+    /// What endpoints said about failures, per target.
+    pub errors: Vec<crate::errors::ErrorDetail>,
     /// The suite's nights up to this run, when there are earlier ones (set by the
     /// caller, which holds the database: see [`crate::history`]).
     pub trend: Option<crate::history::History>,
@@ -92,6 +94,7 @@ impl Extras {
             chains: chain_report(data, 2, None)?,
             baselines: compare_with_baselines(data)?,
             judges: judge_summaries(data)?,
+            errors: crate::errors::error_details(&data.error_details),
             trend: None,
         })
     }
@@ -215,7 +218,9 @@ pub fn render_with(
                 "tags": extras.tags,
                 "chains": extras.chains,
                 "baselines": extras.baselines,
+                "providers": crate::providers::provider_sweeps(data, rankings)?,
                 "judges": extras.judges,
+                "error_details": extras.errors,
                 "exclusions": data.governance.exclusions,
                 "policy_violations": data.governance.violations,
                 "probes": data.governance.probes,
@@ -356,9 +361,21 @@ fn render_template(
             m.entry(j.dataset.as_str()).or_default().push(j);
             m
         });
+    let sweeps: BTreeMap<String, Vec<crate::providers::ProviderSweep>> =
+        crate::providers::provider_sweeps(data, rankings)?
+            .into_iter()
+            .fold(BTreeMap::new(), |mut m, s| {
+                m.entry(s.dataset.clone()).or_default().push(s);
+                m
+            });
+    let errors: BTreeMap<&str, Vec<&crate::errors::ErrorDetail>> =
+        extras.errors.iter().fold(BTreeMap::new(), |mut m, e| {
+            m.entry(e.dataset.as_str()).or_default().push(e);
+            m
+        });
     let trend = extras.trend.as_ref().map(|h| trend_view(h, format));
     let out = env.get_template(name)?.render(minijinja::context! {
-        run, shards, trend, shard_count => data.shard_count, rankings, charts, tags, live, searched, excluded, baselines, judges,
+        run, shards, trend, shard_count => data.shard_count, rankings, charts, tags, live, searched, excluded, baselines, judges, sweeps, errors,
         violations => data.governance.violations,
         probe_matrix => probe_matrix(&data.governance.probes),
         fallback_on => extras.chains.fallback_on,

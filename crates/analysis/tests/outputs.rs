@@ -6,7 +6,7 @@
 use routeval_analysis::report::{ranking_csv, render, Format};
 use routeval_analysis::{compute_metrics, rank, Governance, RunData, RunRows, Violation};
 use routeval_store::{
-    DatasetRow, ExclusionRow, ProbeRow, ResultRow, ReviewAnswer, RunRow, TargetRow,
+    DatasetRow, ErrorDetailRow, ExclusionRow, ProbeRow, ResultRow, ReviewAnswer, RunRow, TargetRow,
 };
 
 /// Pipes, a line break, a heading, backticks, markup, an entity, control characters
@@ -116,6 +116,19 @@ fn run_with_text(name: &str, text: &str) -> RunData {
         served_provider: Some(text.into()),
         detail: text.into(),
         attempts: 2,
+    });
+    // What an endpoint said about a failure: every field of it its text.
+    data.error_details.push(ErrorDetailRow {
+        dataset: "d".into(),
+        target: text.into(),
+        status: Some(403),
+        error_class: Some("forbidden".into()),
+        served_provider: Some(text.into()),
+        error_metadata: serde_json::json!({
+            "reasons": [text], "flagged_input": text, "provider_name": text, "model_slug": text,
+        })
+        .to_string(),
+        attempts: 1,
     });
     data.governance.probes.push(ProbeRow {
         run_at: 1_700_000_000_000,

@@ -448,9 +448,28 @@ pub enum ModelsCommand {
         suite: PathBuf,
         #[command(flatten)]
         db: DbArg,
-        /// Also read each model's per-provider endpoints list (one request per model).
-        #[arg(long)]
+        /// Also read each model's per-provider endpoints list (one request per model),
+        /// for provider sweeps and `models endpoints` without a network.
+        #[arg(long, alias = "endpoints")]
         with_endpoints: bool,
+    },
+    /// The providers serving a model: price, context, quantization and parameters per
+    /// provider, from the endpoint's `/models/{id}/endpoints` (else as last synced).
+    Endpoints {
+        /// Model id, e.g. `sim/keystone-70b`.
+        model: String,
+        #[arg(long, default_value = "routeval.toml")]
+        suite: PathBuf,
+        /// The suite's endpoint to ask (default: its first OpenRouter endpoint).
+        #[arg(long)]
+        endpoint: Option<String>,
+        #[command(flatten)]
+        db: DbArg,
+        /// Read only the synced list; send nothing.
+        #[arg(long)]
+        offline: bool,
+        #[arg(long, value_enum, default_value = "text")]
+        format: TextFormat,
     },
     /// List synced models, filtered.
     List {

@@ -79,6 +79,25 @@ async fn dispatch(command: Command) -> Result<u8, CliError> {
                 };
                 commands::models::list(&db.db, &filter).await
             }
+            args::ModelsCommand::Endpoints {
+                model,
+                suite,
+                endpoint,
+                db,
+                offline,
+                format,
+            } => {
+                let json = format == args::TextFormat::Json;
+                commands::models::endpoints(
+                    &suite,
+                    endpoint.as_deref(),
+                    &model,
+                    &db.db,
+                    offline,
+                    json,
+                )
+                .await
+            }
             args::ModelsCommand::Suggest {
                 dataset,
                 suite,

@@ -145,6 +145,54 @@ pub struct Route {
     /// `price = { prompt = 0.15, completion = 0.6 }`.
     #[serde(default)]
     pub price: Option<RoutePrice>,
+    /// Sweep the providers serving the model: `"each"`, or a list of provider slugs. The
+    /// route becomes one route per provider, `NAME@SLUG`, pinned to it
+    /// (`provider.only = [SLUG]`, `allow_fallbacks = false`), from the endpoint's
+    /// `/models/{id}/endpoints` list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub providers: Option<ProviderSweep>,
+    /// Set by routeval on each route a sweep made: the route it came from and what the
+    /// endpoint list says of its provider. Never read from a suite file.
+    #[serde(default, skip_deserializing, skip_serializing_if = "Option::is_none")]
+    pub swept: Option<SweptProvider>,
+}
+
+/// `providers` on a route: every provider serving the model, or the ones listed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ProviderSweep {
+    /// `"each"`.
+    Each(String),
+    /// Provider slugs, as `provider.only` names them.
+    Listed(Vec<String>),
+}
+
+/// One provider of a swept route's model, as the endpoint list describes it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SweptProvider {
+    /// The route that was swept.
+    pub from: String,
+    /// The slug the route is pinned to (`provider.only`).
+    pub slug: String,
+    /// The provider's display name (what responses report as `provider`).
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantization: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context_length: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_completion_tokens: Option<u64>,
+    /// USD per million tokens, from the endpoint's own pricing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<RoutePrice>,
+    #[serde(default)]
+    pub supported_parameters: Vec<String>,
+    /// Zero data retention, when the list says (`None`: not stated).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zdr: Option<bool>,
+    /// Whether the provider may train on prompts, when the list says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_collection: Option<DataCollection>,
 }
 
 /// A route's own price: USD per million prompt and completion tokens, and optionally USD
@@ -379,6 +427,89 @@ impl Suite {
         }
     }
 
+    /// A route's `providers` sweep: on an OpenRouter endpoint, `"each"` or a non-empty
+    /// list of distinct slugs, and no `provider.only` of its own. Err: (key, message).
+    fn check_sweep(
+        &self,
+        name: &str,
+        route: &Route,
+        sweep: &ProviderSweep,
+    ) -> Result<(), (&'static str, String)> {
+        if self.endpoints[&route.endpoint].kind != EndpointKind::Openrouter {
+            return Err((
+                "providers",
+                format!(
+                    "a provider sweep needs an OpenRouter endpoint; `{}` is kind = \"openai\"",
+                    route.endpoint
+                ),
+            ));
+        }
+        match sweep {
+            ProviderSweep::Each(word) if word != "each" => {
+                return Err((
+                    "providers",
+                    format!("`{word}`: `providers` is \"each\" or a list of provider slugs"),
+                ))
+            }
+            ProviderSweep::Listed(slugs) if slugs.is_empty() => {
+                return Err(("providers", "the list of providers is empty".into()))
+            }
+            ProviderSweep::Listed(slugs) => {
+                if let Some(dup) = slugs
+                    .iter()
+                    .enumerate()
+                    .find_map(|(i, s)| slugs[..i].contains(s).then_some(s))
+                {
+                    return Err(("providers", format!("provider `{dup}` is listed twice")));
+                }
+            }
+            ProviderSweep::Each(_) => {}
+        }
+        if route.provider.as_ref().is_some_and(|p| p.only.is_some()) {
+            return Err((
+                "provider",
+                format!(
+                    "route `{name}` sweeps its providers, each pinned in turn: drop provider.only"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Replace the swept route `name` by one route per provider, `NAME@SLUG`, pinned to it
+    /// (`provider.only = [SLUG]`, `allow_fallbacks = false`) and priced at the provider's
+    /// own rate unless the route sets one; the datasets that named the route name them
+    /// all instead. Returns the new routes' names.
+    pub fn expand_sweep(&mut self, name: &str, providers: Vec<SweptProvider>) -> Vec<String> {
+        let Some(base) = self.routes.remove(name) else {
+            return Vec::new();
+        };
+        let mut names = Vec::with_capacity(providers.len());
+        for swept in providers {
+            let mut route = base.clone();
+            let mut prefs = route.provider.take().unwrap_or_default();
+            prefs.only = Some(vec![swept.slug.clone()]);
+            prefs.allow_fallbacks = Some(false);
+            prefs.order = None;
+            route.provider = Some(prefs);
+            route.providers = None;
+            route.price = route.price.or(swept.price);
+            let route_name = format!("{name}@{}", swept.slug);
+            route.swept = Some(SweptProvider {
+                from: name.to_string(),
+                ..swept
+            });
+            self.routes.insert(route_name.clone(), route);
+            names.push(route_name);
+        }
+        for ds in self.datasets.values_mut() {
+            if let Some(at) = ds.targets.iter().position(|t| t == name) {
+                ds.targets.splice(at..=at, names.iter().cloned());
+            }
+        }
+        names
+    }
+
     fn validate(&self, text: &str) -> Result<(), LoadError> {
         let err = |keys: &[&str], msg: String| {
             let mut e = LoadError::new(&self.path, msg).with_key(keys.join("."));
@@ -419,6 +550,10 @@ impl Suite {
                     format!("`{name}` is both a route and a chain"),
                 ));
             }
+            if let Some(sweep) = &route.providers {
+                self.check_sweep(name, route, sweep)
+                    .map_err(|(key, message)| err(&["routes", name, key], message))?;
+            }
         }
         for (name, chain) in &self.chains {
             if chain.steps.is_empty() {
@@ -428,6 +563,14 @@ impl Suite {
                 ));
             }
             for step in &chain.steps {
+                if self.routes.get(step).is_some_and(|r| r.providers.is_some()) {
+                    return Err(err(
+                        &["chains", name, "steps"],
+                        format!(
+                            "`{step}` sweeps its providers: a chain step is one route; define the provider's route you mean"
+                        ),
+                    ));
+                }
                 if !self.routes.contains_key(step) {
                     return Err(err(
                         &["chains", name, "steps"],
@@ -477,6 +620,18 @@ impl Suite {
                 }
             }
             if let Some(baseline) = &ds.baseline {
+                if self
+                    .routes
+                    .get(baseline)
+                    .is_some_and(|r| r.providers.is_some())
+                {
+                    return Err(err(
+                        &["datasets", name, "baseline"],
+                        format!(
+                            "`{baseline}` sweeps its providers: a baseline is one route; name the route production uses"
+                        ),
+                    ));
+                }
                 let runs_on = self.targets_of(name);
                 if !runs_on.iter().any(|t| t.name() == baseline) {
                     return Err(err(
@@ -683,6 +838,131 @@ provider = { only = ["p"], allow_fallbacks = false, zdr = true, data_collection 
 steps = ["fast"]
 fallback_on = ["rate_limited", "timeout", "bad_gateway"]
 "#;
+
+    const SWEEP: &str = r#"
+name = "t"
+
+[endpoints.or]
+kind = "openrouter"
+base_url = "http://127.0.0.1:1/api/v1"
+
+[routes.m]
+endpoint = "or"
+model = "a/b"
+providers = "each"
+provider = { zdr = true }
+
+[routes.other]
+endpoint = "or"
+model = "c/d"
+"#;
+
+    fn provider(slug: &str) -> SweptProvider {
+        SweptProvider {
+            slug: slug.into(),
+            name: slug.to_uppercase(),
+            price: Some(RoutePrice {
+                prompt: 1.0,
+                completion: 2.0,
+                request: 0.0,
+            }),
+            ..SweptProvider::default()
+        }
+    }
+
+    #[test]
+    fn a_sweep_becomes_one_pinned_route_per_provider() {
+        let mut suite = parse(SWEEP).unwrap();
+        let names = suite.expand_sweep("m", vec![provider("p1"), provider("p2")]);
+        assert_eq!(names, ["m@p1", "m@p2"]);
+        assert!(!suite.routes.contains_key("m"));
+        let r = &suite.routes["m@p2"];
+        let prefs = r.provider.as_ref().unwrap();
+        assert_eq!(prefs.only.as_deref(), Some(&["p2".to_string()][..]));
+        assert_eq!(prefs.allow_fallbacks, Some(false));
+        assert_eq!(
+            prefs.zdr,
+            Some(true),
+            "the route's own preferences are kept"
+        );
+        assert_eq!(r.providers, None);
+        assert_eq!(r.price.map(|p| p.completion), Some(2.0));
+        assert_eq!(r.swept.as_ref().unwrap().from, "m");
+        // Stored with the run: the swept provider is part of the route's spec.
+        let spec = serde_json::to_value(r).unwrap();
+        assert_eq!(spec["swept"]["slug"], "p2");
+    }
+
+    #[test]
+    fn a_dataset_naming_a_swept_route_runs_on_each_provider() {
+        let dir = tempfile::tempdir().unwrap();
+        for f in ["d.jsonl", "s.toml"] {
+            std::fs::write(dir.path().join(f), "").unwrap();
+        }
+        let text = format!(
+            "{SWEEP}\n[datasets.d]\npath = \"d.jsonl\"\ntask = \"t\"\nscorer = \"s.toml\"\ntargets = [\"other\", \"m\"]\n"
+        );
+        let path = dir.path().join("suite.toml");
+        let mut suite = Suite::parse(&path, &text).unwrap();
+        suite.expand_sweep("m", vec![provider("p1"), provider("p2")]);
+        let targets: Vec<String> = suite
+            .targets_of("d")
+            .iter()
+            .map(|t| t.name().to_string())
+            .collect();
+        assert_eq!(targets, ["other", "m@p1", "m@p2"]);
+    }
+
+    #[test]
+    fn sweep_mistakes_name_line_and_key() {
+        let cases = [
+            (
+                SWEEP.replace("providers = \"each\"", "providers = \"all\""),
+                "routes.m.providers",
+                "\"each\" or a list",
+            ),
+            (
+                SWEEP.replace("providers = \"each\"", "providers = []"),
+                "routes.m.providers",
+                "empty",
+            ),
+            (
+                SWEEP.replace("providers = \"each\"", "providers = [\"a\", \"a\"]"),
+                "routes.m.providers",
+                "listed twice",
+            ),
+            (
+                SWEEP.replace("zdr = true", "only = [\"p\"]"),
+                "routes.m.provider",
+                "drop provider.only",
+            ),
+            (
+                SWEEP.replace("kind = \"openrouter\"", "kind = \"openai\""),
+                "routes.m.providers",
+                "needs an OpenRouter endpoint",
+            ),
+            (
+                format!("{SWEEP}\n[chains.c]\nsteps = [\"m\"]\nfallback_on = [\"timeout\"]\n"),
+                "chains.c.steps",
+                "sweeps its providers",
+            ),
+            (
+                SWEEP.replace(
+                    "providers = \"each\"",
+                    "providers = \"each\"\nswept = { from = \"x\" }",
+                ),
+                "routes.m.swept",
+                "unknown key `swept`",
+            ),
+        ];
+        for (text, key, message) in cases {
+            let err = parse(&text).unwrap_err();
+            let shown = err.to_string();
+            assert!(shown.contains(key), "{key}: {shown}");
+            assert!(shown.contains(message), "{message}: {shown}");
+            assert!(err.line.is_some(), "{shown}");
+        }
+    }
 
     #[test]
     fn parses_a_good_suite() {

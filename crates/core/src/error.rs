@@ -68,20 +68,28 @@ pub fn suggest_unknown_field(message: &str) -> String {
         .filter(|(i, _)| i % 2 == 1)
         .map(|(_, s)| s)
         .collect();
-    let best = candidates
-        .iter()
-        .map(|c| (strsim::damerau_levenshtein(unknown, c), *c))
-        .min();
-    match best {
-        Some((distance, candidate)) if distance <= 3 || candidate.starts_with(unknown) => {
-            format!("unknown key `{unknown}`; did you mean `{candidate}`?")
-        }
+    match did_you_mean(unknown, candidates.iter().copied()) {
+        Some(candidate) => format!("unknown key `{unknown}`; did you mean `{candidate}`?"),
         _ if !candidates.is_empty() => format!(
             "unknown key `{unknown}`; valid keys here: {}",
             candidates.join(", ")
         ),
         _ => format!("unknown key `{unknown}`"),
     }
+}
+
+/// The candidate `unknown` was most likely meant to be: the nearest by edit distance,
+/// when it is near enough (or starts with `unknown`).
+pub fn did_you_mean<'a>(
+    unknown: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(unknown, c), c))
+        .min()
+        .filter(|(distance, candidate)| *distance <= 3 || candidate.starts_with(unknown))
+        .map(|(_, candidate)| candidate)
 }
 
 #[cfg(test)]

@@ -79,7 +79,16 @@ impl Suite {
             detail,
         };
         if let Some(approved) = &policy.approved_targets {
-            if !approved.iter().any(|a| a == target.name()) {
+            // Approving a swept route approves each of its providers' routes.
+            let swept_from = self
+                .routes
+                .get(target.name())
+                .and_then(|r| r.swept.as_ref())
+                .map(|s| s.from.as_str());
+            if !approved
+                .iter()
+                .any(|a| a == target.name() || Some(a.as_str()) == swept_from)
+            {
                 return Err(fail(
                     "approved_targets",
                     format!("`{}` is not an approved target", target.name()),
@@ -145,6 +154,30 @@ fn check_route(
                 return Err((
                     "allowed_providers",
                     format!("route `{name}` allows provider `{p}`, which is not approved"),
+                ));
+            }
+        }
+    }
+    // A route a provider sweep made is pinned to one provider: what the endpoint list
+    // says of that provider must not break the policy either.
+    if let Some(swept) = &route.swept {
+        if policy.require_zdr && swept.zdr == Some(false) {
+            return Err((
+                "require_zdr",
+                format!(
+                    "provider `{}` of route `{}` does not offer zero data retention",
+                    swept.slug, swept.from
+                ),
+            ));
+        }
+        if let (Some(required), Some(offered)) = (policy.data_collection, swept.data_collection) {
+            if required == DataCollection::Deny && offered == DataCollection::Allow {
+                return Err((
+                    "data_collection",
+                    format!(
+                        "provider `{}` of route `{}` may collect prompts for training",
+                        swept.slug, swept.from
+                    ),
                 ));
             }
         }
@@ -280,6 +313,42 @@ scorer = "s.toml"
             Err("privacy.confidential.require_zdr".into())
         );
         assert_eq!(check(&s, TargetRef::Route("fallback".into())), Ok(()));
+    }
+
+    #[test]
+    fn a_swept_provider_is_held_to_the_policy_by_what_its_endpoint_says() {
+        use crate::config::SweptProvider;
+        let mut s = suite("privacy = \"confidential\"");
+        // A sweep of `open` with the route's own preferences set as confidential demands.
+        s.routes.get_mut("open").unwrap().provider = s.routes["locked"].provider.clone();
+        let sweep = |slug: &str, zdr: Option<bool>, data: Option<DataCollection>| SweptProvider {
+            slug: slug.into(),
+            name: slug.into(),
+            zdr,
+            data_collection: data,
+            ..SweptProvider::default()
+        };
+        s.expand_sweep(
+            "open",
+            vec![
+                sweep("keeps", Some(true), Some(DataCollection::Deny)),
+                sweep("retains", Some(false), Some(DataCollection::Deny)),
+                sweep("trains", Some(true), Some(DataCollection::Allow)),
+                sweep("unstated", None, None),
+            ],
+        );
+        let rule = |t: &str| check(&s, TargetRef::Route(t.into()));
+        assert_eq!(rule("open@keeps"), Ok(()));
+        assert_eq!(
+            rule("open@retains"),
+            Err("privacy.confidential.require_zdr".into())
+        );
+        assert_eq!(
+            rule("open@trains"),
+            Err("privacy.confidential.data_collection".into())
+        );
+        // Not stated: the route's own `zdr = true` is what OpenRouter enforces.
+        assert_eq!(rule("open@unstated"), Ok(()));
     }
 
     #[test]

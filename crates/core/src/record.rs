@@ -70,6 +70,12 @@ pub struct AttemptRecord {
     /// (its Content-Length, else at least the bytes read), else the message's length.
     #[serde(default)]
     pub error_bytes: Option<u64>,
+    /// What the endpoint said about the error beside its message, as a JSON object:
+    /// OpenRouter's `error.metadata` (moderation reasons, the failing provider and its
+    /// raw answer...) with `error.availability` under `availability`. Redacted, and cut
+    /// to the suite's `max_stored_text_bytes` (long strings shortened, still JSON).
+    #[serde(default)]
+    pub error_metadata: Option<String>,
     pub served_model: Option<String>,
     pub served_provider: Option<String>,
     pub generation_id: Option<String>,

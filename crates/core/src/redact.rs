@@ -303,7 +303,8 @@ macro_rules! impl_redact {
 // What a run produces is redacted once, where the store takes it in. Every field is
 // named: a new one must be placed in a list.
 crate::impl_redact!(AttemptRecord {
-    target, route, dataset, case_id, request_id, request_hash, error_message, served_model,
+    target, route, dataset, case_id, request_id, request_hash, error_message, error_metadata,
+    served_model,
     served_provider, generation_id, finish_reason, native_finish_reason, content, tool_calls,
     policy_violation,
 } skip {

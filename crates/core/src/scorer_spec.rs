@@ -1,9 +1,19 @@
 //! Scorer specs (`scorers/*.toml`): which checks grade a workflow and when a response
 //! is accepted.
 //!
-//! Loaded in two steps like the suite: serde types that refuse unknown keys, then
-//! [`ScorerSpec::load`]'s own checks (names that exist, options a check needs, ranges),
-//! each error naming the file, the line and the key (`checks[2].patterns`).
+//! Loaded in steps like the suite: serde types that refuse unknown keys, each check read
+//! as its kind's own type (see [`check`]), then [`ScorerSpec::load`]'s own checks (names
+//! that exist, options a check needs, ranges), each error naming the file, the line and
+//! the key (`checks[2].patterns`).
+
+mod check;
+
+pub use check::{
+    CheckError, CheckKind, CheckSpec, ComparesStrings, ContainsCheck, CostCheck, EnumCheck,
+    ExactCheck, ExtraRule, FieldsCheck, JsonCheck, JudgeCheck, JudgeScale, LatencyCheck,
+    LengthCheck, MissingRule, RecoveryCheck, RefusalCheck, RegexCheck, SchemaCheck, StoppingCheck,
+    StringOptions, ToolCallsCheck, ToolCompat, Whitespace,
+};
 
 use crate::config::parse_toml;
 use crate::error::LoadError;
@@ -12,21 +22,16 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ScorerSpec {
-    #[serde(default)]
     pub description: Option<String>,
     /// Re-asks with the validation error as feedback, after the first answer.
-    #[serde(default)]
     pub validation_retries: u32,
     /// Turns of a multi-turn tool loop: while the model answers with tool calls, the
     /// runner sends the case's scripted tool results back and asks again, up to this many
     /// requests (validation rounds aside). 1, the default, is a single answer.
-    #[serde(default = "default_max_turns")]
     pub max_turns: u32,
     pub checks: Vec<CheckSpec>,
-    #[serde(default)]
     pub accept: AcceptRule,
     #[serde(skip)]
     pub path: PathBuf,
@@ -36,268 +41,20 @@ pub struct ScorerSpec {
     pub source: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CheckKind {
-    /// The content parses as JSON (strictly, or after cleanup when `lenient`).
-    Json,
-    /// The parsed content validates against the dataset's JSON Schema.
-    Schema,
-    /// Named fields equal the expected values exactly (enum accuracy).
-    Enum,
-    /// Every field of the expected object matches, after normalisation.
-    Fields,
-    /// Tool calls match the expected calls (name, count, arguments).
-    ToolCalls,
-    /// The text equals `value` (or the expected answer's text), after normalisation.
-    Exact,
-    /// The text contains every one of `patterns` (none of them with `negate`).
-    Contains,
-    /// The text matches every regex of `patterns` (none of them with `negate`).
-    Regex,
-    /// The answer is not a refusal (or is one, with `refuse = true`).
-    Refusal,
-    /// The text has between `min_chars` and `max_chars` characters.
-    Length,
-    /// The result's latency is at most `max_ms`.
-    Latency,
-    /// The result's spend is at most `max_usd`.
-    Cost,
-    /// Multi-turn loops: after a turn whose scripted tool result was an error, the next
-    /// turn does what the case's `expected.turns` says (retry, escalate, explain).
-    Recovery,
-    /// Multi-turn loops: the model ends with an answer in prose before `max_turns`
-    /// (fails on a runaway loop that still calls tools at the turn limit).
-    Stopping,
-    /// A judge route of the suite grades the answer against `rubric` (tone, policy
-    /// adherence, escalation, citation use): pass/fail, or a 1 to 5 score.
-    Judge,
-}
-
-impl CheckKind {
-    /// Reference-free checks: they can be told to the model as feedback, and a
-    /// chain can fall back on them, because they need no expected answer.
-    pub fn is_validation(self) -> bool {
-        matches!(self, CheckKind::Json | CheckKind::Schema)
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CheckKind::Json => "json",
-            CheckKind::Schema => "schema",
-            CheckKind::Enum => "enum",
-            CheckKind::Fields => "fields",
-            CheckKind::ToolCalls => "tool_calls",
-            CheckKind::Exact => "exact",
-            CheckKind::Contains => "contains",
-            CheckKind::Regex => "regex",
-            CheckKind::Refusal => "refusal",
-            CheckKind::Length => "length",
-            CheckKind::Latency => "latency",
-            CheckKind::Cost => "cost",
-            CheckKind::Recovery => "recovery",
-            CheckKind::Stopping => "stopping",
-            CheckKind::Judge => "judge",
-        }
-    }
-}
-
-/// What string comparison does with whitespace.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Whitespace {
-    /// Compare as is.
-    Keep,
-    /// Trim, and read every run of whitespace as one space.
-    Collapse,
-    /// Drop spaces (U+0020), as BFCL does; tabs and newlines stay and count.
-    Remove,
-    /// Drop every whitespace character: spaces, tabs, newlines.
-    RemoveAll,
-}
-
-/// `fields`: a key the answer lacks.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MissingRule {
-    /// A missing key is a mismatch, even where `null` was expected.
-    #[default]
-    Fail,
-    /// A missing key reads as `null`: fine where `null` was expected.
-    AsNull,
-}
-
-/// `fields`: something the answer has that the expected answer does not.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ExtraRule {
-    /// A mismatch.
-    #[default]
-    Fail,
-    /// Not counted.
-    Ignore,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// A spec as written, its checks still tables: each is read by its kind next
+/// ([`CheckSpec::from_table`]), so that an error names the kind and the key's own line.
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct CheckSpec {
-    pub kind: CheckKind,
-    /// Name of the check in results and accept rules; the kind when absent.
+struct Written {
     #[serde(default)]
-    pub name: Option<String>,
-    /// `json`: also try to extract JSON from fenced code or prose, recorded separately.
+    description: Option<String>,
     #[serde(default)]
-    pub lenient: bool,
-    /// `enum`: the fields (dotted paths) to compare. `fields`: the top-level keys of the
-    /// expected answer to compare (all of them when empty).
+    validation_retries: u32,
+    #[serde(default = "default_max_turns")]
+    max_turns: u32,
+    checks: Vec<toml::Table>,
     #[serde(default)]
-    pub fields: Vec<String>,
-    /// Strings compare ignoring case. Default: true for `fields`, `tool_calls` and
-    /// `recovery`, false for the text checks.
-    #[serde(default)]
-    pub ignore_case: Option<bool>,
-    /// Whitespace in compared strings. Default: `collapse` for `fields` and the text
-    /// checks, `remove` for `tool_calls` and `recovery` (BFCL).
-    #[serde(default)]
-    pub whitespace: Option<Whitespace>,
-    /// Drop `,./-_*^` and read `'` as `"` before comparing (BFCL). Default: true for
-    /// `tool_calls` and `recovery`, false otherwise.
-    #[serde(default)]
-    pub punctuation: Option<bool>,
-    /// `fields`: absolute tolerance for numbers.
-    #[serde(default = "default_tolerance")]
-    pub numeric_tolerance: f64,
-    /// `fields`: strings that both read as dates compare as dates
-    /// ("2025-03-04" = "March 4, 2025" = "4 Mar 2025").
-    #[serde(default)]
-    pub dates: bool,
-    /// `fields`: a key missing from the answer.
-    #[serde(default)]
-    pub missing: MissingRule,
-    /// `fields`: keys of the answer the expected answer does not have. By default they
-    /// fail the check, except, on a check limited to some `fields`, the answer's other
-    /// top-level keys: those are not compared unless this is set to `fail`.
-    #[serde(default)]
-    pub extra_keys: Option<ExtraRule>,
-    /// `fields`: a value where the expected answer has `null`.
-    #[serde(default)]
-    pub invented_values: ExtraRule,
-    /// `exact`: the text to equal; the case's expected answer when absent (a string,
-    /// or the `text` field of an object).
-    #[serde(default)]
-    pub value: Option<String>,
-    /// `contains`: substrings; `regex`: regular expressions. All must match.
-    #[serde(default)]
-    pub patterns: Vec<String>,
-    /// `contains`, `regex`: pass when none of the patterns matches instead.
-    #[serde(default)]
-    pub negate: bool,
-    /// `refusal`: pass only when the answer refuses (a case that should be declined).
-    #[serde(default)]
-    pub refuse: bool,
-    /// `length`: bounds on the text's length in characters.
-    #[serde(default)]
-    pub min_chars: Option<usize>,
-    #[serde(default)]
-    pub max_chars: Option<usize>,
-    /// `latency`: the most a result may take, retries included.
-    #[serde(default)]
-    pub max_ms: Option<f64>,
-    /// `cost`: the most a result may cost, retries included.
-    #[serde(default)]
-    pub max_usd: Option<f64>,
-    /// `judge`: what the judge grades the answer against.
-    #[serde(default)]
-    pub rubric: Option<String>,
-    /// `judge`: judge routes in order of preference. The first that is not the graded
-    /// answer's own route (nor the same model) grades it, unless `allow_self_judge`.
-    #[serde(default)]
-    pub judges: Vec<String>,
-    /// `judge`: `pass_fail` (the default) or `score` (1 to 5).
-    #[serde(default)]
-    pub scale: JudgeScale,
-    /// `judge` on the `score` scale: the least score that passes (default 4).
-    #[serde(default)]
-    pub pass_score: Option<f64>,
-    /// `judge`: a route may grade its own outputs.
-    #[serde(default)]
-    pub allow_self_judge: bool,
-    /// `tool_calls`: how calls are compared with the expected ones: `principled` (the
-    /// default) or `bfcl` (the Berkeley Function Calling Leaderboard's AST checker,
-    /// quirks included).
-    #[serde(default)]
-    pub compat: ToolCompat,
-}
-
-/// `tool_calls`: which rules compare calls with the expected ones.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ToolCompat {
-    /// Parallel calls paired optimally, strict types inside arrays too, `""` only marks
-    /// an argument that may be omitted.
-    #[default]
-    Principled,
-    /// The Berkeley Function Calling Leaderboard's AST checker, verdict for verdict.
-    Bfcl,
-}
-
-/// What a judge answers with.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum JudgeScale {
-    /// A pass or a fail, with a reason.
-    #[default]
-    PassFail,
-    /// A score from 1 (bad) to 5 (excellent), with a reason; passes at `pass_score`.
-    Score,
-}
-
-impl CheckSpec {
-    pub fn name(&self) -> &str {
-        self.name.as_deref().unwrap_or(self.kind.as_str())
-    }
-
-    pub fn ignore_case(&self) -> bool {
-        self.ignore_case.unwrap_or(matches!(
-            self.kind,
-            CheckKind::Fields | CheckKind::ToolCalls | CheckKind::Recovery
-        ))
-    }
-
-    pub fn whitespace(&self) -> Whitespace {
-        self.whitespace.unwrap_or(match self.kind {
-            CheckKind::ToolCalls | CheckKind::Recovery => Whitespace::Remove,
-            _ => Whitespace::Collapse,
-        })
-    }
-
-    /// `fields`: the rule for keys the expected answer does not have inside the compared
-    /// values (`fail` unless set).
-    pub fn extra_keys(&self) -> ExtraRule {
-        self.extra_keys.unwrap_or(ExtraRule::Fail)
-    }
-
-    /// `fields`: the rule for the answer's top-level keys outside a check limited to
-    /// some `fields`: not compared (`ignore`) unless `extra_keys` is set.
-    pub fn unselected_keys(&self) -> ExtraRule {
-        if self.fields.is_empty() {
-            self.extra_keys()
-        } else {
-            self.extra_keys.unwrap_or(ExtraRule::Ignore)
-        }
-    }
-
-    /// `judge`: the least score that passes on the `score` scale.
-    pub fn pass_score(&self) -> f64 {
-        self.pass_score.unwrap_or(4.0)
-    }
-
-    pub fn punctuation(&self) -> bool {
-        self.punctuation.unwrap_or(matches!(
-            self.kind,
-            CheckKind::ToolCalls | CheckKind::Recovery
-        ))
-    }
+    accept: AcceptRule,
 }
 
 /// When a response is accepted: every check passes (the default); or, with a
@@ -326,9 +83,21 @@ impl ScorerSpec {
 
     /// Parse and check a spec's text; `path` is only for messages.
     pub fn parse(path: &Path, text: &str) -> Result<Self, LoadError> {
-        let mut spec: ScorerSpec = parse_toml(path, text)?;
-        spec.path = path.to_path_buf();
-        spec.source = text.to_string();
+        let written: Written = parse_toml(path, text)?;
+        let mut spec = ScorerSpec {
+            description: written.description,
+            validation_retries: written.validation_retries,
+            max_turns: written.max_turns,
+            checks: Vec::with_capacity(written.checks.len()),
+            accept: written.accept,
+            path: path.to_path_buf(),
+            source: text.to_string(),
+        };
+        for (i, table) in written.checks.into_iter().enumerate() {
+            let check =
+                CheckSpec::from_table(table).map_err(|e| spec.check_error(i, &e.key, e.message))?;
+            spec.checks.push(check);
+        }
         spec.validate()?;
         Ok(spec)
     }
@@ -340,10 +109,17 @@ impl ScorerSpec {
         e
     }
 
-    /// An error at a key of the `index`-th `[[checks]]` table, located by line.
+    /// An error at a key of the `index`-th `[[checks]]` table (`patterns`, `patterns[1]`,
+    /// or none for the table itself), located by line.
     pub fn check_error(&self, index: usize, key: &str, message: impl Into<String>) -> LoadError {
-        let mut e = LoadError::new(&self.path, message).with_key(format!("checks[{index}].{key}"));
-        e.line = check_key_line(&self.source, index, key);
+        let full = match key {
+            "" => format!("checks[{index}]"),
+            key => format!("checks[{index}].{key}"),
+        };
+        let mut e = LoadError::new(&self.path, message).with_key(full);
+        let top = key.split(['.', '[']).next().unwrap_or_default();
+        e.line = check_key_line(&self.source, index, top)
+            .or_else(|| toml_key_line(&self.source, &["checks"]));
         e
     }
 
@@ -403,93 +179,61 @@ impl ScorerSpec {
         Ok(())
     }
 
+    /// What a check's type cannot say: options it needs, and their ranges.
     fn validate_check(&self, i: usize, check: &CheckSpec) -> Result<(), LoadError> {
-        let kind = check.kind.as_str();
-        match check.kind {
-            CheckKind::Enum if check.fields.is_empty() => {
-                return Err(self.check_error(i, "fields", "an `enum` check needs `fields`"));
+        let err = |key: &str, message: String| Err(self.check_error(i, key, message));
+        let kind = check.kind();
+        match check {
+            CheckSpec::Enum(c) if c.fields.is_empty() => {
+                err("fields", "an `enum` check needs `fields`".into())
             }
-            CheckKind::Contains | CheckKind::Regex if check.patterns.is_empty() => {
-                return Err(self.check_error(
-                    i,
-                    "patterns",
-                    format!("a `{kind}` check needs `patterns`"),
-                ));
+            CheckSpec::Contains(ContainsCheck { patterns, .. })
+            | CheckSpec::Regex(RegexCheck { patterns, .. })
+                if patterns.is_empty() =>
+            {
+                err("patterns", format!("a `{kind}` check needs `patterns`"))
             }
-            CheckKind::Length => match (check.min_chars, check.max_chars) {
-                (None, None) => {
-                    return Err(self.check_error(
-                        i,
-                        "max_chars",
-                        "a `length` check needs `min_chars` or `max_chars`",
-                    ));
-                }
-                (Some(lo), Some(hi)) if lo > hi => {
-                    return Err(self.check_error(
-                        i,
-                        "min_chars",
-                        format!("min_chars {lo} is above max_chars {hi}"),
-                    ));
-                }
-                _ => {}
+            CheckSpec::Length(c) => match (c.min_chars, c.max_chars) {
+                (None, None) => err(
+                    "max_chars",
+                    "a `length` check needs `min_chars` or `max_chars`".into(),
+                ),
+                (Some(lo), Some(hi)) if lo > hi => err(
+                    "min_chars",
+                    format!("min_chars {lo} is above max_chars {hi}"),
+                ),
+                _ => Ok(()),
             },
-            CheckKind::Latency if !check.max_ms.is_some_and(|v| v.is_finite() && v >= 0.0) => {
-                return Err(self.check_error(
-                    i,
-                    "max_ms",
-                    "a `latency` check needs `max_ms` (milliseconds, at least 0)",
-                ));
+            CheckSpec::Latency(c) if !(c.max_ms.is_finite() && c.max_ms >= 0.0) => err(
+                "max_ms",
+                "a `latency` check needs `max_ms` (milliseconds, at least 0)".into(),
+            ),
+            CheckSpec::Cost(c) if !(c.max_usd.is_finite() && c.max_usd >= 0.0) => err(
+                "max_usd",
+                "a `cost` check needs `max_usd` (at least 0)".into(),
+            ),
+            CheckSpec::Fields(c)
+                if !c.numeric_tolerance.is_finite() || c.numeric_tolerance < 0.0 =>
+            {
+                err("numeric_tolerance", "must be at least 0".into())
             }
-            CheckKind::Cost if !check.max_usd.is_some_and(|v| v.is_finite() && v >= 0.0) => {
-                return Err(self.check_error(
-                    i,
-                    "max_usd",
-                    "a `cost` check needs `max_usd` (at least 0)",
-                ));
+            CheckSpec::Judge(c) if c.rubric.trim().is_empty() => {
+                err("rubric", "a `judge` check needs a `rubric`".into())
             }
-            CheckKind::Judge if check.rubric.as_deref().is_none_or(|r| r.trim().is_empty()) => {
-                return Err(self.check_error(i, "rubric", "a `judge` check needs a `rubric`"));
+            CheckSpec::Judge(c) if c.judges.is_empty() => err(
+                "judges",
+                "a `judge` check needs `judges`: routes of the suite, in order of preference"
+                    .into(),
+            ),
+            CheckSpec::Judge(c) if !(1.0..=5.0).contains(&c.pass_score()) => {
+                err("pass_score", "must be between 1 and 5".into())
             }
-            CheckKind::Judge if check.judges.is_empty() => {
-                return Err(self.check_error(
-                    i,
-                    "judges",
-                    "a `judge` check needs `judges`: routes of the suite, in order of preference",
-                ));
-            }
-            CheckKind::Judge if !(1.0..=5.0).contains(&check.pass_score()) => {
-                return Err(self.check_error(i, "pass_score", "must be between 1 and 5"));
-            }
-            CheckKind::Recovery | CheckKind::Stopping if self.max_turns < 2 => {
-                return Err(self.check_error(
-                    i,
-                    "kind",
-                    format!(
-                        "a `{kind}` check grades a multi-turn loop: set `max_turns` to 2 or more"
-                    ),
-                ));
-            }
-            _ => {}
+            CheckSpec::Recovery(_) | CheckSpec::Stopping(_) if self.max_turns < 2 => err(
+                "kind",
+                format!("a `{kind}` check grades a multi-turn loop: set `max_turns` to 2 or more"),
+            ),
+            _ => Ok(()),
         }
-        if !check.numeric_tolerance.is_finite() || check.numeric_tolerance < 0.0 {
-            return Err(self.check_error(i, "numeric_tolerance", "must be at least 0"));
-        }
-        if check.lenient && check.kind != CheckKind::Json {
-            return Err(self.check_error(i, "lenient", "only a `json` check is lenient"));
-        }
-        if check.kind != CheckKind::Judge
-            && (check.rubric.is_some() || !check.judges.is_empty() || check.pass_score.is_some())
-        {
-            return Err(self.check_error(
-                i,
-                "rubric",
-                "only a `judge` check takes `rubric`, `judges` or `pass_score`",
-            ));
-        }
-        if check.value.is_some() && check.kind != CheckKind::Exact {
-            return Err(self.check_error(i, "value", format!("a `{kind}` check takes no `value`")));
-        }
-        Ok(())
     }
 
     fn checks_weight(&self) -> f64 {
@@ -501,9 +245,9 @@ impl ScorerSpec {
         self.accept.weights.get(check).copied().unwrap_or(1.0)
     }
 
-    /// The spec's `judge` checks, with their index in `checks`.
-    pub fn judge_checks(&self) -> impl Iterator<Item = &CheckSpec> {
-        self.checks.iter().filter(|c| c.kind == CheckKind::Judge)
+    /// The spec's `judge` checks.
+    pub fn judge_checks(&self) -> impl Iterator<Item = &JudgeCheck> {
+        self.checks.iter().filter_map(CheckSpec::as_judge)
     }
 
     /// Whether a check's outcome decides acceptance on its own.
@@ -544,13 +288,10 @@ fn default_max_turns() -> u32 {
     1
 }
 
-fn default_tolerance() -> f64 {
-    0.005
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeSet;
 
     fn parse(text: &str) -> Result<ScorerSpec, LoadError> {
         ScorerSpec::parse(Path::new("s.toml"), text)
@@ -559,19 +300,41 @@ mod tests {
     #[test]
     fn defaults_depend_on_the_kind() {
         let s = parse("[[checks]]\nkind = \"fields\"\n[[checks]]\nkind = \"tool_calls\"\n[[checks]]\nkind = \"exact\"\nvalue = \"x\"\n").unwrap();
-        assert!(s.checks[0].ignore_case());
-        assert_eq!(s.checks[0].whitespace(), Whitespace::Collapse);
-        assert!(!s.checks[0].punctuation());
-        assert_eq!(s.checks[0].missing, MissingRule::Fail);
-        assert_eq!(s.checks[0].extra_keys(), ExtraRule::Fail);
-        assert_eq!(s.checks[0].unselected_keys(), ExtraRule::Fail);
-        assert_eq!(s.checks[0].invented_values, ExtraRule::Fail);
-        assert!(!s.checks[0].dates);
-        assert!(s.checks[1].ignore_case());
-        assert_eq!(s.checks[1].whitespace(), Whitespace::Remove);
-        assert!(s.checks[1].punctuation());
-        assert!(!s.checks[2].ignore_case());
+        let (CheckSpec::Fields(fields), CheckSpec::ToolCalls(tools), CheckSpec::Exact(exact)) =
+            (&s.checks[0], &s.checks[1], &s.checks[2])
+        else {
+            panic!("kinds in order: {:?}", s.checks);
+        };
+        assert!(fields.ignore_case());
+        assert_eq!(fields.whitespace(), Whitespace::Collapse);
+        assert!(!fields.punctuation());
+        assert_eq!(fields.missing, MissingRule::Fail);
+        assert_eq!(fields.extra_keys(), ExtraRule::Fail);
+        assert_eq!(fields.unselected_keys(), ExtraRule::Fail);
+        assert_eq!(fields.invented_values, ExtraRule::Fail);
+        assert!(!fields.dates);
+        assert!(tools.ignore_case());
+        assert_eq!(tools.whitespace(), Whitespace::Remove);
+        assert!(tools.punctuation());
+        assert!(!exact.ignore_case());
+        assert_eq!(exact.value.as_deref(), Some("x"));
         assert!(s.is_required("fields") && s.is_required("exact"));
+    }
+
+    #[test]
+    fn string_options_are_read_into_their_kind() {
+        let s = parse("[[checks]]\nkind = \"contains\"\npatterns = [\"a\"]\nignore_case = true\nwhitespace = \"keep\"\n").unwrap();
+        let CheckSpec::Contains(c) = &s.checks[0] else {
+            panic!("{:?}", s.checks[0]);
+        };
+        assert!(c.ignore_case() && !c.punctuation());
+        assert_eq!(c.whitespace(), Whitespace::Keep);
+        let err =
+            parse("[[checks]]\nkind = \"contains\"\npatterns = [\"a\"]\nwhitespace = \"kep\"\n")
+                .unwrap_err();
+        assert_eq!(err.key.as_deref(), Some("checks[0].whitespace"), "{err}");
+        assert_eq!(err.line, Some(4), "{err}");
+        assert!(err.message.contains("unknown variant `kep`"), "{err}");
     }
 
     #[test]
@@ -586,10 +349,164 @@ mod tests {
     }
 
     #[test]
+    fn a_typo_of_an_option_suggests_it() {
+        // The misspelt key is also a word in the first check: the error is on the second's
+        // line all the same.
+        let text = "[[checks]]\nkind = \"contains\"\npatterns = [\"patern\"]\n\n\
+                    [[checks]]\nkind = \"contains\"\nname = \"second\"\npatern = [\"x\"]\n";
+        let err = parse(text).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "s.toml:8: key `checks[1].patern`: unknown key `patern`; did you mean `patterns`?"
+        );
+    }
+
+    #[test]
+    fn an_option_of_another_kind_is_refused() {
+        let err = parse("[[checks]]\nkind = \"contains\"\npatterns = [\"x\"]\nmax_usd = 0.1\n")
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "s.toml:4: key `checks[0].max_usd`: `contains` checks take no `max_usd` \
+             (options: name, patterns, negate, ignore_case, whitespace, punctuation)"
+        );
+        let err = parse("[[checks]]\nkind = \"json\"\nnegate = true\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "s.toml:3: key `checks[0].negate`: `json` checks take no `negate` (options: name, lenient)"
+        );
+        // Near an option of its own, but another kind's: not offered as a typo.
+        let err = parse("[[checks]]\nkind = \"latency\"\nmax_ms = 10\nmax_usd = 1\n").unwrap_err();
+        assert_eq!(err.line, Some(4), "{err}");
+        assert!(
+            err.message
+                .starts_with("`latency` checks take no `max_usd`"),
+            "{err}"
+        );
+        // String options belong to the kinds that compare strings.
+        let err =
+            parse("[[checks]]\nkind = \"regex\"\npatterns = [\"x\"]\nwhitespace = \"keep\"\n")
+                .unwrap_err();
+        assert_eq!(err.key.as_deref(), Some("checks[0].whitespace"), "{err}");
+    }
+
+    #[test]
+    fn an_option_another_option_would_make_useless_is_refused() {
+        let err =
+            parse("[[checks]]\nkind = \"tool_calls\"\ncompat = \"bfcl\"\nwhitespace = \"keep\"\n")
+                .unwrap_err();
+        assert_eq!(err.key.as_deref(), Some("checks[0].whitespace"), "{err}");
+        assert_eq!(err.line, Some(4), "{err}");
+        assert!(
+            err.message
+                .contains("compares strings as the leaderboard does"),
+            "{err}"
+        );
+        assert!(parse("[[checks]]\nkind = \"tool_calls\"\nwhitespace = \"keep\"\n").is_ok());
+        let err =
+            parse("[[checks]]\nkind = \"judge\"\nrubric = \"r\"\npass_score = 3\n").unwrap_err();
+        assert_eq!(err.key.as_deref(), Some("checks[0].pass_score"), "{err}");
+        let ok = parse(
+            "[[checks]]\nkind = \"judge\"\nrubric = \"r\"\njudges = [\"j\"]\nscale = \"score\"\npass_score = 3\n",
+        );
+        assert!(ok.is_ok(), "{:?}", ok.err());
+    }
+
+    /// The least check of each kind that loads.
+    fn least(kind: CheckKind) -> &'static str {
+        match kind {
+            CheckKind::Enum => "fields = [\"a\"]\n",
+            CheckKind::Contains | CheckKind::Regex => "patterns = [\"a\"]\n",
+            CheckKind::Length => "max_chars = 1\n",
+            CheckKind::Latency => "max_ms = 1\n",
+            CheckKind::Cost => "max_usd = 1\n",
+            CheckKind::Judge => "rubric = \"r\"\njudges = [\"j\"]\n",
+            _ => "",
+        }
+    }
+
+    #[test]
+    fn every_kind_refuses_every_option_it_does_not_take() {
+        let all: BTreeSet<&str> = CheckKind::ALL.iter().flat_map(|k| k.options()).collect();
+        for kind in CheckKind::ALL {
+            let body = format!(
+                "max_turns = 2\n[[checks]]\nkind = \"{kind}\"\n{}",
+                least(kind)
+            );
+            let spec = parse(&body).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(spec.checks[0].kind(), kind);
+            let options = kind.options();
+            for key in all.iter().filter(|k| !options.contains(k)) {
+                let err = parse(&format!("{body}{key} = true\n")).unwrap_err();
+                assert_eq!(err.line, Some(body.lines().count() + 1), "{err}");
+                assert_eq!(err.key, Some(format!("checks[0].{key}")), "{err}");
+                assert!(
+                    err.message
+                        .starts_with(&format!("`{kind}` checks take no `{key}`")),
+                    "{err}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_stray_key_is_located_in_its_own_check() {
+        let text = concat!(
+            "description = \"several checks\"\n",
+            "\n",
+            "[[checks]]\n",
+            "kind = \"contains\"\n",
+            "negate = true\n",
+            "patterns = [\"x\"]\n",
+            "\n",
+            "[[checks]]\n",
+            "kind = \"regex\"\n",
+            "patterns = [\"y\"]\n",
+            "\n",
+            "[[checks]]\n",
+            "kind = \"refusal\"\n",
+            "# negate is for contains and regex\n",
+            "negate = true\n",
+            "\n",
+            "[accept]\n",
+            "require = [\"refusal\"]\n",
+        );
+        let err = parse(text).unwrap_err();
+        assert_eq!(err.line, Some(15), "{err}");
+        assert_eq!(err.key.as_deref(), Some("checks[2].negate"), "{err}");
+        assert!(
+            err.message
+                .starts_with("`refusal` checks take no `negate` (options: name, refuse)"),
+            "{err}"
+        );
+
+        let bad_item = text.replace("[\"y\"]", "[\"y\", 2]");
+        let err = parse(&bad_item).unwrap_err();
+        assert_eq!(err.key.as_deref(), Some("checks[1].patterns[1]"), "{err}");
+        assert_eq!(err.line, Some(10), "{err}");
+    }
+
+    #[test]
+    fn an_option_a_kind_needs_is_named() {
+        let err =
+            parse("[[checks]]\nkind = \"json\"\n[[checks]]\nkind = \"latency\"\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "s.toml:3: key `checks[1].max_ms`: a `latency` check needs `max_ms`"
+        );
+        let err = parse("[[checks]]\nkind = \"judge\"\njudges = [\"a\"]\n").unwrap_err();
+        assert_eq!(err.key.as_deref(), Some("checks[0].rubric"), "{err}");
+        let err = parse("[[checks]]\nname = \"x\"\n").unwrap_err();
+        assert_eq!(err.key.as_deref(), Some("checks[0].kind"), "{err}");
+        assert!(err.message.contains("needs a `kind`"), "{err}");
+    }
+
+    #[test]
     fn bad_kind_is_located() {
         let err = parse("[[checks]]\nkind = \"jsn\"\n").unwrap_err();
         assert_eq!(err.line, Some(2), "{err}");
-        assert!(err.message.contains("jsn"), "{err}");
+        assert_eq!(err.key.as_deref(), Some("checks[0].kind"), "{err}");
+        assert_eq!(err.message, "unknown kind `jsn`; did you mean `json`?");
     }
 
     #[test]

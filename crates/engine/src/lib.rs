@@ -15,6 +15,7 @@ pub mod prepare;
 pub mod probe;
 pub mod rescore;
 pub mod run;
+pub mod sweep;
 
 pub use error::{EngineError, EngineResult};
 pub use observe::{Event, Observer, Silent};

@@ -116,8 +116,24 @@ pub fn check_judges(suite: &Suite, dataset: &str, spec: &ScorerSpec) -> EngineRe
                 .collect(),
         })
         .collect();
-    for (i, check) in spec.checks.iter().enumerate() {
+    let judge_checks = spec
+        .checks
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| Some((i, c.as_judge()?)));
+    for (i, check) in judge_checks {
         for judge in &check.judges {
+            if suite
+                .routes
+                .get(judge)
+                .is_some_and(|r| r.providers.is_some())
+            {
+                return Err(EngineError::input(spec.check_error(
+                    i,
+                    "judges",
+                    format!("judge `{judge}` sweeps its providers: a judge is one route"),
+                )));
+            }
             if !suite.routes.contains_key(judge) {
                 return Err(EngineError::input(spec.check_error(
                     i,

@@ -249,7 +249,7 @@ const JUDGE_PROMPT_OVERHEAD: u64 = 300;
 /// target may give. Judge spend is money too: it is reserved before it is sent.
 pub fn judge_worst_case(
     judges: &crate::judge::Judges,
-    checks: &[&routeval_core::scorer_spec::CheckSpec],
+    checks: &[&routeval_core::scorer_spec::JudgeCheck],
     target: &Target,
     prompt_tokens: u64,
 ) -> Reservation {
@@ -263,10 +263,7 @@ pub fn judge_worst_case(
     };
     let mut reservation = Reservation::default();
     for check in checks {
-        let rubric_tokens = check
-            .rubric
-            .as_deref()
-            .map_or(0, |r| r.len() as u64 / 4 + 1);
+        let rubric_tokens = check.rubric.len() as u64 / 4 + 1;
         let input = prompt_tokens + answer_tokens + rubric_tokens + JUDGE_PROMPT_OVERHEAD;
         let dearest = check
             .judges
@@ -342,10 +339,8 @@ mod tests {
                 .collect(),
             cache: Default::default(),
         };
-        let check: routeval_core::scorer_spec::CheckSpec = toml::from_str(
-            "kind = \"judge\"\njudges = [\"cheap\", \"dear\"]\nrubric = \"Polite.\"",
-        )
-        .unwrap();
+        let check: routeval_core::scorer_spec::JudgeCheck =
+            toml::from_str("judges = [\"cheap\", \"dear\"]\nrubric = \"Polite.\"").unwrap();
         let target = Target::Route(candidate);
         let r = judge_worst_case(&judges, &[&check], &target, 1_000);
         // Input: the prompt, the longest answer, the rubric and the judge's own wording.

@@ -253,6 +253,40 @@ pub fn check_probes(
     Ok(())
 }
 
+/// A swept route's provider against the swept route's own preferences: a provider the
+/// route ignores, or of a quantization it does not accept, is not sent. `(rule, detail)`.
+pub fn check_swept_preferences(route: &Route) -> Result<(), (String, String)> {
+    let (Some(swept), Some(prefs)) = (&route.swept, &route.provider) else {
+        return Ok(());
+    };
+    if let Some(ignored) = &prefs.ignore {
+        if ignored
+            .iter()
+            .any(|i| routeval_core::policy::same_provider(i, &swept.slug))
+        {
+            return Err((
+                "provider.ignore".into(),
+                format!("route `{}` ignores provider `{}`", swept.from, swept.slug),
+            ));
+        }
+    }
+    if let (Some(accepted), Some(quantization)) = (&prefs.quantizations, &swept.quantization) {
+        if !accepted.iter().any(|q| q == quantization) {
+            return Err((
+                "provider.quantizations".into(),
+                format!(
+                    "provider `{}` serves `{}` at {quantization}; route `{}` accepts {}",
+                    swept.slug,
+                    route.model,
+                    swept.from,
+                    accepted.join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// A (dataset, target) pair refused before sending, and the rule that refused it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Exclusion {
@@ -330,8 +364,22 @@ pub fn eligibility(
             excluded.push(exclusion(rule, detail, false));
             continue;
         }
+        if let Some((rule, detail)) = steps
+            .iter()
+            .find_map(|step| check_swept_preferences(&suite.routes[*step]).err())
+        {
+            excluded.push(exclusion(rule, detail, false));
+            continue;
+        }
         let refusal = steps.iter().find_map(|step| {
             let route = &suite.routes[*step];
+            // A route pinned to one provider by a sweep has that provider's parameters
+            // and limits, not the model's across every provider.
+            if let Some(swept) = &route.swept {
+                return check(&needs, route, Some(&CatalogModel::of_provider(swept)))
+                    .err()
+                    .map(|(rule, detail)| (rule, format!("provider `{}`: {detail}", swept.slug)));
+            }
             let catalog = catalogs.get(&route.endpoint).filter(|c| !c.is_empty())?;
             check(&needs, route, catalog.get(&route.model)).err()
         });

@@ -50,6 +50,103 @@ pub struct CatalogModel {
     pub supported_parameters: Vec<String>,
 }
 
+impl CatalogModel {
+    /// What one provider's endpoint offers, for a route pinned to it by a sweep.
+    pub fn of_provider(p: &routeval_core::config::SweptProvider) -> Self {
+        Self {
+            name: Some(p.name.clone()),
+            price: p.price.as_ref().map(Price::per_million),
+            context_length: p.context_length,
+            max_completion_tokens: p.max_completion_tokens,
+            supported_parameters: p.supported_parameters.clone(),
+        }
+    }
+}
+
+/// The providers of a model as `/models/{id}/endpoints` lists them (`data.endpoints`,
+/// or the list itself), for a provider sweep. Prices (USD per token, decimal strings)
+/// become USD per million tokens. `data_policy` is read when present; OpenRouter's
+/// public endpoint objects do not carry one, so a provider's retention is then unknown
+/// and the route's own `provider.zdr`/`data_collection` are what OpenRouter enforces.
+/// <https://openrouter.ai/docs/api-reference/endpoints/list-endpoints>
+pub fn parse_endpoints(list: &serde_json::Value) -> Vec<routeval_core::config::SweptProvider> {
+    use routeval_core::config::{DataCollection, RoutePrice, SweptProvider};
+    use serde_json::Value;
+    let endpoints = list
+        .get("data")
+        .and_then(|d| d.get("endpoints"))
+        .unwrap_or(list);
+    // Decimal strings on the wire; a number is read too.
+    let decimal = |v: Option<&Value>| -> Option<f64> {
+        let v = v?;
+        let n = v
+            .as_str()
+            .and_then(|s| s.trim().parse::<f64>().ok())
+            .or(v.as_f64())?;
+        (n.is_finite() && n >= 0.0).then_some(n)
+    };
+    let per_million = |v: Option<&Value>| decimal(v).map(|n| n * 1e6);
+    let mut out: Vec<SweptProvider> = Vec::new();
+    for e in endpoints.as_array().into_iter().flatten() {
+        let name = e
+            .get("provider_name")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let slug = e
+            .get("tag")
+            .and_then(Value::as_str)
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+            .unwrap_or_else(|| name.to_lowercase().replace(' ', "-"));
+        if slug.is_empty() || out.iter().any(|p| p.slug == slug) {
+            continue;
+        }
+        let pricing = e.get("pricing");
+        let price = match (
+            per_million(pricing.and_then(|p| p.get("prompt"))),
+            per_million(pricing.and_then(|p| p.get("completion"))),
+        ) {
+            (Some(prompt), Some(completion)) => Some(RoutePrice {
+                prompt,
+                completion,
+                request: decimal(pricing.and_then(|p| p.get("request"))).unwrap_or(0.0),
+            }),
+            _ => None,
+        };
+        let policy = e.get("data_policy");
+        out.push(SweptProvider {
+            from: String::new(),
+            slug,
+            name: name.to_string(),
+            quantization: e
+                .get("quantization")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            context_length: e.get("context_length").and_then(Value::as_u64),
+            max_completion_tokens: e.get("max_completion_tokens").and_then(Value::as_u64),
+            price,
+            supported_parameters: e
+                .get("supported_parameters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect(),
+            zdr: policy.and_then(|p| p.get("zdr")).and_then(Value::as_bool),
+            data_collection: match policy
+                .and_then(|p| p.get("data_collection"))
+                .and_then(Value::as_str)
+            {
+                Some("allow") => Some(DataCollection::Allow),
+                Some("deny") => Some(DataCollection::Deny),
+                _ => None,
+            },
+        });
+    }
+    out
+}
+
 #[derive(Debug, Deserialize)]
 struct ModelsResponse {
     data: Vec<ModelEntry>,
@@ -182,4 +279,43 @@ pub async fn fetch_endpoints(
         .and_then(|d| d.get("endpoints"))
         .cloned()
         .unwrap_or(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use routeval_core::config::DataCollection;
+    use serde_json::json;
+
+    #[test]
+    fn an_endpoint_list_reads_as_providers_with_their_own_terms() {
+        // OpenRouter's documented endpoint object, plus one without a tag and a
+        // `data_policy` (which only some deployments send).
+        let list = json!({"data": {"id": "a/b", "endpoints": [
+            { "name": "P: Model", "model_id": "a/b", "provider_name": "P", "tag": "p/fp8",
+              "quantization": "fp8", "context_length": 131072, "max_completion_tokens": 8192,
+              "pricing": { "prompt": "0.0000002", "completion": "0.0000008", "request": "0.001" },
+              "supported_parameters": ["tools", "response_format"], "status": 0 },
+            { "provider_name": "Big Host", "pricing": { "prompt": "0.000001" },
+              "data_policy": { "zdr": true, "data_collection": "deny" } },
+            { "provider_name": "P", "tag": "p/fp8" },
+        ]}});
+        let providers = parse_endpoints(&list);
+        assert_eq!(providers.len(), 2, "a tag listed twice is one provider");
+        let p = &providers[0];
+        assert_eq!((p.slug.as_str(), p.name.as_str()), ("p/fp8", "P"));
+        assert_eq!(p.quantization.as_deref(), Some("fp8"));
+        assert_eq!(p.context_length, Some(131072));
+        let price = p.price.unwrap();
+        assert!((price.prompt - 0.2).abs() < 1e-9 && (price.completion - 0.8).abs() < 1e-9);
+        assert!((price.request - 0.001).abs() < 1e-12);
+        assert_eq!(p.zdr, None, "not stated: unknown");
+        let big = &providers[1];
+        assert_eq!(big.slug, "big-host");
+        assert_eq!(big.price, None, "no completion price: unknown, not free");
+        assert_eq!(big.zdr, Some(true));
+        assert_eq!(big.data_collection, Some(DataCollection::Deny));
+        // The bare list (as `models sync --endpoints` stores it) reads the same.
+        assert_eq!(parse_endpoints(&list["data"]["endpoints"]), providers);
+    }
 }

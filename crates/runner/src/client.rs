@@ -6,7 +6,7 @@ use crate::limits::RouteLimiter;
 use crate::redact::Redactor;
 use crate::retry::{parse_rate_limit_reset, parse_retry_after, RetryPolicy};
 use crate::sse::{SseBounds, SseError, SseReader};
-use crate::wire::{content_text, Chunk, Completion, ErrorBody, ToolCallAssembler, Usage};
+use crate::wire::{content_text, ApiError, Chunk, Completion, ErrorBody, ToolCallAssembler, Usage};
 use bytes::Bytes;
 use futures_util::StreamExt;
 use reqwest::header::{
@@ -240,6 +240,11 @@ pub struct Exchange {
     /// least what was read otherwise; else the message's length), when the message
     /// had to be cut.
     pub error_bytes: Option<u64>,
+    /// What the error said beside its message (see [`ApiError::details`]), redacted.
+    pub error_metadata: Option<Value>,
+    /// `availability.retryable` of a model-availability error: `Some(false)` is final
+    /// whatever the status, `Some(true)` worth another try whatever the status.
+    pub retryable: Option<bool>,
 }
 
 impl Exchange {
@@ -263,6 +268,19 @@ impl Exchange {
             class: Some(class),
             error_message: Some(message.into()),
             ..Self::default()
+        }
+    }
+
+    /// Keep what an OpenRouter error says beside its message: its details, whether
+    /// asking again can help and when, and the provider that failed, which becomes
+    /// the attempt's provider.
+    /// <https://openrouter.ai/docs/api/reference/errors-and-debugging>
+    fn take_error_details(&mut self, error: &ApiError) {
+        self.error_metadata = error.details();
+        self.retryable = error.retryable();
+        self.retry_after = self.retry_after.or(error.retry_after());
+        if let Some(provider) = error.provider_name() {
+            self.served_provider = Some(provider.to_string());
         }
     }
 }
@@ -378,10 +396,21 @@ impl RouteClient {
                 }
             });
         }
+        if let Some(details) = ex.error_metadata.as_mut() {
+            redact_json(&self.redactor, details);
+        }
         self.fill_cost(&mut ex);
         ex.cut_names();
-        if self.route.fetch_generation && ex.class.is_none() {
-            self.enrich_from_generation(&mut ex).await;
+        // A generation that started (a 200 with a generation id) is billed even when it
+        // failed: an error inside the body or the stream, a stream cut short.
+        let started_generation = ex.status == Some(200) && ex.generation_id.is_some();
+        if self.route.fetch_generation && (ex.class.is_none() || started_generation) {
+            let found = self.enrich_from_generation(&mut ex).await;
+            if !found && ex.class.is_some() && ex.cost_source.is_none() {
+                // Billed for what it generated, and nothing says how much: unknown, not 0.
+                ex.cost = None;
+                ex.cost_source = Some(CostSource::Unknown);
+            }
             ex.cut_names();
         }
         tracing::trace!(target: "routeval::trace", route = %self.name, request_id, status = ?ex.status,
@@ -495,7 +524,8 @@ impl RouteClient {
             }
         };
         ex.status = Some(status);
-        ex.retry_after = ex.retry_after.or(retry_after);
+        // The header first; `availability.retry_after` mirrors it in the body.
+        ex.retry_after = retry_after.or(ex.retry_after);
         if ex.generation_id.is_none() {
             ex.generation_id = generation_header;
         }
@@ -701,6 +731,7 @@ impl RouteClient {
             }
             if let Some(error) = chunk.error {
                 // An error after a 200: the stream ends here, partial output is kept.
+                ex.take_error_details(&error);
                 ex.class = Some(match error.code_number() {
                     Some(429) => ErrorClass::RateLimited,
                     _ => ErrorClass::StreamError,
@@ -744,9 +775,14 @@ impl RouteClient {
 
     /// Replace cost and provider with the generation stats, which OpenRouter may publish
     /// a moment after the answer: a 404 is retried briefly, then the reported figures stand.
-    async fn enrich_from_generation(&self, ex: &mut Exchange) {
+    /// Whether the stats gave a cost.
+    ///
+    /// The stats are what OpenRouter bills (`total_cost`), for failed generations too:
+    /// <https://openrouter.ai/docs/api/reference/overview> ("Querying cost and stats"),
+    /// <https://openrouter.ai/docs/guides/administration/usage-accounting>.
+    async fn enrich_from_generation(&self, ex: &mut Exchange) -> bool {
         let Some(id) = ex.generation_id.clone() else {
-            return;
+            return false;
         };
         for wait_ms in [0u64, 200, 500, 1000] {
             tokio::time::sleep(Duration::from_millis(wait_ms)).await;
@@ -755,27 +791,29 @@ impl RouteClient {
                 .get(&format!("/generation?id={id}"), Duration::from_secs(10))
                 .await
             else {
-                return;
+                return false;
             };
             if response.status().as_u16() == 404 {
                 continue;
             }
             let Ok(Body::Whole(bytes)) = self.read_body(response, MAX_GENERATION_BODY).await else {
-                return;
+                return false;
             };
             let Ok(body) = serde_json::from_slice::<Value>(&bytes) else {
-                return;
+                return false;
             };
             let data = &body["data"];
-            if let Some(cost) = data["total_cost"].as_f64() {
+            let cost = data["total_cost"].as_f64();
+            if let Some(cost) = cost {
                 ex.cost = Some(cost);
                 ex.cost_source = Some(CostSource::Generation);
             }
             if let Some(provider) = data["provider_name"].as_str() {
                 ex.served_provider = Some(provider.to_string());
             }
-            return;
+            return cost.is_some();
         }
+        false
     }
 
     /// The cost of an exchange, by the rule of [`CostSource`]: reported, else usage
@@ -833,6 +871,7 @@ fn parse_completion(bytes: &[u8], limits: &Limits) -> Exchange {
         ..Exchange::default()
     };
     if let Some(error) = completion.error {
+        ex.take_error_details(&error);
         ex.class = Some(
             error
                 .code_number()
@@ -879,6 +918,7 @@ fn parse_completion(bytes: &[u8], limits: &Limits) -> Exchange {
         tool_calls: m.tool_calls.items,
     });
     if let Some(error) = choice.error {
+        ex.take_error_details(&error);
         ex.class = Some(ErrorClass::StreamError);
         ex.error_message = Some(format!("generation interrupted: {}", error.describe()));
     } else if let Some(class) = finish_class(ex.finish_reason.as_deref(), refusal.as_ref()) {
@@ -910,14 +950,38 @@ fn finish_class(finish_reason: Option<&str>, refusal: Option<&String>) -> Option
 /// An HTTP error status with its body: OpenRouter's envelope or anything else.
 fn error_exchange(status: u16, bytes: &[u8]) -> Exchange {
     let class = ErrorClass::from_status(status);
-    let message = match serde_json::from_slice::<ErrorBody>(bytes)
+    match serde_json::from_slice::<ErrorBody>(bytes)
         .ok()
         .and_then(|b| b.error)
     {
-        Some(error) => format!("HTTP {status}: {}", error.describe()),
-        None => format!("HTTP {status}: {}", snippet(bytes)),
-    };
-    Exchange::failed(class, message)
+        Some(error) => {
+            let mut ex = Exchange::failed(class, format!("HTTP {status}: {}", error.describe()));
+            ex.take_error_details(&error);
+            ex
+        }
+        None => Exchange::failed(class, format!("HTTP {status}: {}", snippet(bytes))),
+    }
+}
+
+/// Every string in `value` (keys included) with secrets redacted.
+fn redact_json(redactor: &Redactor, value: &mut Value) {
+    match value {
+        Value::String(s) => redactor.redact_string(s),
+        Value::Array(items) => items.iter_mut().for_each(|v| redact_json(redactor, v)),
+        Value::Object(map) => {
+            let needs = map
+                .keys()
+                .any(|k| matches!(redactor.redact(k), std::borrow::Cow::Owned(_)));
+            if needs {
+                *map = std::mem::take(map)
+                    .into_iter()
+                    .map(|(k, v)| (redactor.redact(&k).into_owned(), v))
+                    .collect();
+            }
+            map.values_mut().for_each(|v| redact_json(redactor, v));
+        }
+        _ => {}
+    }
 }
 
 fn snippet(bytes: &[u8]) -> String {

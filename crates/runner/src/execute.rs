@@ -12,7 +12,7 @@ use routeval_core::dataset::ToolScript;
 use routeval_core::hash::short_hash;
 use routeval_core::message::{FunctionCall, Message, Role, ToolCall};
 use routeval_core::record::total_cost;
-use routeval_core::scorer_spec::CheckSpec;
+use routeval_core::scorer_spec::JudgeCheck;
 use routeval_core::{
     AttemptRecord, Case, CaseOutcome, ErrorClass, Judging, ResultRecord, ScoreRecord,
 };
@@ -235,7 +235,7 @@ async fn judge_verdict(
         .or_else(|| answer.and_then(|a| a.tool_calls.clone()))
         .unwrap_or_default();
     let input = case.user_text();
-    let checks: Vec<&CheckSpec> = scorer.judge_checks().collect();
+    let checks: Vec<&JudgeCheck> = scorer.judge_checks().collect();
     let graded = Graded {
         target: target_name,
         dataset: &job.dataset.dataset.name,
@@ -440,7 +440,10 @@ pub(crate) async fn send_with_retries(
         }
         let seed =
             splitmix64(ctx.request_counter.load(Ordering::Relaxed) ^ u64::from(http_attempt));
-        match route.retry.delay(class, http_attempt, ex.retry_after, seed) {
+        match route
+            .retry
+            .delay(class, http_attempt, ex.retry_after, ex.retryable, seed)
+        {
             Some(wait) => {
                 tokio::select! {
                     _ = tokio::time::sleep(wait) => {}
@@ -601,8 +604,52 @@ pub(crate) fn exchange_record(
         tool_calls: tool_calls.as_ref().map(|(json, _)| json.clone()),
         tool_calls_bytes: tool_calls.map(|(_, bytes)| bytes),
         retry_after_s: ex.retry_after.map(|d| d.as_secs_f64()),
+        error_metadata: ex
+            .error_metadata
+            .as_ref()
+            .map(|m| stored_json(m, max_stored)),
         ..AttemptRecord::default()
     }
+}
+
+/// A JSON value as stored: whole when it fits `max` bytes; else with its strings cut
+/// (each with a marker), shorter and shorter, until it does. What is stored is still
+/// JSON of the same shape; one too large even so (thousands of keys) is stored as
+/// `{"cut": "<its text, cut>"}`.
+///
+/// The marker of a cut string holds the whole length, so a cut string may come out a
+/// little longer than `share`: the loop checks the result, not the arithmetic.
+pub(crate) fn stored_json(value: &serde_json::Value, max: usize) -> String {
+    use serde_json::Value;
+    fn cut_strings(v: &Value, share: usize) -> Value {
+        match v {
+            Value::String(s) => Value::String(stored_text(s, share)),
+            Value::Array(items) => {
+                Value::Array(items.iter().map(|i| cut_strings(i, share)).collect())
+            }
+            Value::Object(map) => Value::Object(
+                map.iter()
+                    .map(|(k, v)| (stored_text(k, share.max(64)), cut_strings(v, share)))
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+    let json = value.to_string();
+    if json.len() <= max {
+        return json;
+    }
+    let mut share = max / 2;
+    while share >= 64 {
+        let json = cut_strings(value, share).to_string();
+        if json.len() <= max {
+            return json;
+        }
+        share /= 2;
+    }
+    // Escaped as a string, the text at most doubles (a quote or backslash gains one).
+    let room = (max / 2).saturating_sub(16);
+    serde_json::json!({ "cut": stored_text(&json, room) }).to_string()
 }
 
 /// `text` as stored: whole when it fits the limit, else cut with a marker.

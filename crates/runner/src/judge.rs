@@ -4,7 +4,7 @@
 
 use crate::client::{RequestSpec, RouteClient};
 use crate::execute::{send_with_retries, RunContext};
-use routeval_core::scorer_spec::CheckSpec;
+use routeval_core::scorer_spec::JudgeCheck;
 use routeval_core::{AttemptRecord, JudgeAttempt, JudgeVerdict, Judging};
 use routeval_scorer::judge::{parse_verdict, verdict_format, JudgeAsk};
 use std::collections::{BTreeMap, HashMap};
@@ -60,7 +60,7 @@ impl Judges {
     /// The judge of an answer served by `graded` (route name, model): the first of the
     /// check's judges that is neither that route nor the same model, unless the check
     /// allows self-judging.
-    pub fn pick(&self, check: &CheckSpec, graded: (&str, &str)) -> Option<&Arc<RouteClient>> {
+    pub fn pick(&self, check: &JudgeCheck, graded: (&str, &str)) -> Option<&Arc<RouteClient>> {
         check
             .judges
             .iter()
@@ -87,7 +87,7 @@ pub(crate) struct Graded<'a> {
 pub(crate) async fn judge_result(
     ctx: &RunContext,
     judges: &Judges,
-    checks: &[&CheckSpec],
+    checks: &[&JudgeCheck],
     graded: &Graded<'_>,
 ) -> Option<(Vec<JudgeVerdict>, Judging)> {
     let mut verdicts = Vec::new();
@@ -177,7 +177,7 @@ pub struct StoredJudgement {
 /// request ids start with `request_prefix`.
 pub async fn judge_stored(
     judges: &Judges,
-    checks: &[&CheckSpec],
+    checks: &[&JudgeCheck],
     request_prefix: &str,
     items: &[StoredJudgement],
     concurrency: usize,

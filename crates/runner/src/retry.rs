@@ -31,17 +31,25 @@ impl RetryPolicy {
     /// A server's Retry-After wins over our own backoff: it knows its limits. Our
     /// backoff is exponential with "equal jitter" (half fixed, half random), so a burst
     /// of failures does not come back as a burst of retries.
+    ///
+    /// `retryable` is a model-availability error's `availability.retryable`, and it
+    /// decides over the class: OpenRouter's errors page says to always branch on it,
+    /// and its retry guidance never retries 404 unless it says so
+    /// (<https://openrouter.ai/docs/api/reference/errors-and-debugging>). Its
+    /// `retry_after` arrives here as `retry_after` when no header gave one.
     pub fn delay(
         &self,
         class: ErrorClass,
         retries_so_far: u32,
         retry_after: Option<Duration>,
+        retryable: Option<bool>,
         jitter_seed: u64,
     ) -> Option<Duration> {
         // A 402 with Retry-After is OpenRouter's in-flight budget limit: wait and retry.
         // Without the header it means no credits, and retrying only repeats the refusal.
-        let retryable =
-            class.is_transient() || (class == ErrorClass::PaymentRequired && retry_after.is_some());
+        let retryable = retryable.unwrap_or_else(|| {
+            class.is_transient() || (class == ErrorClass::PaymentRequired && retry_after.is_some())
+        });
         if !retryable || retries_so_far + 1 >= self.attempts {
             return None;
         }
@@ -118,30 +126,39 @@ mod tests {
 
     #[test]
     fn final_classes_are_not_retried() {
-        assert_eq!(policy().delay(ErrorClass::BadRequest, 0, None, 1), None);
-        assert_eq!(policy().delay(ErrorClass::Unauthorized, 0, None, 1), None);
+        assert_eq!(
+            policy().delay(ErrorClass::BadRequest, 0, None, None, 1),
+            None
+        );
+        assert_eq!(
+            policy().delay(ErrorClass::Unauthorized, 0, None, None, 1),
+            None
+        );
     }
 
     #[test]
     fn attempts_are_bounded() {
         assert!(policy()
-            .delay(ErrorClass::ServerError, 2, None, 1)
+            .delay(ErrorClass::ServerError, 2, None, None, 1)
             .is_some());
-        assert_eq!(policy().delay(ErrorClass::ServerError, 3, None, 1), None);
+        assert_eq!(
+            policy().delay(ErrorClass::ServerError, 3, None, None, 1),
+            None
+        );
     }
 
     #[test]
     fn backoff_grows_with_jitter_and_cap() {
         for seed in 0..50 {
             let d0 = policy()
-                .delay(ErrorClass::BadGateway, 0, None, seed)
+                .delay(ErrorClass::BadGateway, 0, None, None, seed)
                 .unwrap();
             assert!(
                 d0 >= Duration::from_millis(50) && d0 <= Duration::from_millis(100),
                 "{d0:?}"
             );
             let d2 = policy()
-                .delay(ErrorClass::BadGateway, 2, None, seed)
+                .delay(ErrorClass::BadGateway, 2, None, None, seed)
                 .unwrap();
             assert!(
                 d2 >= Duration::from_millis(200) && d2 <= Duration::from_millis(400),
@@ -153,25 +170,48 @@ mod tests {
             ..policy()
         };
         assert!(
-            big.delay(ErrorClass::BadGateway, 30, None, 3).unwrap() <= Duration::from_millis(1000)
+            big.delay(ErrorClass::BadGateway, 30, None, None, 3)
+                .unwrap()
+                <= Duration::from_millis(1000)
         );
     }
 
     #[test]
     fn retry_after_wins() {
-        let d = policy().delay(ErrorClass::RateLimited, 0, Some(Duration::from_secs(3)), 1);
+        let d = policy().delay(
+            ErrorClass::RateLimited,
+            0,
+            Some(Duration::from_secs(3)),
+            None,
+            1,
+        );
         assert_eq!(d, Some(Duration::from_secs(3)));
+    }
+
+    #[test]
+    fn availability_decides_over_the_status() {
+        // 503 is worth another try, unless OpenRouter says it is not.
+        assert_eq!(
+            policy().delay(ErrorClass::Unavailable, 0, None, Some(false), 1),
+            None
+        );
+        // 404 is final, unless OpenRouter says it is worth another try.
+        let wait = Some(Duration::from_secs(2));
+        assert_eq!(
+            policy().delay(ErrorClass::NotFound, 0, wait, Some(true), 1),
+            wait
+        );
     }
 
     #[test]
     fn payment_required_is_retried_only_when_told_when() {
         assert_eq!(
-            policy().delay(ErrorClass::PaymentRequired, 0, None, 1),
+            policy().delay(ErrorClass::PaymentRequired, 0, None, None, 1),
             None
         );
         let wait = Some(Duration::from_secs(2));
         assert_eq!(
-            policy().delay(ErrorClass::PaymentRequired, 0, wait, 1),
+            policy().delay(ErrorClass::PaymentRequired, 0, wait, None, 1),
             wait
         );
     }

@@ -116,7 +116,14 @@ pub struct CompletionDetails {
     pub reasoning_tokens: Option<i64>,
 }
 
-/// OpenRouter's error envelope body: `{"error": {"code", "message", "metadata"}}`.
+/// OpenRouter's error envelope body: `{"error": {"code", "message", "metadata"}}`, with
+/// `availability` on model-availability errors.
+///
+/// <https://openrouter.ai/docs/api/reference/errors-and-debugging>: `metadata` carries
+/// `error_type` and `provider_code`; a moderation 403 adds `reasons`, `flagged_input`,
+/// `provider_name` and `model_slug`; a provider error (429, 502...) adds `provider_name`
+/// and `raw`; a model-availability error (404, 503) carries `availability` {`code`,
+/// `retryable`, `retry_after`, `excluded_by`...} next to `error_type` in `error` itself.
 #[derive(Debug, Clone, Deserialize)]
 pub struct ApiError {
     pub code: Option<Value>,
@@ -124,9 +131,63 @@ pub struct ApiError {
     pub metadata: Option<Value>,
     /// Availability errors carry their type here rather than in `metadata`.
     pub error_type: Option<String>,
+    /// Why no endpoint could serve, and whether asking again can help.
+    pub availability: Option<Value>,
 }
 
 impl ApiError {
+    /// What the error says beside its message, as one JSON object: `metadata`'s fields,
+    /// `availability` under its own key, and a top-level `error_type` when `metadata`
+    /// has none. `None` when the error carries none of them.
+    pub fn details(&self) -> Option<Value> {
+        let mut out = match &self.metadata {
+            Some(Value::Object(m)) => m.clone(),
+            Some(Value::Null) | None => serde_json::Map::new(),
+            Some(other) => {
+                let mut m = serde_json::Map::new();
+                m.insert("metadata".into(), other.clone());
+                m
+            }
+        };
+        if let Some(a) = self.availability.as_ref().filter(|a| !a.is_null()) {
+            out.insert("availability".into(), a.clone());
+        }
+        if let (Some(t), false) = (&self.error_type, out.contains_key("error_type")) {
+            out.insert("error_type".into(), Value::String(t.clone()));
+        }
+        (!out.is_empty()).then_some(Value::Object(out))
+    }
+
+    /// The upstream provider the error names (`metadata.provider_name`): the one that
+    /// failed, which is the attempt's provider.
+    pub fn provider_name(&self) -> Option<&str> {
+        self.metadata
+            .as_ref()
+            .and_then(|m| m.get("provider_name"))
+            .and_then(Value::as_str)
+            .filter(|p| !p.is_empty())
+    }
+
+    /// `availability.retryable`: "always branch on `availability.retryable`"
+    /// (<https://openrouter.ai/docs/api/reference/errors-and-debugging>).
+    pub fn retryable(&self) -> Option<bool> {
+        self.availability
+            .as_ref()
+            .and_then(|a| a.get("retryable"))
+            .and_then(Value::as_bool)
+    }
+
+    /// `availability.retry_after`, in seconds: the body's copy of `Retry-After` (the
+    /// minimum across the endpoints tried), <https://openrouter.ai/docs/api/reference/limits>.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        let secs = self
+            .availability
+            .as_ref()
+            .and_then(|a| a.get("retry_after"))
+            .and_then(Value::as_f64)?;
+        (secs.is_finite() && secs >= 0.0).then(|| std::time::Duration::from_secs_f64(secs))
+    }
+
     pub fn code_number(&self) -> Option<u16> {
         match &self.code {
             Some(Value::Number(n)) => n.as_u64().and_then(|n| u16::try_from(n).ok()),

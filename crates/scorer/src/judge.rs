@@ -6,7 +6,7 @@ use crate::json_extract::extract_json;
 use crate::{Scorer, Verdict};
 use routeval_core::hash::short_hash;
 use routeval_core::message::Message;
-use routeval_core::scorer_spec::{CheckKind, CheckSpec, JudgeScale};
+use routeval_core::scorer_spec::{CheckSpec, JudgeCheck, JudgeScale};
 use routeval_core::{JudgeVerdict, ResultRecord, ScoreRecord};
 use serde_json::{json, Value};
 
@@ -21,7 +21,7 @@ pub const NOT_JUDGED: &str = "judge: not judged";
 
 /// What a judge is asked: the rubric, the case's input and the answer under review.
 pub struct JudgeAsk<'a> {
-    pub check: &'a CheckSpec,
+    pub check: &'a JudgeCheck,
     pub input: &'a str,
     /// The answer's text (its content, or its tool calls as JSON).
     pub output: &'a str,
@@ -29,7 +29,7 @@ pub struct JudgeAsk<'a> {
 
 impl JudgeAsk<'_> {
     fn rubric(&self) -> &str {
-        self.check.rubric.as_deref().unwrap_or_default()
+        &self.check.rubric
     }
 
     /// The cache key: rubric, scale, case input, judge route and output.
@@ -89,7 +89,7 @@ pub fn verdict_format() -> Value {
 /// Read a judge's answer into a verdict: `pass`/`fail` on the pass-fail scale, the
 /// score against `pass_score` on the score scale. Lenient about prose around the JSON.
 pub fn parse_verdict(
-    check: &CheckSpec,
+    check: &JudgeCheck,
     judge_route: &str,
     cache_key: String,
     content: &str,
@@ -130,42 +130,10 @@ fn clip(s: &str) -> String {
     s.chars().take(160).collect()
 }
 
-/// The score row of a judge check: its verdict, or a failed row saying why there is none.
-pub(crate) fn judge_row(check: &CheckSpec, verdict: Option<&JudgeVerdict>) -> ScoreRecord {
-    let Some(v) = verdict else {
-        return ScoreRecord {
-            check: check.name().to_string(),
-            pass: false,
-            value: 0.0,
-            detail: Some(NOT_JUDGED.into()),
-        };
-    };
-    let value = match (check.scale, v.score) {
-        (JudgeScale::Score, Some(s)) => (s - 1.0) / 4.0,
-        _ => f64::from(u8::from(v.pass)),
-    };
-    let score = v.score.map(|s| format!(" {s}/5")).unwrap_or_default();
-    let cached = if v.cached { ", cached" } else { "" };
-    ScoreRecord {
-        check: check.name().to_string(),
-        pass: v.pass,
-        value,
-        detail: Some(format!(
-            "judge {}: {}{score}{cached}: {}",
-            v.judge_route,
-            if v.pass { "pass" } else { "fail" },
-            v.reason
-        )),
-    }
-}
-
 impl Scorer {
     /// The spec's `judge` checks.
-    pub fn judge_checks(&self) -> impl Iterator<Item = &CheckSpec> {
-        self.spec()
-            .checks
-            .iter()
-            .filter(|c| c.kind == CheckKind::Judge)
+    pub fn judge_checks(&self) -> impl Iterator<Item = &JudgeCheck> {
+        self.spec().judge_checks()
     }
 
     /// Whether judges could change a verdict with these scores: the scorer has judge
@@ -182,7 +150,7 @@ impl Scorer {
                     && spec
                         .checks
                         .iter()
-                        .any(|c| c.kind != CheckKind::Judge && c.name() == s.check)
+                        .any(|c| !matches!(c, CheckSpec::Judge(_)) && c.name() == s.check)
             })
     }
 
@@ -215,7 +183,8 @@ impl Scorer {
     /// and acceptance decided again.
     pub fn with_judgements(&self, mut verdict: Verdict, verdicts: &[JudgeVerdict]) -> Verdict {
         for check in self.judge_checks() {
-            let row = judge_row(check, verdicts.iter().find(|v| v.check == check.name()));
+            let row =
+                crate::checks::judge::row(check, verdicts.iter().find(|v| v.check == check.name()));
             match verdict.scores.iter_mut().find(|s| s.check == row.check) {
                 Some(slot) => *slot = row,
                 None => verdict.scores.push(row),

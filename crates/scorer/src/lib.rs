@@ -9,20 +9,19 @@ pub mod judge;
 mod normalise;
 mod rescore;
 mod schema_cache;
-mod text;
 mod tool_match;
 mod turns;
 
+pub use checks::refusal::is_refusal;
 pub use json_extract::extract_json;
 pub use normalise::{normalise_str, parse_date, StrNorm};
 pub use rescore::{rescore, rescore_batch, RescoreItem};
-pub use text::is_refusal;
 pub use tool_match::{match_tool_calls, match_tool_calls_by, ToolMatch, ToolSet};
 pub use turns::Turn;
 
 use rayon::prelude::*;
 use routeval_core::message::ToolCall;
-use routeval_core::scorer_spec::{CheckKind, ScorerSpec};
+use routeval_core::scorer_spec::{CheckSpec, ScorerSpec};
 use routeval_core::{ErrorClass, LoadError, ScoreRecord};
 use serde_json::Value;
 use std::sync::Arc;
@@ -143,14 +142,14 @@ impl Scorer {
         })?;
         let mut regexes = Vec::with_capacity(spec.checks.len());
         for (i, check) in spec.checks.iter().enumerate() {
-            if check.kind == CheckKind::Schema && schema.is_none() {
+            if matches!(check, CheckSpec::Schema(_)) && schema.is_none() {
                 return Err(ScorerError::Missing {
                     path,
                     check: check.name().to_string(),
                     what: "the dataset to set `schema`",
                 });
             }
-            if check.kind == CheckKind::ToolCalls && tools.is_empty() {
+            if matches!(check, CheckSpec::ToolCalls(_)) && tools.is_empty() {
                 return Err(ScorerError::Missing {
                     path,
                     check: check.name().to_string(),
@@ -158,10 +157,10 @@ impl Scorer {
                 });
             }
             let mut compiled = Vec::new();
-            if check.kind == CheckKind::Regex {
+            if let CheckSpec::Regex(check) = check {
                 for pattern in &check.patterns {
                     let re = regex::RegexBuilder::new(pattern)
-                        .case_insensitive(check.ignore_case())
+                        .case_insensitive(check.ignore_case)
                         .build()
                         .map_err(|e| {
                             spec.check_error(i, "patterns", format!("bad regex `{pattern}`: {e}"))

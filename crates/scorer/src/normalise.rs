@@ -1,7 +1,7 @@
 //! String normalisation before comparison, configured per check, and the date reading
 //! behind `dates = true`.
 
-use routeval_core::scorer_spec::{CheckSpec, Whitespace};
+use routeval_core::scorer_spec::{ComparesStrings, Whitespace};
 use std::borrow::Cow;
 
 /// How a check compares strings.
@@ -29,7 +29,7 @@ impl StrNorm {
     };
 
     /// A check's options, with its kind's defaults.
-    pub fn of(check: &CheckSpec) -> Self {
+    pub fn of(check: &impl ComparesStrings) -> Self {
         Self {
             ignore_case: check.ignore_case(),
             whitespace: check.whitespace(),

@@ -1,10 +1,10 @@
-//! Multi-turn tool loops: tool selection per turn, recovery after a tool error, and
-//! stopping (no runaway loop). The turns come from the runner, which played the case's
-//! scripted tool results; the expected answer's `turns` lists the calls of each turn.
+//! Multi-turn tool loops: the turns as played, and tool selection graded per turn.
+//! The turns come from the runner, which played the case's scripted tool results; the
+//! expected answer's `turns` lists the calls of each turn. The loop checks, `recovery`
+//! and `stopping`, are in `checks/`.
 
-use crate::checks::truncate;
+use crate::checks::{truncate, Row};
 use crate::normalise::StrNorm;
-use crate::text::Outcome;
 use crate::tool_match::{match_tool_calls, ToolSet};
 use routeval_core::message::ToolCall;
 use routeval_core::ScoreRecord;
@@ -24,7 +24,8 @@ pub(crate) fn expected_turns(expected: Option<&Value>) -> Option<&Vec<Value>> {
     expected?.get("turns")?.as_array()
 }
 
-fn names(calls: &[ToolCall]) -> String {
+/// The names of `calls`, as a list.
+pub(crate) fn names(calls: &[ToolCall]) -> String {
     calls
         .iter()
         .map(|c| c.function.name.as_str())
@@ -41,7 +42,7 @@ pub(crate) fn per_turn(
     expected: &[Value],
     tools: &ToolSet,
     norm: StrNorm,
-) -> (Outcome, Vec<ScoreRecord>) {
+) -> (Row, Vec<ScoreRecord>) {
     let n = turns.len().max(expected.len());
     let mut rows = Vec::with_capacity(n);
     let mut failures = Vec::new();
@@ -98,97 +99,6 @@ pub(crate) fn per_turn(
     let value = if n == 0 { 1.0 } else { total / n as f64 };
     let detail = (!failures.is_empty()).then(|| truncate(&failures.join("; "), 400));
     ((failures.is_empty(), value, detail), rows)
-}
-
-/// `recovery`: after each turn whose tool result was an error, the next turn does what
-/// `expected.turns` says for it (retry the call, escalate, or explain in prose). The
-/// value is the share of errors recovered from; passes when there was no error.
-pub(crate) fn recovery(
-    turns: &[Turn],
-    expected: Option<&Value>,
-    tools: &ToolSet,
-    norm: StrNorm,
-) -> Outcome {
-    let errors: Vec<usize> = (0..turns.len()).filter(|i| turns[*i].tool_error).collect();
-    if errors.is_empty() {
-        return (true, 1.0, Some("no tool error to recover from".into()));
-    }
-    let expected = expected_turns(expected);
-    let mut problems = Vec::new();
-    for &i in &errors {
-        let Some(next) = turns.get(i + 1) else {
-            problems.push(format!(
-                "the loop ended right after the tool error of turn {i}"
-            ));
-            continue;
-        };
-        let Some(expected) = expected else {
-            // No reference: reacting to the error at all is what can be checked.
-            continue;
-        };
-        // No expected turn after the error: the model should explain and stop.
-        let want = expected.get(i + 1).cloned().unwrap_or_else(|| json!([]));
-        let m = match_tool_calls(
-            &next.tool_calls,
-            Some(&json!({ "tool_calls": want })),
-            tools,
-            norm,
-        );
-        if !m.pass {
-            problems.push(format!(
-                "after the tool error of turn {i}: {}",
-                m.detail.unwrap_or_default()
-            ));
-        }
-    }
-    let recovered = errors.len() - problems.len();
-    let value = recovered as f64 / errors.len() as f64;
-    if problems.is_empty() {
-        (
-            true,
-            value,
-            Some(format!("recovered from {} tool error(s)", errors.len())),
-        )
-    } else {
-        (false, value, Some(truncate(&problems.join("; "), 300)))
-    }
-}
-
-/// `stopping`: the loop ends with an answer in prose. A last turn that still calls
-/// tools at the turn limit is a runaway loop.
-pub(crate) fn stopping(turns: &[Turn], max_turns: u32) -> Outcome {
-    let Some(last) = turns.last() else {
-        return (false, 0.0, Some("no answer".into()));
-    };
-    if last.tool_calls.is_empty() {
-        return (
-            true,
-            1.0,
-            Some(format!(
-                "stopped with a final answer after {} turn(s)",
-                turns.len()
-            )),
-        );
-    }
-    if turns.len() as u64 >= u64::from(max_turns) {
-        (
-            false,
-            0.0,
-            Some(format!(
-                "runaway loop: still calling tools ({}) at the turn limit of {max_turns}",
-                names(&last.tool_calls)
-            )),
-        )
-    } else {
-        (
-            false,
-            0.0,
-            Some(format!(
-                "the loop ended after {} turn(s) without a final answer",
-                turns.len()
-            )),
-        )
-    }
 }
 
 #[cfg(test)]

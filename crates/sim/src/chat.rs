@@ -69,7 +69,11 @@ async fn route(sim: &Arc<Sim>, req: &ChatRequest) -> Result<Response, ApiError> 
             continue;
         };
         let has_next = i + 1 < req.models.len();
-        let (d, script_pos) = sim.next_draws(id, &req.first_user, req.n_messages);
+        let lane = match req.provider.only.as_deref() {
+            Some([one]) => one.as_str(),
+            _ => "",
+        };
+        let (d, script_pos) = sim.next_draws(id, lane, &req.first_user, req.n_messages);
         let provider = match select_provider(profile, req, d) {
             Ok(p) => p,
             Err(why) => {
@@ -95,8 +99,22 @@ async fn route(sim: &Arc<Sim>, req: &ChatRequest) -> Result<Response, ApiError> 
             }
             return Err(e);
         }
-        let fault = pick_fault(profile, d, script_pos);
-        if let Some(err) = upstream_error(profile, provider, fault, req.stream, d) {
+        let mut fault = pick_fault(profile, d, script_pos);
+        let mut provider = provider;
+        if fault == Fault::Failover {
+            // OpenRouter tries the model's next provider when one fails upstream.
+            let ms = fault_latency_ms(profile, fault, d) * sim.latency_scale;
+            match failover_to(profile, provider, req) {
+                Some(next) => {
+                    pause(ms).await;
+                    attempts.push(attempt(provider, 502, ms.round() as u64));
+                    provider = next;
+                    fault = Fault::Ok;
+                }
+                None => fault = Fault::ServerError,
+            }
+        }
+        if let Some(err) = upstream_error(id, profile, provider, fault, req, d) {
             let ms = fault_latency_ms(profile, fault, d) * sim.latency_scale;
             pause(ms).await;
             attempts.push(attempt(provider, err.status, ms.round() as u64));
@@ -116,6 +134,9 @@ async fn route(sim: &Arc<Sim>, req: &ChatRequest) -> Result<Response, ApiError> 
         return Ok(respond(sim, req, served, attempts, started).await);
     }
     Err(last_error.unwrap_or_else(|| {
+        let mut excluded_by: Vec<&str> = excluded.iter().flat_map(|e| excluded_by(e)).collect();
+        excluded_by.sort_unstable();
+        excluded_by.dedup();
         ApiError::new(
             404,
             "no_endpoints",
@@ -124,7 +145,67 @@ async fn route(sim: &Arc<Sim>, req: &ChatRequest) -> Result<Response, ApiError> 
                 excluded.join("; ")
             ),
         )
+        .with_availability(json!({
+            "code": "no_endpoints",
+            "retryable": false,
+            "requested_models": req.models,
+            "excluded_by": excluded_by,
+            "docs_url": "https://openrouter.ai/docs/guides/routing/provider-selection",
+        }))
     }))
+}
+
+/// What excluded a model's providers, in the vocabulary of `availability.excluded_by`
+/// (<https://openrouter.ai/docs/api/reference/errors-and-debugging>), from the reasons
+/// [`select_provider`] gives.
+fn excluded_by(why: &str) -> Vec<&'static str> {
+    [
+        ("provider.only", "allowed_providers"),
+        ("provider.ignore", "allowed_providers"),
+        ("provider.order", "allowed_providers"),
+        ("data_policy:zdr", "data_policy:zdr"),
+        ("data_policy:training", "data_policy:training"),
+        ("quantization", "quantization"),
+        ("require_parameters", "require_parameters"),
+        ("max_price", "max_price"),
+    ]
+    .into_iter()
+    .filter(|(said, _)| why.contains(said))
+    .map(|(_, by)| by)
+    .collect()
+}
+
+/// Another provider of the model to fail over to, when the request lets OpenRouter
+/// use one: allowed fallbacks, and within `only` when it names some.
+fn failover_to<'a>(
+    m: &'a ModelProfile,
+    failed: &Provider,
+    req: &ChatRequest,
+) -> Option<&'a Provider> {
+    let prefs = &req.provider;
+    if !prefs.allow_fallbacks {
+        return None;
+    }
+    m.providers.iter().find(|p| {
+        p.slug != failed.slug
+            && prefs
+                .only
+                .as_ref()
+                .is_none_or(|only| only.iter().any(|s| matches_slug(p, s)))
+            && !prefs
+                .ignore
+                .as_ref()
+                .is_some_and(|ignore| ignore.iter().any(|s| matches_slug(p, s)))
+    })
+}
+
+/// What a provider's own error body looked like: OpenRouter passes it on as
+/// `metadata.raw`.
+fn raw_upstream(status: u16, message: &str) -> Value {
+    json!(
+        json!({ "error": { "code": status, "message": message, "type": "upstream_error" } })
+            .to_string()
+    )
 }
 
 fn attempt(provider: &Provider, status: u16, latency_ms: u64) -> Value {
@@ -152,6 +233,20 @@ fn select_provider<'a>(
             .ok_or_else(|| "the model has no providers".to_string());
     }
     let prefs = &req.provider;
+    // Requests with tools go to the providers that can call them, as OpenRouter routes;
+    // with `require_parameters`, response formats too. (A model none of whose providers
+    // can answers as it can: in prose.)
+    let fits = |p: &Provider| {
+        let own = p.serving(m);
+        (req.tools.is_empty() || own.supports_tools)
+            && (!prefs.require_parameters
+                || req.response_format.is_none()
+                || own.supports_response_format)
+    };
+    let mut candidates: Vec<&Provider> = m.providers.iter().collect();
+    if candidates.iter().any(|p| fits(p)) {
+        candidates.retain(|p| fits(p));
+    }
     if prefs.require_parameters {
         if !req.tools.is_empty() && !m.supports_tools {
             return Err("require_parameters: the model does not support tools".into());
@@ -169,7 +264,6 @@ fn select_provider<'a>(
     {
         return Err("max_price".into());
     }
-    let mut candidates: Vec<&Provider> = m.providers.iter().collect();
     let mut reasons: Vec<String> = Vec::new();
     let mut keep =
         |reason: String, candidates: &mut Vec<&Provider>, pred: &dyn Fn(&Provider) -> bool| {
@@ -254,14 +348,20 @@ fn pick_fault(m: &ModelProfile, d: Draws, script_pos: u64) -> Fault {
     Fault::Ok
 }
 
-/// Faults answered with an HTTP error before any token.
+/// Faults answered with an HTTP error before any token, with the metadata OpenRouter
+/// documents for each (<https://openrouter.ai/docs/api/reference/errors-and-debugging>):
+/// a provider's error names it and carries its `raw` body; a moderation 403 its
+/// `reasons`, the `flagged_input` (100 characters at most), the provider and the model;
+/// a 503 its `availability` (`retryable`, `retry_after`).
 fn upstream_error(
+    id: &str,
     m: &ModelProfile,
     p: &Provider,
     fault: Fault,
-    stream: bool,
+    req: &ChatRequest,
     d: Draws,
 ) -> Option<ApiError> {
+    let stream = req.stream;
     let mut e = match fault {
         Fault::RateLimit | Fault::Http(429) => {
             let mut e = ApiError::new(
@@ -293,6 +393,51 @@ fn upstream_error(
             "provider_unavailable",
             format!("{} returned an invalid response", p.name),
         ),
+        Fault::Http(403) => {
+            return Some(
+                ApiError::new(
+                    403,
+                    "content_policy_violation",
+                    format!(
+                        "{id} requires moderation on {}. Your input was flagged for \"harassment\"",
+                        p.name
+                    ),
+                )
+                .with("reasons", json!(["harassment"]))
+                .with(
+                    "flagged_input",
+                    json!(req.first_user.chars().take(100).collect::<String>()),
+                )
+                .with("provider_name", json!(p.name))
+                .with("model_slug", json!(id)),
+            )
+        }
+        Fault::Http(503) => {
+            return Some(
+                ApiError::status(503, "Simulated upstream error 503").with_availability(json!({
+                    "code": "temporarily_unavailable",
+                    "retryable": true,
+                    "retry_after": m.retry_after_s,
+                    "requested_models": req.models,
+                    "affected_providers": [p.name],
+                })),
+            )
+        }
+        Fault::NoEndpoints => {
+            return Some(
+                ApiError::new(
+                    503,
+                    "provider_overloaded",
+                    format!("No endpoint of {id} meets your routing requirements"),
+                )
+                .with_availability(json!({
+                    "code": "constraint_filtered",
+                    "retryable": false,
+                    "requested_models": req.models,
+                    "excluded_by": ["max_price", "context_length"],
+                })),
+            )
+        }
         Fault::Http(code) => ApiError::status(code, format!("Simulated upstream error {code}")),
         Fault::Html502 => {
             let mut e = ApiError::status(502, "Bad Gateway");
@@ -301,8 +446,11 @@ fn upstream_error(
         }
         _ => return None,
     };
-    if e.status >= 429 {
+    // 500s are masked: no provider, no upstream body.
+    if e.status >= 429 && e.status != 500 && !e.html {
         e.provider = Some(p.name.clone());
+        let raw = raw_upstream(e.status, &e.message);
+        e = e.with("raw", raw);
     }
     Some(e)
 }
@@ -470,7 +618,8 @@ async fn respond(
     mut attempts: Vec<Value>,
     started: Instant,
 ) -> Response {
-    let m = s.profile;
+    let served_as = s.provider.serving(s.profile);
+    let m: &ModelProfile = &served_as;
     let d = s.draws;
     let tools: &[Value] = if m.supports_tools && !req.tool_choice_none {
         &req.tools
@@ -779,7 +928,11 @@ fn stream_response(
             c["error"] = json!({
                 "code": 502,
                 "message": format!("{} stopped responding mid-stream", head.provider),
-                "metadata": { "error_type": "provider_unavailable" },
+                "metadata": {
+                    "error_type": "provider_unavailable",
+                    "provider_name": head.provider,
+                    "raw": raw_upstream(502, "upstream connection reset"),
+                },
             });
             events.push(Event {
                 delay_ms: step,

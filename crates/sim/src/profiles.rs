@@ -103,6 +103,51 @@ pub struct Provider {
     /// Share of load-balanced traffic.
     #[serde(default = "one_f")]
     pub weight: f64,
+    /// How this provider's endpoint differs from the model's figures (a quantized
+    /// endpoint answers worse, a busy one is slower, one lacks a parameter); unset
+    /// fields are the model's.
+    #[serde(default)]
+    pub quality: Option<f64>,
+    #[serde(default)]
+    pub ttft_ms: Option<u64>,
+    #[serde(default)]
+    pub tokens_per_s: Option<f64>,
+    #[serde(default)]
+    pub prompt_price: Option<f64>,
+    #[serde(default)]
+    pub completion_price: Option<f64>,
+    #[serde(default)]
+    pub supports_tools: Option<bool>,
+    #[serde(default)]
+    pub supports_response_format: Option<bool>,
+}
+
+impl Provider {
+    /// The model as this provider serves it: the model's figures with the provider's
+    /// own where it sets them. Borrowed when it sets none.
+    pub fn serving<'a>(&self, m: &'a ModelProfile) -> std::borrow::Cow<'a, ModelProfile> {
+        let differs = self.quality.is_some()
+            || self.ttft_ms.is_some()
+            || self.tokens_per_s.is_some()
+            || self.prompt_price.is_some()
+            || self.completion_price.is_some()
+            || self.supports_tools.is_some()
+            || self.supports_response_format.is_some();
+        if !differs {
+            return std::borrow::Cow::Borrowed(m);
+        }
+        let mut own = m.clone();
+        own.quality = self.quality.unwrap_or(m.quality);
+        own.ttft_ms = self.ttft_ms.unwrap_or(m.ttft_ms);
+        own.tokens_per_s = self.tokens_per_s.unwrap_or(m.tokens_per_s);
+        own.prompt_price = self.prompt_price.unwrap_or(m.prompt_price);
+        own.completion_price = self.completion_price.unwrap_or(m.completion_price);
+        own.supports_tools = self.supports_tools.unwrap_or(m.supports_tools);
+        own.supports_response_format = self
+            .supports_response_format
+            .unwrap_or(m.supports_response_format);
+        std::borrow::Cow::Owned(own)
+    }
 }
 
 /// Per-request fault probabilities.
@@ -168,10 +213,17 @@ pub enum Fault {
     Refusal,
     ContentFilter,
     Length,
+    /// 503 with `availability.retryable: false`: no endpoint can serve, and asking
+    /// again will not change that.
+    NoEndpoints,
+    /// The provider picked fails with a 502 and OpenRouter answers from another one
+    /// of the model: the generation's `provider_responses` lists both.
+    Failover,
 }
 
 const FAULT_NAMES: &str = "ok, rate_limit, server_error, http_NNN, html_502, timeout, malformed, \
-     empty_choices, cut_stream, mid_stream_error, refusal, content_filter, length";
+     empty_choices, cut_stream, mid_stream_error, refusal, content_filter, length, \
+     no_endpoints, failover";
 
 impl TryFrom<String> for Fault {
     type Error = String;
@@ -190,6 +242,8 @@ impl TryFrom<String> for Fault {
             "refusal" => Fault::Refusal,
             "content_filter" => Fault::ContentFilter,
             "length" => Fault::Length,
+            "no_endpoints" => Fault::NoEndpoints,
+            "failover" => Fault::Failover,
             other => match other.strip_prefix("http_").map(str::parse::<u16>) {
                 Some(Ok(code)) if (400..=599).contains(&code) => Fault::Http(code),
                 Some(_) => {
@@ -220,6 +274,8 @@ impl fmt::Display for Fault {
             Fault::Refusal => "refusal",
             Fault::ContentFilter => "content_filter",
             Fault::Length => "length",
+            Fault::NoEndpoints => "no_endpoints",
+            Fault::Failover => "failover",
         };
         f.write_str(name)
     }
@@ -325,6 +381,24 @@ impl Profiles {
                         format!("provider slug `{}` appears twice", p.slug),
                     ));
                 }
+                let own = p.serving(m);
+                let in_range = (0.0..=1.0).contains(&own.quality)
+                    && own.tokens_per_s > 0.0
+                    && own.tokens_per_s.is_finite()
+                    && own.prompt_price >= 0.0
+                    && own.prompt_price.is_finite()
+                    && own.completion_price >= 0.0
+                    && own.completion_price.is_finite();
+                if !in_range {
+                    return Err(err(
+                        id,
+                        "providers",
+                        format!(
+                            "provider `{}`: quality from 0 to 1, tokens_per_s above 0, prices of 0 or more",
+                            p.slug
+                        ),
+                    ));
+                }
                 if !(p.weight > 0.0 && p.weight.is_finite()) {
                     return Err(err(
                         id,
@@ -427,6 +501,13 @@ fn default_providers() -> Vec<Provider> {
         data_collection: DataCollection::Allow,
         quantization: unknown(),
         weight: 1.0,
+        quality: None,
+        ttft_ms: None,
+        tokens_per_s: None,
+        prompt_price: None,
+        completion_price: None,
+        supports_tools: None,
+        supports_response_format: None,
     }]
 }
 

@@ -94,12 +94,21 @@ impl Sim {
 
     /// Draws for the next request of this prompt on this model, and the request's
     /// position in the model's script for the prompt.
-    pub(crate) fn next_draws(&self, model: &str, prompt: &str, messages: usize) -> (Draws, u64) {
+    /// The draws of the next request of `prompt` on `model`. `lane` keeps its own count
+    /// of repeats (a request pinned to one provider): the first request of a case on
+    /// each provider draws alike, so providers of one model compare case by case.
+    pub(crate) fn next_draws(
+        &self,
+        model: &str,
+        lane: &str,
+        prompt: &str,
+        messages: usize,
+    ) -> (Draws, u64) {
         let prompt_hash = fnv1a(prompt.as_bytes());
         let counter = {
             let mut counters = lock(&self.draw_counters);
             let c = counters
-                .entry((model.to_string(), prompt_hash, messages))
+                .entry((format!("{model}\u{0}{lane}"), prompt_hash, messages))
                 .or_insert(0);
             *c += 1;
             *c - 1
@@ -244,11 +253,13 @@ async fn endpoints(
     let Some(m) = sim.profiles.model(&id) else {
         return ApiError::new(404, "not_found", format!("No model named `{id}`")).into_response();
     };
-    let ttft = m.ttft_ms as f64 / 1000.0;
     let endpoints: Vec<Value> = m
         .providers
         .iter()
         .map(|p| {
+            let m = p.serving(m);
+            let m: &ModelProfile = &m;
+            let ttft = m.ttft_ms as f64 / 1000.0;
             json!({
                 "name": format!("{}: {}", p.name, m.name),
                 "model_id": id,

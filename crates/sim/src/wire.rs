@@ -6,7 +6,12 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
 /// An error answered with OpenRouter's envelope
-/// `{"error":{"code","message","metadata":{"error_type"}}}`.
+/// `{"error":{"code","message","metadata":{"error_type", ...}}}`, with the metadata
+/// shapes <https://openrouter.ai/docs/api/reference/errors-and-debugging> documents:
+/// `provider_name` and `raw` on a provider's error, `reasons`, `flagged_input`,
+/// `provider_name` and `model_slug` on a moderation 403 (both in `metadata`), and a
+/// model-availability error's `availability` next to `error_type` and `http_status` in
+/// `error` itself.
 #[derive(Debug, Clone)]
 pub(crate) struct ApiError {
     pub(crate) status: u16,
@@ -18,6 +23,10 @@ pub(crate) struct ApiError {
     pub(crate) provider: Option<String>,
     /// A proxy's HTML error page instead of JSON.
     pub(crate) html: bool,
+    /// More `metadata` fields (`raw`, `reasons`, `flagged_input`, `model_slug`...).
+    pub(crate) metadata: Box<serde_json::Map<String, Value>>,
+    /// `availability` of a model-availability error.
+    pub(crate) availability: Option<Box<Value>>,
 }
 
 impl ApiError {
@@ -29,7 +38,21 @@ impl ApiError {
             retry_after: None,
             provider: None,
             html: false,
+            metadata: Box::default(),
+            availability: None,
         }
+    }
+
+    /// `metadata.<key> = value`.
+    pub(crate) fn with(mut self, key: &str, value: Value) -> Self {
+        self.metadata.insert(key.to_string(), value);
+        self
+    }
+
+    /// A model-availability error's `availability` object.
+    pub(crate) fn with_availability(mut self, availability: Value) -> Self {
+        self.availability = Some(Box::new(availability));
+        self
     }
 
     /// An error for a status, with the error_type OpenRouter uses for it.
@@ -46,7 +69,17 @@ impl ApiError {
         if let Some(p) = &self.provider {
             metadata["provider_name"] = json!(p);
         }
-        json!({ "error": { "code": self.status, "message": self.message, "metadata": metadata } })
+        for (k, v) in self.metadata.iter() {
+            metadata[k] = v.clone();
+        }
+        let mut error =
+            json!({ "code": self.status, "message": self.message, "metadata": metadata });
+        if let Some(a) = &self.availability {
+            error["availability"] = (**a).clone();
+            error["error_type"] = json!(self.error_type);
+            error["http_status"] = json!(self.status);
+        }
+        json!({ "error": error })
     }
 }
 

@@ -76,6 +76,23 @@ impl Store {
         .await)?)
     }
 
+    /// Attempts whose error carried details (OpenRouter's `error.metadata` and
+    /// `availability`), the same details counted once: at most `ERROR_DETAIL_ROWS` of
+    /// them, the most frequent first.
+    pub async fn error_details(&self, run_id: &str) -> Result<Vec<ErrorDetailRow>> {
+        Ok(with_pool!(self, |pool| sqlx::query_as(
+            "SELECT dataset, target, status, error_class, served_provider, error_metadata,
+                    COUNT(*) AS attempts
+             FROM attempts WHERE run_id = $1 AND error_metadata IS NOT NULL
+             GROUP BY dataset, target, status, error_class, served_provider, error_metadata
+             ORDER BY dataset, target, COUNT(*) DESC LIMIT $2",
+        )
+        .bind(run_id)
+        .bind(ERROR_DETAIL_ROWS)
+        .fetch_all(pool)
+        .await)?)
+    }
+
     /// Upsert a catalog entry; a new or changed price adds a row to the price history.
     pub async fn upsert_model(&self, m: &ModelRow) -> Result<bool> {
         let m = crate::redact::redacted_one(m);
@@ -160,4 +177,21 @@ impl Store {
         .fetch_all(pool)
         .await)?)
     }
+}
+
+/// Most distinct error details read for a report.
+const ERROR_DETAIL_ROWS: i64 = 10_000;
+
+/// Attempts of one target that failed with the same details.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize)]
+pub struct ErrorDetailRow {
+    pub dataset: String,
+    pub target: String,
+    pub status: Option<i64>,
+    pub error_class: Option<String>,
+    /// The provider that failed, when the error named one.
+    pub served_provider: Option<String>,
+    /// The details as stored (JSON).
+    pub error_metadata: String,
+    pub attempts: i64,
 }

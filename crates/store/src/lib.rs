@@ -56,6 +56,7 @@ mod test_support;
 pub mod testing;
 mod write;
 
+pub use governance::ErrorDetailRow;
 pub use judge::JudgeSpend;
 pub use lease::{new_lease_owner, Lease, LeaseHolder};
 pub use merge::MergedRun;

@@ -866,6 +866,8 @@ table! {
         stored content_bytes: Option<i64>,
         stored tool_calls_bytes: Option<i64>,
         stored error_bytes: Option<i64>,
+        /// The error's `metadata` (and `availability`) as JSON, redacted and cut.
+        stored error_metadata: Option<String>,
     }
 }
 

@@ -494,6 +494,7 @@ fn attempt_values<'q>(run_id: &'q str, a: &'q AttemptRecord) -> AttemptValues<'q
         content_bytes: a.content_bytes.map(|n| n as i64),
         tool_calls_bytes: a.tool_calls_bytes.map(|n| n as i64),
         error_bytes: a.error_bytes.map(|n| n as i64),
+        error_metadata: a.error_metadata.as_deref(),
     }
 }
 

@@ -1,5 +1,6 @@
-//! `routeval models sync|list|suggest`: the model catalog, kept in the database with
-//! its price history, filtered, and matched against what a dataset needs.
+//! `routeval models sync|list|endpoints|suggest`: the model catalog, kept in the database
+//! with its price history, filtered, each model's providers listed, and matched against
+//! what a dataset needs.
 
 use crate::exit::{CliError, CliResult, SUCCESS};
 use crate::progress::Notices;
@@ -16,6 +17,91 @@ pub async fn sync(suite: &Path, db: &str, with_endpoints: bool) -> CliResult<u8>
             s.endpoint, s.models, s.changed
         );
     }
+    Ok(SUCCESS)
+}
+
+/// `models endpoints MODEL`: the providers serving a model, one row each.
+pub async fn endpoints(
+    suite_path: &Path,
+    endpoint: Option<&str>,
+    model: &str,
+    db: &str,
+    offline: bool,
+    json: bool,
+) -> CliResult<u8> {
+    let suite = routeval_core::Suite::load(suite_path)?;
+    let endpoint = match endpoint {
+        Some(name) if suite.endpoints.contains_key(name) => name.to_string(),
+        Some(name) => {
+            return Err(CliError::input(anyhow::anyhow!(
+                "--endpoint: no endpoint `{name}` in {}",
+                suite_path.display()
+            )))
+        }
+        None => suite
+            .endpoints
+            .iter()
+            .find(|(_, e)| e.kind == routeval_core::config::EndpointKind::Openrouter)
+            .map(|(name, _)| name.clone())
+            .ok_or_else(|| {
+                CliError::input(anyhow::anyhow!(
+                    "{} has no OpenRouter endpoint to ask; name one with --endpoint",
+                    suite_path.display()
+                ))
+            })?,
+    };
+    let providers =
+        routeval_engine::sweep::endpoint_providers(&suite, &endpoint, model, db, offline)
+            .await
+            .map_err(|why| CliError::input(anyhow::anyhow!("`{model}` on `{endpoint}`: {why}")))?;
+    if json {
+        let out = serde_json::json!({"endpoint": endpoint, "model": model, "providers": providers});
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&out).map_err(CliError::failure)?
+        );
+        return Ok(SUCCESS);
+    }
+    let mut table = Table::new();
+    table.load_preset(UTF8_FULL_CONDENSED).set_header(vec![
+        "provider",
+        "slug (provider.only)",
+        "quantization",
+        "context",
+        "max output",
+        "prompt $/M",
+        "completion $/M",
+        "tools",
+        "structured outputs",
+    ]);
+    let yes = |p: &routeval_core::config::SweptProvider, param: &str| {
+        if p.supported_parameters.is_empty() {
+            "?"
+        } else if p.supported_parameters.iter().any(|s| s == param) {
+            "yes"
+        } else {
+            "no"
+        }
+    };
+    let price = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{v:.2}"));
+    for p in &providers {
+        table.add_row(vec![
+            p.name.clone(),
+            p.slug.clone(),
+            p.quantization.clone().unwrap_or_else(|| "–".into()),
+            p.context_length.map_or("–".into(), |c| c.to_string()),
+            p.max_completion_tokens
+                .map_or("–".into(), |c| c.to_string()),
+            price(p.price.map(|x| x.prompt)),
+            price(p.price.map(|x| x.completion)),
+            yes(p, "tools").to_string(),
+            yes(p, "response_format").to_string(),
+        ]);
+    }
+    println!(
+        "{model} on {endpoint}: {} providers\n{table}",
+        providers.len()
+    );
     Ok(SUCCESS)
 }
 

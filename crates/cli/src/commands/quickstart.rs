@@ -62,6 +62,7 @@ pub async fn run(mut args: QuickstartArgs) -> CliResult<u8> {
     {
         endpoint.base_url = server.base_url();
     }
+    routeval_engine::sweep::expand_sweeps(&mut prepared, &args.db.db, false).await?;
 
     let opts = RunOptions {
         db: args.db.db.clone(),

@@ -6,6 +6,7 @@ use crate::progress::Notices;
 use routeval_engine::plan::{catalogs_for, plan_pairs, stored_verdicts, PairPlan};
 use routeval_engine::prepare::{prepare, Prepared};
 use routeval_engine::run::{Finished, RunControl, RunOptions};
+use routeval_engine::sweep::expand_sweeps;
 use routeval_runner::RunStatus;
 use std::time::Duration;
 
@@ -14,7 +15,8 @@ const DRAIN_DEADLINE: Duration = Duration::from_secs(30);
 
 pub async fn run(args: RunArgs) -> CliResult<u8> {
     let notices = Notices::new(&args.suite, args.quiet);
-    let prepared = prepare(&args.suite, &args.routes, &args.datasets, notices.as_ref())?;
+    let mut prepared = prepare(&args.suite, &args.routes, &args.datasets, notices.as_ref())?;
+    expand_sweeps(&mut prepared, &args.db.db, false).await?;
     if args.dry_run {
         let catalogs = catalogs_for(&prepared.suite, &args.db.db, false).await?;
         let probes = stored_verdicts(&args.db.db).await?;

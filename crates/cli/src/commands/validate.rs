@@ -6,11 +6,13 @@ use crate::exit::{CliError, CliResult, SUCCESS};
 use crate::progress::Notices;
 use routeval_engine::plan::{catalogs_for, plan_pairs, stored_verdicts, Catalogs, PairPlan};
 use routeval_engine::prepare::prepare;
+use routeval_engine::sweep::expand_sweeps;
 use serde_json::{json, Value};
 
 pub async fn run(args: ValidateArgs) -> CliResult<u8> {
     let notices = Notices::new(&args.suite, true);
-    let prepared = prepare(&args.suite, &args.routes, &args.datasets, notices.as_ref())?;
+    let mut prepared = prepare(&args.suite, &args.routes, &args.datasets, notices.as_ref())?;
+    expand_sweeps(&mut prepared, &args.db.db, args.offline).await?;
     let s = &prepared.suite;
     if args.format == TextFormat::Json {
         let catalogs = catalogs_for(s, &args.db.db, args.offline).await?;

@@ -53,6 +53,18 @@ providers = [{ name = "One", slug = "one" }, { name = "Two", slug = "two" }]
 rate_limit = 0.1
 server_error = 0.1
 
+[models."test/swept"]
+name = "Swept"
+context_length = 100000
+prompt_price = 1.0
+completion_price = 2.0
+quality = 1.0
+providers = [
+  { name = "Full", slug = "full", quantization = "bf16" },
+  { name = "Quant", slug = "quant", quantization = "int4", quality = 0.0, prompt_price = 0.5, completion_price = 1.0 },
+  { name = "No Tools", slug = "no-tools", supports_tools = false, ttft_ms = 900 },
+]
+
 [models."test/notools"]
 name = "No tools"
 context_length = 100000
@@ -687,4 +699,53 @@ async fn same_seed_same_sequence_same_bodies() {
     a.server.shutdown().await;
     b.server.shutdown().await;
     c.server.shutdown().await;
+}
+
+#[tokio::test]
+async fn providers_of_one_model_differ_as_their_endpoints_say() {
+    let h = start().await;
+    let (status, eps) = h.get("/models/test/swept/endpoints").await;
+    assert_eq!(status, 200);
+    let endpoints = eps["data"]["endpoints"].as_array().unwrap();
+    let tags: Vec<&str> = endpoints
+        .iter()
+        .map(|e| e["tag"].as_str().unwrap())
+        .collect();
+    assert_eq!(tags, ["full", "quant", "no-tools"]);
+    assert_eq!(endpoints[1]["quantization"], "int4");
+    assert_eq!(endpoints[1]["pricing"]["prompt"], "0.0000005");
+    assert_eq!(endpoints[0]["pricing"]["prompt"], "0.000001");
+    let params = |i: usize| endpoints[i]["supported_parameters"].to_string();
+    assert!(params(0).contains("\"tools\""));
+    assert!(!params(2).contains("\"tools\""));
+
+    let pinned = |slug: &str| {
+        json!({"model": "test/swept", "tools": tools(),
+               "provider": {"only": [slug], "allow_fallbacks": false},
+               "messages": [{"role": "user", "content": ORDER_PROMPT}]})
+    };
+    let full: Value = h.chat(pinned("full")).await.json().await.unwrap();
+    let quant: Value = h.chat(pinned("quant")).await.json().await.unwrap();
+    assert_eq!(full["provider"], "Full");
+    assert_eq!(quant["provider"], "Quant");
+    // The quantized endpoint gets the case wrong where the full-precision one is right,
+    // and bills at its own price.
+    assert_ne!(
+        full["choices"][0]["message"]["tool_calls"],
+        quant["choices"][0]["message"]["tool_calls"]
+    );
+    let billed = |v: &Value, prompt: f64, completion: f64| {
+        let u = &v["usage"];
+        let want = u["prompt_tokens"].as_f64().unwrap() * prompt / 1e6
+            + u["completion_tokens"].as_f64().unwrap() * completion / 1e6;
+        (u["cost"].as_f64().unwrap() - want).abs() < 1e-12
+    };
+    assert!(billed(&full, 1.0, 2.0), "{}", full["usage"]);
+    assert!(billed(&quant, 0.5, 1.0), "{}", quant["usage"]);
+    // A request with tools is not served by the endpoint without them.
+    let r = h.chat(pinned("no-tools")).await;
+    assert_eq!(r.status().as_u16(), 404);
+    let err: Value = r.json().await.unwrap();
+    assert_eq!(error_type(&err), "no_endpoints");
+    h.server.shutdown().await;
 }

@@ -1,0 +1,359 @@
+//! What OpenRouter says is what is stored: the engine in-process against the simulator
+//! over loopback HTTP, into a real database, read back with plain SQL.
+//!
+//! - an error's details (moderation reasons, the failing provider and its raw answer,
+//!   why no endpoint could serve) are stored per attempt, the failing provider as the
+//!   attempt's provider, and `availability.retryable` / `retry_after` decide retries;
+//! - with `fetch_generation`, a generation that failed after it started is billed at
+//!   its generation stats, and is of unknown cost (not free) when there are none; so
+//!   cost per accepted on a flaky route includes what its failed generations cost.
+
+use routeval_engine::prepare::prepare;
+use routeval_engine::run::{execute, RunControl, RunOptions};
+use routeval_engine::{Event, Observer};
+use routeval_runner::RunStatus;
+use routeval_sim::{Profiles, SimConfig, SimServer};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+fn repo_root() -> PathBuf {
+    Path::new(&std::env::var_os("CARGO_MANIFEST_DIR").expect("run by cargo test"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+struct Quiet;
+
+impl Observer for Quiet {
+    fn event(&self, _: &Event<'_>) {}
+}
+
+/// A simulated model that is always right; `script` fixes each request's fault, and
+/// `extra` adds profile lines.
+fn model(id: &str, script: &[&str], extra: &str) -> String {
+    let mut s = format!(
+        "[models.\"{id}\"]\nname = \"{id}\"\ncontext_length = 100000\nprompt_price = 1.0\n\
+         completion_price = 2.0\nquality = 1.0\nhang_ms = 5000\nretry_after_s = 1\n{extra}"
+    );
+    if !script.is_empty() {
+        let entries: Vec<String> = script.iter().map(|f| format!("\"{f}\"")).collect();
+        s.push_str(&format!("script = [{}]\n", entries.join(", ")));
+    }
+    s.push('\n');
+    s
+}
+
+/// Two providers, for failover.
+const TWO_PROVIDERS: &str = "providers = [{ name = \"First\", slug = \"first\" }, \
+                             { name = \"Second\", slug = \"second\" }]\n";
+
+/// A route with short retries and timeouts; `extra` adds route lines.
+fn route(name: &str, model: &str, extra: &str) -> String {
+    format!(
+        "[routes.{name}]\nendpoint = \"sim\"\nmodel = \"{model}\"\n\
+         retry = {{ attempts = 3, base_delay_ms = 1, max_delay_ms = 5 }}\n\
+         timeouts = {{ first_byte_s = 2, idle_s = 2, total_s = 5 }}\n{extra}\n"
+    )
+}
+
+async fn start_sim(profiles: &str) -> SimServer {
+    let root = repo_root();
+    let config = SimConfig {
+        profiles: Profiles::parse(Path::new("test-profiles.toml"), profiles).unwrap(),
+        case_files: vec![root.join("datasets/ticket_triage/cases.jsonl")],
+        seed: 3,
+        latency_scale: 0.0,
+        api_key: None,
+    };
+    routeval_sim::serve(config, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap()
+}
+
+/// Run `routes` (a suite's route tables) on the first `limit` triage cases, into a
+/// fresh SQLite database; its URL.
+async fn run(dir: &Path, base_url: &str, routes: &str, limit: usize) -> String {
+    let r = repo_root();
+    let suite = format!(
+        r#"name = "openrouter"
+concurrency = 8
+
+[endpoints.sim]
+kind = "openrouter"
+base_url = "{base_url}"
+simulated = true
+
+{routes}
+[datasets.ticket_triage]
+path = "{r}/datasets/ticket_triage/cases.jsonl"
+task = "classification"
+scorer = "{r}/scorers/ticket_triage.toml"
+system_prompt = "{r}/datasets/ticket_triage/system.txt"
+schema = "{r}/datasets/ticket_triage/schema.json"
+response_format = "json_schema"
+"#,
+        r = r.display()
+    );
+    let path = dir.join("suite.toml");
+    std::fs::write(&path, suite).unwrap();
+    let db = format!("sqlite://{}", dir.join("r.db").display());
+    let prepared = prepare(&path, &[], &[], &Quiet).unwrap();
+    let options = RunOptions {
+        db: db.clone(),
+        limit: Some(limit),
+        ..RunOptions::default()
+    };
+    let finished = execute(&prepared, &options, &RunControl::default(), Arc::new(Quiet))
+        .await
+        .unwrap();
+    assert_eq!(finished.summary.status, RunStatus::Completed);
+    db
+}
+
+/// One stored attempt, as the columns these tests read.
+#[derive(Debug, sqlx::FromRow)]
+struct Stored {
+    route: String,
+    http_attempt: i64,
+    status: Option<i64>,
+    error_class: Option<String>,
+    served_provider: Option<String>,
+    retry_after_s: Option<f64>,
+    error_metadata: Option<String>,
+}
+
+impl Stored {
+    fn metadata(&self) -> Value {
+        serde_json::from_str(self.error_metadata.as_deref().expect("metadata stored")).unwrap()
+    }
+}
+
+async fn attempts(db: &str, route: &str) -> Vec<Stored> {
+    let pool = sqlx::SqlitePool::connect(db).await.unwrap();
+    let rows = sqlx::query_as(
+        "SELECT route, http_attempt, status, error_class, served_provider, retry_after_s,
+                error_metadata
+         FROM attempts WHERE route = ? ORDER BY case_id, try_index, http_attempt",
+    )
+    .bind(route)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    rows
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn error_details_are_stored_and_decide_retries() {
+    let profiles = model("t/moderated", &["http_403"], "")
+        + &model("t/limited", &["rate_limit", "ok"], TWO_PROVIDERS)
+        + &model("t/gateway", &["http_502"], "")
+        + &model("t/filtered", &["no_endpoints", "ok"], "")
+        + &model("t/busy", &["http_503", "ok"], "")
+        + &model("t/steady", &[], "");
+    let sim = start_sim(&profiles).await;
+    let routes = route("moderated", "t/moderated", "")
+        + &route(
+            "limited",
+            "t/limited",
+            "provider = { order = [\"second\"] }",
+        )
+        + &route("gateway", "t/gateway", "")
+        + &route("filtered", "t/filtered", "")
+        + &route("busy", "t/busy", "")
+        + &route(
+            "nowhere",
+            "t/steady",
+            "provider = { only = [\"elsewhere\"], zdr = true }",
+        );
+    let dir = tempfile::tempdir().unwrap();
+    let db = run(dir.path(), &sim.base_url(), &routes, 1).await;
+
+    // Moderation: why, what, who and which model; final.
+    let moderated = attempts(&db, "moderated").await;
+    assert_eq!(moderated.len(), 1, "{moderated:?}");
+    let m = moderated[0].metadata();
+    assert_eq!(moderated[0].status, Some(403));
+    assert_eq!(m["reasons"], serde_json::json!(["harassment"]), "{m}");
+    let flagged = m["flagged_input"].as_str().unwrap();
+    assert!(!flagged.is_empty() && flagged.chars().count() <= 100, "{m}");
+    assert_eq!(m["provider_name"], "SimHost");
+    assert_eq!(m["model_slug"], "t/moderated");
+    assert_eq!(moderated[0].served_provider.as_deref(), Some("SimHost"));
+
+    // A provider's rate limit: the failing provider is the attempt's, its raw answer kept.
+    let limited = attempts(&db, "limited").await;
+    assert_eq!(limited.len(), 2, "{limited:?}");
+    let m = limited[0].metadata();
+    assert_eq!(limited[0].status, Some(429));
+    assert_eq!(m["provider_name"], "Second", "{m}");
+    assert!(
+        m["raw"]
+            .as_str()
+            .is_some_and(|r| r.contains("rate-limited")),
+        "{m}"
+    );
+    assert_eq!(m["error_type"], "rate_limit_exceeded");
+    assert_eq!(limited[0].served_provider.as_deref(), Some("Second"));
+    assert_eq!(
+        limited[1].error_metadata, None,
+        "a success has no error details"
+    );
+
+    let gateway = attempts(&db, "gateway").await;
+    assert_eq!(gateway.len(), 3, "a 502 is retried: {gateway:?}");
+    for a in &gateway {
+        let m = a.metadata();
+        assert_eq!(
+            (a.status, a.served_provider.as_deref()),
+            (Some(502), Some("SimHost"))
+        );
+        assert_eq!(m["provider_name"], "SimHost");
+        assert!(m["raw"].is_string(), "{m}");
+    }
+
+    // A 503 OpenRouter calls final is not sent again; its reasons are kept.
+    let filtered = attempts(&db, "filtered").await;
+    assert_eq!(
+        filtered.len(),
+        1,
+        "availability.retryable = false: {filtered:?}"
+    );
+    let a = filtered[0].metadata();
+    assert_eq!(filtered[0].error_class.as_deref(), Some("unavailable"));
+    assert_eq!(a["availability"]["retryable"], false, "{a}");
+    assert_eq!(
+        a["availability"]["excluded_by"],
+        serde_json::json!(["max_price", "context_length"])
+    );
+
+    // A 503 worth another try, after the body's `retry_after` (no header).
+    let busy = attempts(&db, "busy").await;
+    assert_eq!(busy.len(), 2, "{busy:?}");
+    assert_eq!(busy[0].retry_after_s, Some(1.0), "{busy:?}");
+    assert_eq!(busy[0].metadata()["availability"]["retryable"], true);
+    assert_eq!(busy[1].status, Some(200));
+
+    // No endpoint under the route's preferences: a 404 saying which ones excluded them.
+    let nowhere = attempts(&db, "nowhere").await;
+    assert_eq!(nowhere.len(), 1, "{nowhere:?}");
+    let a = nowhere[0].metadata();
+    assert_eq!(nowhere[0].status, Some(404));
+    assert_eq!(a["availability"]["code"], "no_endpoints", "{a}");
+    assert_eq!(
+        a["availability"]["excluded_by"],
+        serde_json::json!(["allowed_providers"])
+    );
+    assert!(nowhere
+        .iter()
+        .all(|a| a.route == "nowhere" && a.http_attempt == 0));
+}
+
+/// Spend, accepted results and cost per accepted of a target, as the ranking divides
+/// them: every attempt's cost, failed ones included, over the accepted results.
+async fn cost_per_accepted(db: &str, target: &str) -> (Option<f64>, i64, Option<f64>) {
+    let pool = sqlx::SqlitePool::connect(db).await.unwrap();
+    let row: (Option<f64>, i64) = sqlx::query_as(
+        "SELECT CASE WHEN COUNT(cost) = COUNT(*) THEN SUM(cost) END, SUM(accepted)
+         FROM results WHERE target = ?",
+    )
+    .bind(target)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    let per = row.0.filter(|_| row.1 > 0).map(|c| c / row.1 as f64);
+    (row.0, row.1, per)
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct Billed {
+    error_class: Option<String>,
+    generation_id: Option<String>,
+    cost: Option<f64>,
+    cost_source: Option<String>,
+}
+
+async fn billed(db: &str, route: &str) -> Vec<Billed> {
+    let pool = sqlx::SqlitePool::connect(db).await.unwrap();
+    let rows = sqlx::query_as(
+        "SELECT error_class, generation_id, cost, cost_source FROM attempts
+         WHERE route = ? ORDER BY case_id, try_index, http_attempt",
+    )
+    .bind(route)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    rows
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_generations_are_billed_at_their_generation_stats() {
+    // Each case: a generation cut short (streamed, or a plain body cut), then an answer.
+    let profiles = model("t/flaky-s", &["cut_stream", "ok"], "")
+        + &model("t/flaky", &["cut_stream", "ok"], "")
+        + &model(
+            "t/flaky-unpriced",
+            &["cut_stream", "ok"],
+            "unpriced = true\n",
+        );
+    let sim = start_sim(&profiles).await;
+    let fetch = "fetch_generation = true";
+    let routes = route("flaky-s", "t/flaky-s", &format!("stream = true\n{fetch}"))
+        + &route("flaky", "t/flaky", fetch)
+        + &route(
+            "flaky-unpriced",
+            "t/flaky-unpriced",
+            &format!("stream = true\n{fetch}"),
+        );
+    let dir = tempfile::tempdir().unwrap();
+    let db = run(dir.path(), &sim.base_url(), &routes, 2).await;
+
+    for route in ["flaky-s", "flaky"] {
+        let rows = billed(&db, route).await;
+        assert_eq!(rows.len(), 4, "{route}: {rows:?}");
+        for pair in rows.chunks(2) {
+            let (cut, ok) = (&pair[0], &pair[1]);
+            assert_eq!(
+                cut.error_class.as_deref(),
+                Some("stream_cut"),
+                "{route}: {rows:?}"
+            );
+            assert!(cut.generation_id.is_some(), "{route}: {cut:?}");
+            assert_eq!(
+                cut.cost_source.as_deref(),
+                Some("generation"),
+                "{route}: {cut:?}"
+            );
+            assert!(
+                cut.cost.is_some_and(|c| c > 0.0),
+                "billed, not free: {cut:?}"
+            );
+            assert_eq!(ok.error_class, None);
+            assert!(ok.cost.is_some_and(|c| c > 0.0));
+        }
+        // Cost per accepted counts the failed generations: more than the answers alone.
+        let answers: f64 = rows.iter().skip(1).step_by(2).filter_map(|r| r.cost).sum();
+        let all: f64 = rows.iter().filter_map(|r| r.cost).sum();
+        let (spend, accepted, per) = cost_per_accepted(&db, route).await;
+        assert_eq!(accepted, 2, "{route}");
+        assert!(
+            (spend.unwrap() - all).abs() < 1e-12,
+            "{route}: {spend:?} vs {all}"
+        );
+        assert!(per.unwrap() > answers / 2.0 + 1e-12, "{route}: {per:?}");
+    }
+
+    // No stats cost for the failed generation: its cost, and the result's, are unknown.
+    let rows = billed(&db, "flaky-unpriced").await;
+    let cut = &rows[0];
+    assert_eq!(cut.error_class.as_deref(), Some("stream_cut"));
+    assert_eq!(
+        (cut.cost, cut.cost_source.as_deref()),
+        (None, Some("unknown"))
+    );
+    assert_eq!(cost_per_accepted(&db, "flaky-unpriced").await.0, None);
+}
