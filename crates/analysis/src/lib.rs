@@ -1,7 +1,7 @@
 //! Analysis: polars over the results database. Metrics per dataset x target (and per
 //! case tag), the route ranking by cost per accepted response with its Pareto frontier,
-//! offline fallback-chain simulation, run-to-run regression checks, reports and the
-//! registry export.
+//! offline fallback-chain simulation, run-to-run regression checks, reports, the
+//! registry export and the gateway exports built from it (LiteLLM, OpenRouter).
 //!
 //! Reads what the store recorded; calls no model.
 
@@ -9,12 +9,15 @@ pub mod baseline;
 pub mod chains;
 mod charts;
 pub mod compare;
+pub mod deploy;
 pub mod errors;
 pub mod escape;
 mod frames;
 pub mod history;
 pub mod judges;
+pub mod litellm;
 mod metrics;
+pub mod openrouter;
 pub mod output;
 pub mod providers;
 pub mod registry;
@@ -39,6 +42,11 @@ pub enum AnalysisError {
     Template(#[from] minijinja::Error),
     #[error("registry as TOML: {0}")]
     Toml(#[from] toml::ser::Error),
+    #[error("export as YAML: {0}")]
+    Yaml(#[from] serde_norway::Error),
+    /// The run asked for cannot give what was asked of it (nothing was written).
+    #[error("{0}")]
+    Input(String),
     #[error(transparent)]
     Io(#[from] std::io::Error),
     #[error("{0}")]

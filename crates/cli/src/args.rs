@@ -215,6 +215,10 @@ pub struct SimArgs {
     pub seed: u64,
     #[arg(long, default_value_t = 1.0)]
     pub latency_scale: f64,
+    /// Refuse (401) every request whose bearer token is not the key in this environment
+    /// variable, as OpenRouter refuses a wrong key; without it any key, or none, is taken.
+    #[arg(long, value_name = "NAME")]
+    pub api_key_env: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -335,12 +339,52 @@ pub enum ExportWhat {
         #[arg(long, value_enum, default_value = "json")]
         format: RegistryFormat,
     },
+    /// A LiteLLM proxy config: each workflow a model_name on its approved routes, with
+    /// fallbacks from its approved chain and its other approved routes (YAML).
+    Litellm {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        run: Option<String>,
+        /// Output file; stdout when absent.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "yaml")]
+        format: LitellmFormat,
+    },
+    /// Per workflow, the OpenRouter request fragment (`model`, `models`, `provider`) of
+    /// its preferred approved target, as presets and SDK calls take it (JSON).
+    Openrouter {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        run: Option<String>,
+        /// Output file; stdout when absent.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "json")]
+        format: OpenrouterFormat,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum RegistryFormat {
     Json,
     Toml,
+}
+
+/// `yaml`: LiteLLM's `config.yaml`, headed by comments naming the run; `json`: the same
+/// config as one JSON document (LiteLLM reads either).
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LitellmFormat {
+    Yaml,
+    Json,
+}
+
+/// The OpenRouter export is JSON, what presets and SDK calls take.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum OpenrouterFormat {
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

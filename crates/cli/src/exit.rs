@@ -73,6 +73,7 @@ impl From<routeval_analysis::AnalysisError> for CliError {
     fn from(e: routeval_analysis::AnalysisError) -> Self {
         match e {
             routeval_analysis::AnalysisError::Store(s) => s.into(),
+            e @ routeval_analysis::AnalysisError::Input(_) => Self::input(e),
             other => Self::failure(other),
         }
     }

@@ -109,17 +109,29 @@ async fn dispatch(command: Command) -> Result<u8, CliError> {
                 commands::models::suggest(&suite, &db.db, &dataset, max, json).await
             }
         },
-        Command::Export {
-            what:
-                ExportWhat::Registry {
-                    db,
-                    run,
-                    out,
-                    format,
-                },
-        } => {
-            commands::analyze::export_registry(&db.db, run.as_deref(), out.as_deref(), format).await
-        }
+        Command::Export { what } => match what {
+            ExportWhat::Registry {
+                db,
+                run,
+                out,
+                format,
+            } => {
+                commands::analyze::export_registry(&db.db, run.as_deref(), out.as_deref(), format)
+                    .await
+            }
+            ExportWhat::Litellm {
+                db,
+                run,
+                out,
+                format,
+            } => commands::export::litellm(&db.db, run.as_deref(), out.as_deref(), format).await,
+            ExportWhat::Openrouter {
+                db,
+                run,
+                out,
+                format: args::OpenrouterFormat::Json,
+            } => commands::export::openrouter(&db.db, run.as_deref(), out.as_deref()).await,
+        },
     }
 }
 

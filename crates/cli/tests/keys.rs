@@ -212,6 +212,23 @@ fn the_key_reaches_no_file_and_no_output() {
             "export registry to stdout",
         );
     }
+    for (what, format) in [
+        ("litellm", "yaml"),
+        ("litellm", "json"),
+        ("openrouter", "json"),
+    ] {
+        let out_file = format!("exports/{what}.{format}");
+        ok(
+            &run(&[
+                "export", what, "--db", &db, "--format", format, "--out", &out_file,
+            ]),
+            "export to a file",
+        );
+        ok(
+            &run(&["export", what, "--db", &db, "--format", format]),
+            "export to stdout",
+        );
+    }
     ok(
         &run(&[
             "compare",

@@ -295,14 +295,20 @@ pub async fn export_registry(
         RegistryFormat::Json => registry_json(&data, &rankings)?,
         RegistryFormat::Toml => registry::to_toml(&registry::export(&data, &rankings))?,
     };
+    emit(out, &json)?;
+    Ok(SUCCESS)
+}
+
+/// An export's text to `out` (written whole, its path then printed), or to stdout.
+pub fn emit(out: Option<&Path>, text: &str) -> CliResult {
     match out {
         Some(path) => {
-            write_file(path, &json)?;
+            write_file(path, text)?;
             println!("{}", path.display());
         }
-        None => println!("{json}"),
+        None => println!("{}", text.trim_end_matches('\n')),
     }
-    Ok(SUCCESS)
+    Ok(())
 }
 
 pub fn registry_json(data: &RunData, rankings: &[Ranking]) -> CliResult<String> {

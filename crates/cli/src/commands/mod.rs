@@ -3,6 +3,7 @@
 pub mod analyze;
 pub mod chains;
 pub mod compare;
+pub mod export;
 pub mod grade;
 pub mod history;
 pub mod init;

@@ -12,12 +12,23 @@ pub async fn run(args: SimArgs) -> CliResult<u8> {
         Some(p) => Profiles::load(p)?,
         None => Profiles::bundled(),
     };
+    let api_key = match &args.api_key_env {
+        Some(name) => match routeval_core::redact::register_env(name) {
+            Some(key) => Some(key),
+            None => {
+                return Err(CliError::input(anyhow::anyhow!(
+                    "--api-key-env {name}: the variable is not set"
+                )))
+            }
+        },
+        None => None,
+    };
     let config = SimConfig {
         profiles,
         case_files: case_files(&args.suite)?,
         seed: args.seed,
         latency_scale: args.latency_scale,
-        api_key: None,
+        api_key,
     };
     let server = routeval_sim::serve(config, SocketAddr::from((Ipv4Addr::LOCALHOST, args.port)))
         .await

@@ -72,6 +72,29 @@ fn broken_dataset_line_exits_2_naming_file_line_and_key() {
     );
 }
 
+/// `sim --api-key-env NAME` with NAME unset would take any key: refused, exit 2.
+#[test]
+fn sim_refuses_an_unset_key_variable() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = routeval(
+        dir.path(),
+        &[
+            "sim",
+            "--port",
+            "0",
+            "--api-key-env",
+            "ROUTEVAL_UNSET_SIM_KEY",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("ROUTEVAL_UNSET_SIM_KEY"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 /// A small suite over the bundled datasets, on a simulator started in this process.
 fn write_suite(dir: &Path, base_url: &str) -> PathBuf {
     let root = repo_root();
@@ -436,6 +459,7 @@ fn quickstart_loop(db: &str, backend: &str) {
 }
 
 mod analysis;
+mod export;
 
 /// Numbers out of range and endpoints the HTTP client could not use are refused when the
 /// suite loads, by `validate` and `run` alike: exit 2 naming file, line and key, no panic
