@@ -123,6 +123,7 @@ fn run() -> RunData {
             config_hash: "cafe".into(),
             git_rev: None,
             simulated: false,
+            kind: "suite".into(),
         },
         vec![dataset("empty"), dataset("extract"), dataset("triage")],
         targets,
