@@ -97,7 +97,8 @@ pub struct Endpoint {
     /// Name of the environment variable holding the key; the key itself is never stored.
     #[serde(default)]
     pub api_key_env: Option<String>,
-    /// Extra request headers (attribution: `HTTP-Referer`, `X-Title`).
+    /// Extra request headers (attribution: `HTTP-Referer`, `X-OpenRouter-Title`; on an
+    /// OpenRouter endpoint a title under either that name or `X-Title` replaces routeval's).
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
     /// True for the built-in simulator: reports label its figures as simulated, and

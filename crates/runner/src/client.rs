@@ -35,6 +35,21 @@ const KEPT_OF_OVERSIZED: usize = 1 << 20;
 /// Largest generation-stats body read.
 const MAX_GENERATION_BODY: u64 = 1 << 20;
 
+/// The app attribution header OpenRouter reads a display name from, under its current
+/// name. A suite's own title, under this name or the older [`OLD_TITLE`], replaces
+/// [`DEFAULT_TITLE`] and is sent as this one header only, so OpenRouter never sees two
+/// titles. `HTTP-Referer` (the app's URL) is sent when the suite sets it.
+/// <https://openrouter.ai/docs/app-attribution>
+pub const TITLE: &str = "x-openrouter-title";
+
+/// The title header's former name, still accepted by OpenRouter; on an OpenRouter
+/// endpoint a suite's `X-Title` is sent as [`TITLE`].
+/// <https://openrouter.ai/docs/app-attribution>
+pub const OLD_TITLE: &str = "x-title";
+
+/// The title sent to OpenRouter when the suite sets none.
+pub const DEFAULT_TITLE: &str = "routeval";
+
 /// A configured endpoint: where to send, with which key and headers.
 #[derive(Debug)]
 pub struct EndpointClient {
@@ -92,13 +107,18 @@ impl EndpointClient {
             value.set_sensitive(true);
             headers.insert(AUTHORIZATION, value);
         }
-        if endpoint.kind == EndpointKind::Openrouter {
-            // App attribution, unless the suite sets its own (`HTTP-Referer` names the app's
-            // own URL, so only the suite can set it).
-            headers.insert("X-Title", HeaderValue::from_static("routeval"));
+        let openrouter = endpoint.kind == EndpointKind::Openrouter;
+        if openrouter {
+            headers.insert(TITLE, HeaderValue::from_static(DEFAULT_TITLE));
         }
-        for (k, v) in &endpoint.headers {
-            let name_h = HeaderName::from_bytes(k.as_bytes()).map_err(|_| bad(k))?;
+        // The suite's `X-OpenRouter-Title` wins over its `X-Title`, whatever the order.
+        let mut suite_headers: Vec<_> = endpoint.headers.iter().collect();
+        suite_headers.sort_by_key(|(k, _)| k.eq_ignore_ascii_case(TITLE));
+        for (k, v) in suite_headers {
+            let mut name_h = HeaderName::from_bytes(k.as_bytes()).map_err(|_| bad(k))?;
+            if openrouter && name_h == OLD_TITLE {
+                name_h = HeaderName::from_static(TITLE);
+            }
             headers.insert(name_h, HeaderValue::from_str(v).map_err(|_| bad(k))?);
         }
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));

@@ -9,7 +9,7 @@ use routeval_core::ErrorClass;
 use routeval_runner::client::{EndpointClient, Exchange, RouteClient};
 use routeval_runner::redact::Redactor;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -47,15 +47,26 @@ fn ok(content_type: &'static str, name: &str) -> Reply {
 
 /// Serve one reply per connection, forever, on a loopback port.
 async fn serve(reply: Reply) -> String {
+    serve_recording(reply).await.0
+}
+
+/// Every request a loopback server read, head and body, in the order they came.
+type Requests = Arc<Mutex<Vec<String>>>;
+
+/// [`serve`], keeping every request it reads.
+async fn serve_recording(reply: Reply) -> (String, Requests) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let reply = Arc::new(reply);
+    let requests = Requests::default();
+    let kept = Arc::clone(&requests);
     tokio::spawn(async move {
         loop {
             let Ok((mut socket, _)) = listener.accept().await else {
                 return;
             };
             let reply = reply.clone();
+            let kept = Arc::clone(&kept);
             tokio::spawn(async move {
                 let mut buf = vec![0u8; 65536];
                 let mut got = Vec::new();
@@ -84,6 +95,7 @@ async fn serve(reply: Reply) -> String {
                             })
                             .unwrap_or(0);
                         if got.len() >= end + 4 + len {
+                            kept.lock().unwrap().push(text.into_owned());
                             break;
                         }
                     }
@@ -99,7 +111,18 @@ async fn serve(reply: Reply) -> String {
             });
         }
     });
-    format!("http://{addr}/api/v1")
+    (format!("http://{addr}/api/v1"), requests)
+}
+
+/// The values of header `name` (any case) in a recorded request.
+fn head_values(request: &str, name: &str) -> Vec<String> {
+    let head = request.split("\r\n\r\n").next().unwrap_or_default();
+    head.lines()
+        .skip(1)
+        .filter_map(|l| l.split_once(':'))
+        .filter(|(k, _)| k.trim().eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.trim().to_string())
+        .collect()
 }
 
 fn client(base_url: String, stream: bool) -> RouteClient {
@@ -388,5 +411,84 @@ async fn openai_endpoints_get_no_openrouter_extensions() {
                 "`{key}` is sent but a route's params could also set it"
             );
         }
+    }
+}
+
+/// Attribution on an OpenRouter endpoint: `X-OpenRouter-Title` (routeval's unless the
+/// suite names its own under either header name), never two titles, and the suite's
+/// `HTTP-Referer` as written; an OpenAI-compatible endpoint gets only the suite's headers.
+#[tokio::test]
+async fn attribution_headers_send_one_title() {
+    let cases: [(EndpointKind, &[(&str, &str)], Option<&str>); 6] = [
+        (EndpointKind::Openrouter, &[], Some("routeval")),
+        (
+            EndpointKind::Openrouter,
+            &[("x-title", "Mine")],
+            Some("Mine"),
+        ),
+        (
+            EndpointKind::Openrouter,
+            &[("X-Title", "Mine")],
+            Some("Mine"),
+        ),
+        (
+            EndpointKind::Openrouter,
+            &[
+                ("X-OpenRouter-Title", "Mine"),
+                ("HTTP-Referer", "https://app.test"),
+            ],
+            Some("Mine"),
+        ),
+        (
+            EndpointKind::Openrouter,
+            &[("X-Title", "Old"), ("x-openrouter-title", "New")],
+            Some("New"),
+        ),
+        (EndpointKind::Openai, &[], None),
+    ];
+    for (kind, headers, title) in cases {
+        let (url, requests) =
+            serve_recording(ok("application/json", "plain_completion.json")).await;
+        let endpoint = Endpoint {
+            kind,
+            base_url: url,
+            api_key_env: None,
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            simulated: false,
+        };
+        let (endpoint, _) = EndpointClient::new("e", &endpoint).unwrap();
+        let route: Route = toml::from_str("endpoint = \"e\"\nmodel = \"a/b\"").unwrap();
+        let client = RouteClient::new(
+            "r",
+            &route,
+            Arc::new(endpoint),
+            None,
+            Arc::new(Redactor::default()),
+        )
+        .unwrap();
+        let ex = client.send(Bytes::from_static(b"{}"), "req-1").await;
+        assert_eq!(ex.class, None, "{:?}", ex.error_message);
+        let request = requests.lock().unwrap()[0].clone();
+        let titles = head_values(&request, "X-OpenRouter-Title");
+        assert_eq!(
+            titles,
+            title.map(String::from).into_iter().collect::<Vec<_>>(),
+            "{kind:?} {headers:?}"
+        );
+        assert!(
+            head_values(&request, "X-Title").is_empty(),
+            "{kind:?} {headers:?}: {request}"
+        );
+        let referer = headers
+            .iter()
+            .find(|(k, _)| *k == "HTTP-Referer")
+            .map(|(_, v)| v.to_string());
+        assert_eq!(
+            head_values(&request, "HTTP-Referer"),
+            referer.into_iter().collect::<Vec<_>>()
+        );
     }
 }
