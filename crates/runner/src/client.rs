@@ -213,20 +213,15 @@ struct ChatBody<'a> {
     provider: Option<&'a ProviderPrefs>,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     models: &'a [String],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    usage: Option<UsageAccounting>,
 }
 
-/// `{"include_usage": true}`: a stream ends with a usage chunk.
+/// `{"include_usage": true}`: an OpenAI-compatible stream ends with a usage chunk only
+/// when asked. Never sent to OpenRouter, nor is `usage: {include: true}`: both are
+/// deprecated there and do nothing, as every response carries its usage and cost.
+/// <https://openrouter.ai/docs/guides/administration/usage-accounting>
 #[derive(Serialize)]
 struct StreamOptions {
     include_usage: bool,
-}
-
-/// `{"include": true}`: OpenRouter reports the cost it charged.
-#[derive(Serialize)]
-struct UsageAccounting {
-    include: bool,
 }
 
 /// The answer of a successful exchange.
@@ -372,12 +367,11 @@ impl RouteClient {
             response_format: spec.response_format,
             params: &route.params,
             stream: route.stream,
-            stream_options: route.stream.then_some(StreamOptions {
+            stream_options: (route.stream && !openrouter).then_some(StreamOptions {
                 include_usage: true,
             }),
             provider: route.provider.as_ref().filter(|_| openrouter),
             models: if openrouter { &route.models } else { &[] },
-            usage: openrouter.then_some(UsageAccounting { include: true }),
         }
     }
 

@@ -300,7 +300,11 @@ impl Ctx<'_> {
             o.insert("max_tokens".into(), json!(self.max_tokens()));
             if stream {
                 o.insert("stream".into(), json!(true));
-                o.insert("stream_options".into(), json!({"include_usage": true}));
+                // OpenRouter always ends a stream with usage; the option is deprecated there.
+                // <https://openrouter.ai/docs/guides/administration/usage-accounting>
+                if self.client.endpoint.kind != EndpointKind::Openrouter {
+                    o.insert("stream_options".into(), json!({"include_usage": true}));
+                }
             } else {
                 o.remove("stream");
                 o.remove("stream_options");

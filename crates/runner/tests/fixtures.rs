@@ -114,6 +114,12 @@ async fn serve_recording(reply: Reply) -> (String, Requests) {
     (format!("http://{addr}/api/v1"), requests)
 }
 
+/// A recorded request's JSON body.
+fn body_of(request: &str) -> serde_json::Value {
+    let body = request.split_once("\r\n\r\n").map(|(_, b)| b).unwrap();
+    serde_json::from_str(body).unwrap()
+}
+
 /// The values of header `name` (any case) in a recorded request.
 fn head_values(request: &str, name: &str) -> Vec<String> {
     let head = request.split("\r\n\r\n").next().unwrap_or_default();
@@ -385,7 +391,7 @@ async fn openai_endpoints_get_no_openrouter_extensions() {
             "{kind:?}"
         );
         assert_eq!(body.get("models").is_some(), expect_extensions, "{kind:?}");
-        assert_eq!(body.get("usage").is_some(), expect_extensions, "{kind:?}");
+        assert_eq!(body.get("usage"), None, "{kind:?}");
 
         // Every field routeval fills in is one a route's params may not name.
         let streamed: Route = toml::from_str(&format!("{ROUTE}\nstream = true")).unwrap();
@@ -490,5 +496,65 @@ async fn attribution_headers_send_one_title() {
             head_values(&request, "HTTP-Referer"),
             referer.into_iter().collect::<Vec<_>>()
         );
+    }
+}
+
+/// OpenRouter returns usage and cost on every response, so routeval sends neither of
+/// the deprecated opt-ins (`usage.include`, `stream_options.include_usage`) there, and
+/// a stream still ends with its usage and cost recorded. An OpenAI-compatible endpoint
+/// is still asked for the usage chunk of a stream.
+#[tokio::test]
+async fn openrouter_gets_no_deprecated_usage_options_and_still_reports_usage() {
+    let messages = [routeval_core::message::Message::user("hi")];
+    let spec = routeval_runner::client::RequestSpec {
+        messages: &messages,
+        tools: None,
+        tool_choice: None,
+        response_format: None,
+    };
+    for (kind, stream) in [
+        (EndpointKind::Openrouter, true),
+        (EndpointKind::Openrouter, false),
+        (EndpointKind::Openai, true),
+    ] {
+        let reply = if stream {
+            ok("text/event-stream", "stream_with_usage.sse")
+        } else {
+            ok("application/json", "plain_completion.json")
+        };
+        let (url, requests) = serve_recording(reply).await;
+        let mut client = client(url, stream);
+        if kind == EndpointKind::Openai {
+            let endpoint = Endpoint {
+                kind,
+                base_url: client.endpoint.base_url.clone(),
+                api_key_env: None,
+                headers: Default::default(),
+                simulated: false,
+            };
+            client = RouteClient::new(
+                "r",
+                &client.route,
+                Arc::new(EndpointClient::new("e", &endpoint).unwrap().0),
+                None,
+                Arc::new(Redactor::default()),
+            )
+            .unwrap();
+        }
+        let ex = client.send(client.encode_body(&spec), "req-1").await;
+        assert_eq!(ex.class, None, "{:?}", ex.error_message);
+        let body = body_of(&requests.lock().unwrap()[0]);
+        assert_eq!(body["stream"].as_bool().unwrap_or(false), stream);
+        assert_eq!(body.get("usage"), None, "{kind:?} stream={stream}: {body}");
+        let include_usage = body.pointer("/stream_options/include_usage");
+        if kind == EndpointKind::Openai {
+            assert_eq!(include_usage, Some(&serde_json::json!(true)), "{body}");
+        } else {
+            assert_eq!(body.get("stream_options"), None, "stream={stream}: {body}");
+        }
+        let usage = ex.usage.expect("usage recorded");
+        assert!(usage.completion_tokens.is_some_and(|n| n > 0));
+        assert!(ex.cost.is_some_and(|c| c > 0.0), "{kind:?}: {:?}", ex.cost);
+        assert_eq!(ex.cost_source, Some(CostSource::Reported));
     }
 }
