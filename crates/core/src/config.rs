@@ -210,9 +210,11 @@ pub struct RoutePrice {
     pub request: f64,
 }
 
-/// OpenRouter's `provider` object, every documented field.
+/// OpenRouter's `provider` object: every documented field, checked at load
+/// ([`ProviderPrefs::check`]), and any other key kept in [`ProviderPrefs::extra`] and
+/// sent as written, since OpenRouter adds preferences faster than routeval learns them.
+/// <https://openrouter.ai/docs/guides/routing/provider-selection>
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct ProviderPrefs {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order: Option<Vec<String>>,
@@ -241,6 +243,107 @@ pub struct ProviderPrefs {
     pub preferred_min_throughput: Option<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preferred_max_latency: Option<serde_json::Value>,
+    /// Keys routeval does not know, sent as written (`routeval validate` warns of each).
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The keys of [`ProviderPrefs`] routeval knows.
+pub const PROVIDER_KEYS: [&str; 13] = [
+    "order",
+    "only",
+    "ignore",
+    "allow_fallbacks",
+    "require_parameters",
+    "data_collection",
+    "zdr",
+    "enforce_distillable_text",
+    "quantizations",
+    "sort",
+    "max_price",
+    "preferred_min_throughput",
+    "preferred_max_latency",
+];
+
+/// `provider.sort` as a word, or `sort.by`.
+/// <https://openrouter.ai/docs/guides/routing/provider-selection>
+pub const PROVIDER_SORTS: [&str; 3] = ["price", "throughput", "latency"];
+
+/// `provider.sort.partition`: sort within each model of `models`, or across them all.
+/// <https://openrouter.ai/docs/guides/routing/provider-selection>
+pub const SORT_PARTITIONS: [&str; 2] = ["model", "none"];
+
+/// `provider.quantizations` entries.
+/// <https://openrouter.ai/docs/guides/routing/provider-selection>
+pub const QUANTIZATIONS: [&str; 12] = [
+    "int4", "int8", "fp4", "mxfp4", "nvfp4", "fp6", "fp8", "mxfp8", "fp16", "bf16", "fp32",
+    "unknown",
+];
+
+impl ProviderPrefs {
+    /// The documented values of `sort` and `quantizations` (`data_collection` is typed).
+    /// Err: the key below `provider` and why.
+    pub fn check(&self) -> Result<(), (Vec<String>, String)> {
+        let one_of = |what: &str, v: &str, known: &[&str]| {
+            format!("`{v}` is not a known {what}; one of {}", known.join(", "))
+        };
+        match &self.sort {
+            None => {}
+            Some(serde_json::Value::String(by)) => {
+                if !PROVIDER_SORTS.contains(&by.as_str()) {
+                    return Err((vec!["sort".into()], one_of("sort", by, &PROVIDER_SORTS)));
+                }
+            }
+            Some(serde_json::Value::Object(o)) => {
+                for (key, v) in o {
+                    let known: &[&str] = match key.as_str() {
+                        "by" => &PROVIDER_SORTS,
+                        "partition" => &SORT_PARTITIONS,
+                        _ => {
+                            return Err((
+                                vec!["sort".into(), key.clone()],
+                                format!("unknown key `{key}`; `sort` is {{ by, partition }}"),
+                            ))
+                        }
+                    };
+                    let word = v.as_str().unwrap_or_default();
+                    if !known.contains(&word) {
+                        return Err((
+                            vec!["sort".into(), key.clone()],
+                            one_of(&format!("sort {key}"), &v_text(v), known),
+                        ));
+                    }
+                }
+                if !o.contains_key("by") {
+                    return Err((vec!["sort".into()], "`sort` as a table needs `by`".into()));
+                }
+            }
+            Some(other) => {
+                return Err((
+                    vec!["sort".into()],
+                    format!(
+                        "`sort` is one of {} or {{ by, partition }}; got {other}",
+                        PROVIDER_SORTS.join(", ")
+                    ),
+                ))
+            }
+        }
+        for q in self.quantizations.iter().flatten() {
+            if !QUANTIZATIONS.contains(&q.as_str()) {
+                return Err((
+                    vec!["quantizations".into()],
+                    one_of("quantization", q, &QUANTIZATIONS),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn v_text(v: &serde_json::Value) -> String {
+    v.as_str()
+        .map(String::from)
+        .unwrap_or_else(|| v.to_string())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -551,6 +654,13 @@ impl Suite {
                     format!("`{name}` is both a route and a chain"),
                 ));
             }
+            if let Some(prefs) = &route.provider {
+                prefs.check().map_err(|(key, message)| {
+                    let mut keys = vec!["routes", name.as_str(), "provider"];
+                    keys.extend(key.iter().map(String::as_str));
+                    err(&keys, message)
+                })?;
+            }
             if let Some(sweep) = &route.providers {
                 self.check_sweep(name, route, sweep)
                     .map_err(|(key, message)| err(&["routes", name, key], message))?;
@@ -710,6 +820,36 @@ impl Suite {
             .get(dataset)
             .and_then(|d| d.min_acceptance)
             .unwrap_or(self.min_acceptance)
+    }
+
+    /// A warning per key of a route's `provider` routeval does not know (sent as
+    /// written), located like a load error: `file:line: key `...`: ...`. A route made
+    /// by a provider sweep is located at the route it came from.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (name, route) in &self.routes {
+            let from = route
+                .swept
+                .as_ref()
+                .map_or(name.as_str(), |s| s.from.as_str());
+            for key in route.provider.iter().flat_map(|p| p.extra.keys()) {
+                let keys = ["routes", from, "provider", key.as_str()];
+                let hint = crate::error::did_you_mean(key, PROVIDER_KEYS)
+                    .map(|k| format!(" (did you mean `{k}`?)"))
+                    .unwrap_or_default();
+                let mut w = LoadError::new(
+                    &self.path,
+                    format!("not a provider preference routeval knows; sent as written{hint}"),
+                )
+                .with_key(keys.join("."));
+                w.line = toml_key_line(&self.source, &keys);
+                let line = format!("warn {w}");
+                if !out.contains(&line) {
+                    out.push(line);
+                }
+            }
+        }
+        out
     }
 
     /// Whether any endpoint is the simulator: every output then says so.
@@ -989,17 +1129,122 @@ model = "c/d"
         assert!(err.message.contains("did you mean `model`"), "{err}");
     }
 
+    /// A key of `provider` routeval does not know loads, is sent as written, and is
+    /// warned of by file, line and key (with the known key it may have meant).
     #[test]
-    fn typo_inside_inline_provider_table() {
-        let text = GOOD.replace("zdr = true", "zrd = true");
-        let err = parse(&text).unwrap_err();
+    fn unknown_provider_keys_pass_through_with_a_warning() {
+        let text = GOOD.replace("zdr = true", "zrd = true, new_pref = { x = 1 }");
+        let suite = parse(&text).unwrap();
+        let prefs = suite.routes["fast"].provider.as_ref().unwrap();
+        assert_eq!(prefs.zdr, None);
+        assert_eq!(prefs.extra["zrd"], serde_json::json!(true));
+        let json = serde_json::to_value(prefs).unwrap();
+        assert_eq!(json["zrd"], true);
+        assert_eq!(json["new_pref"], serde_json::json!({"x": 1}));
+        assert_eq!(json["only"], serde_json::json!(["p"]));
+        let warnings = suite.warnings();
         assert_eq!(
-            err.key.as_deref(),
-            Some("routes.fast.provider.zrd"),
-            "{err}"
+            warnings,
+            [
+                "warn suite.toml:11: key `routes.fast.provider.new_pref`: not a provider \
+                 preference routeval knows; sent as written",
+                "warn suite.toml:11: key `routes.fast.provider.zrd`: not a provider \
+                 preference routeval knows; sent as written (did you mean `zdr`?)",
+            ]
         );
-        assert!(err.message.contains("did you mean `zdr`"), "{err}");
-        assert_eq!(err.line, Some(11));
+        assert!(parse(GOOD).unwrap().warnings().is_empty());
+        // In a table of its own, the key's own line.
+        let text = GOOD.replace(
+            "provider = { only = [\"p\"], allow_fallbacks = false, zdr = true, data_collection = \"deny\" }",
+            "\n[routes.fast.provider]\nonly = [\"p\"]\nbrand_new = \"x\"",
+        );
+        let warnings = parse(&text).unwrap().warnings();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with("warn suite.toml:14: key `routes.fast.provider.brand_new`: "),
+            "{warnings:?}"
+        );
+    }
+
+    #[test]
+    fn provider_sort_is_a_known_word_or_by_and_partition() {
+        for ok in [
+            "sort = \"price\"",
+            "sort = \"throughput\"",
+            "sort = \"latency\"",
+            "sort = { by = \"latency\" }",
+            "sort = { by = \"price\", partition = \"model\" }",
+            "sort = { by = \"throughput\", partition = \"none\" }",
+        ] {
+            let text = GOOD.replace("zdr = true", ok);
+            assert!(parse(&text).is_ok(), "{ok}: {:?}", parse(&text).err());
+        }
+        for (bad, key, says) in [
+            (
+                "sort = \"cheapest\"",
+                "routes.fast.provider.sort",
+                "`cheapest` is not a known sort",
+            ),
+            ("sort = 3", "routes.fast.provider.sort", "got 3"),
+            (
+                "sort = { by = \"speed\" }",
+                "routes.fast.provider.sort.by",
+                "`speed`",
+            ),
+            (
+                "sort = { by = \"price\", partition = \"all\" }",
+                "routes.fast.provider.sort.partition",
+                "one of model, none",
+            ),
+            (
+                "sort = { partition = \"none\" }",
+                "routes.fast.provider.sort",
+                "needs `by`",
+            ),
+            (
+                "sort = { by = \"price\", order = 1 }",
+                "routes.fast.provider.sort.order",
+                "unknown key",
+            ),
+        ] {
+            let err = parse(&GOOD.replace("zdr = true", bad)).unwrap_err();
+            let shown = err.to_string();
+            assert!(
+                shown.starts_with(&format!("suite.toml:11: key `{key}`: ")),
+                "{bad}: {shown}"
+            );
+            assert!(shown.contains(says), "{bad}: {shown}");
+        }
+    }
+
+    #[test]
+    fn provider_quantizations_and_data_collection_are_known_values() {
+        let all = QUANTIZATIONS.map(|q| format!("\"{q}\"")).join(", ");
+        let text = GOOD.replace("zdr = true", &format!("quantizations = [{all}]"));
+        assert_eq!(
+            parse(&text).unwrap().routes["fast"]
+                .provider
+                .as_ref()
+                .unwrap()
+                .quantizations
+                .as_ref()
+                .map(Vec::len),
+            Some(12)
+        );
+        let err = parse(&GOOD.replace("zdr = true", "quantizations = [\"fp8\", \"q4_k_m\"]"))
+            .unwrap_err();
+        let shown = err.to_string();
+        assert!(
+            shown.starts_with("suite.toml:11: key `routes.fast.provider.quantizations`: `q4_k_m` is not a known quantization; one of int4, "),
+            "{shown}"
+        );
+        let err = parse(&GOOD.replace("\"deny\"", "\"maybe\"")).unwrap_err();
+        let shown = err.to_string();
+        assert!(
+            shown.starts_with("suite.toml:11: key `routes.fast.provider.data_collection`: "),
+            "{shown}"
+        );
+        assert!(shown.contains("allow") && shown.contains("deny"), "{shown}");
     }
 
     #[test]

@@ -353,7 +353,7 @@ async fn https_to_a_plain_http_server_is_a_tls_failure() {
 
 #[tokio::test]
 async fn openai_endpoints_get_no_openrouter_extensions() {
-    const ROUTE: &str = "endpoint = \"e\"\nmodel = \"gpt-x\"\nmodels = [\"a\", \"b\"]\nprovider = { only = [\"p\"] }\nparams = { seed = 4, stop = [\"END\"], parallel_tool_calls = false }";
+    const ROUTE: &str = "endpoint = \"e\"\nmodel = \"gpt-x\"\nmodels = [\"a\", \"b\"]\nprovider = { only = [\"p\"], new_pref = { x = 1 } }\nparams = { seed = 4, stop = [\"END\"], parallel_tool_calls = false }";
     let route: Route = toml::from_str(ROUTE).unwrap();
     let spec = routeval_runner::client::RequestSpec {
         messages: &[],
@@ -391,6 +391,13 @@ async fn openai_endpoints_get_no_openrouter_extensions() {
             "{kind:?}"
         );
         assert_eq!(body.get("models").is_some(), expect_extensions, "{kind:?}");
+        if expect_extensions {
+            // A preference routeval does not know is sent as written.
+            assert_eq!(
+                body["provider"],
+                serde_json::json!({"only": ["p"], "new_pref": {"x": 1}})
+            );
+        }
         assert_eq!(body.get("usage"), None, "{kind:?}");
 
         // Every field routeval fills in is one a route's params may not name.

@@ -45,7 +45,7 @@ pub async fn run(args: ValidateArgs) -> CliResult<u8> {
             "chains": s.chains.len(),
             "pairs": pairs_json(&pairs),
             "capabilities_unchecked_on": unchecked,
-            "warnings": unknown_price_warnings(s, &catalogs),
+            "warnings": s.warnings().into_iter().chain(unknown_price_warnings(s, &catalogs)).collect::<Vec<_>>(),
         });
         println!(
             "{}",
@@ -117,7 +117,11 @@ pub async fn run(args: ValidateArgs) -> CliResult<u8> {
             if args.offline { " read: --offline" } else { "" }
         );
     }
-    for line in unknown_price_warnings(s, &catalogs) {
+    for line in s
+        .warnings()
+        .into_iter()
+        .chain(unknown_price_warnings(s, &catalogs))
+    {
         println!("{line}");
     }
     println!(

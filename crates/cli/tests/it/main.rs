@@ -565,3 +565,54 @@ fn out_of_range_run_flags_exit_2() {
         assert!(!dir.path().join("x.db").exists(), "nothing is opened");
     }
 }
+
+/// A provider preference routeval does not know loads (it is sent as written), and
+/// `validate` warns of it by file, line and key, in text and JSON alike.
+#[test]
+fn validate_warns_of_unknown_provider_preferences() {
+    let dir = tempfile::tempdir().unwrap();
+    let suite = format!(
+        "{}\n[routes.fast]\nendpoint = \"sim\"\nmodel = \"sim/atlas-pro\"\nprovider = {{ sort = \"price\", new_pref = 1 }}\n",
+        SUITE_HEAD.replace("BASE_URL", "http://127.0.0.1:1/api/v1")
+    );
+    std::fs::write(dir.path().join("suite.toml"), suite).unwrap();
+    let warning = "warn suite.toml:11: key `routes.fast.provider.new_pref`: not a provider \
+                   preference routeval knows; sent as written";
+    let out = routeval(
+        dir.path(),
+        &[
+            "validate",
+            "suite.toml",
+            "--offline",
+            "--db",
+            "sqlite://x.db",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.lines().any(|l| l == warning), "{text}");
+    let out = routeval(
+        dir.path(),
+        &[
+            "validate",
+            "suite.toml",
+            "--offline",
+            "--db",
+            "sqlite://x.db",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        json["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w == warning),
+        "{json}"
+    );
+}
