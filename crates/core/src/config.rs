@@ -289,10 +289,9 @@ impl ProviderPrefs {
         };
         match &self.sort {
             None => {}
+            Some(serde_json::Value::String(by)) if PROVIDER_SORTS.contains(&by.as_str()) => {}
             Some(serde_json::Value::String(by)) => {
-                if !PROVIDER_SORTS.contains(&by.as_str()) {
-                    return Err((vec!["sort".into()], one_of("sort", by, &PROVIDER_SORTS)));
-                }
+                return Err((vec!["sort".into()], one_of("sort", by, &PROVIDER_SORTS)));
             }
             Some(serde_json::Value::Object(o)) => {
                 for (key, v) in o {

@@ -432,7 +432,9 @@ async fn openai_endpoints_get_no_openrouter_extensions() {
 /// `HTTP-Referer` as written; an OpenAI-compatible endpoint gets only the suite's headers.
 #[tokio::test]
 async fn attribution_headers_send_one_title() {
-    let cases: [(EndpointKind, &[(&str, &str)], Option<&str>); 6] = [
+    // (kind, the suite's headers, the one title expected)
+    type Case<'a> = (EndpointKind, &'a [(&'a str, &'a str)], Option<&'a str>);
+    let cases: [Case; 6] = [
         (EndpointKind::Openrouter, &[], Some("routeval")),
         (
             EndpointKind::Openrouter,
