@@ -265,9 +265,10 @@ pub const PROVIDER_KEYS: [&str; 13] = [
     "preferred_max_latency",
 ];
 
-/// `provider.sort` as a word, or `sort.by`.
+/// `provider.sort` as a word, or `sort.by`. `exacto` is in OpenRouter's OpenAPI schema
+/// though not on the guide page: accepted, so a suite written against the schema loads.
 /// <https://openrouter.ai/docs/guides/routing/provider-selection>
-pub const PROVIDER_SORTS: [&str; 3] = ["price", "throughput", "latency"];
+pub const PROVIDER_SORTS: [&str; 4] = ["price", "throughput", "latency", "exacto"];
 
 /// `provider.sort.partition`: sort within each model of `models`, or across them all.
 /// <https://openrouter.ai/docs/guides/routing/provider-selection>
@@ -1171,6 +1172,7 @@ model = "c/d"
             "sort = \"price\"",
             "sort = \"throughput\"",
             "sort = \"latency\"",
+            "sort = \"exacto\"",
             "sort = { by = \"latency\" }",
             "sort = { by = \"price\", partition = \"model\" }",
             "sort = { by = \"throughput\", partition = \"none\" }",
