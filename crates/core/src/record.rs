@@ -76,6 +76,16 @@ pub struct AttemptRecord {
     /// to the suite's `max_stored_text_bytes` (long strings shortened, still JSON).
     #[serde(default)]
     pub error_metadata: Option<String>,
+    /// Whether the generation ran on the user's own provider key (OpenRouter's
+    /// `usage.is_byok`); `None` when the endpoint did not say.
+    #[serde(default)]
+    pub is_byok: Option<bool>,
+    /// A BYOK generation's parts of `cost`: OpenRouter's fee (`usage.cost`) and what the
+    /// provider billed on the user's key (`usage.cost_details.upstream_inference_cost`).
+    #[serde(default)]
+    pub fee_cost: Option<f64>,
+    #[serde(default)]
+    pub upstream_cost: Option<f64>,
     pub served_model: Option<String>,
     pub served_provider: Option<String>,
     pub generation_id: Option<String>,

@@ -513,6 +513,9 @@ fn attempt_values<'q>(run_id: &'q str, a: &'q AttemptRecord) -> AttemptValues<'q
         tool_calls_bytes: a.tool_calls_bytes.map(|n| n as i64),
         error_bytes: a.error_bytes.map(|n| n as i64),
         error_metadata: a.error_metadata.as_deref(),
+        is_byok: a.is_byok,
+        fee_cost: a.fee_cost,
+        upstream_cost: a.upstream_cost,
     }
 }
 
