@@ -246,6 +246,11 @@ pub struct Exchange {
     /// USD; `None` when billed but neither reported nor priced.
     pub cost: Option<f64>,
     pub cost_source: Option<CostSource>,
+    /// Whether the generation ran on the user's own provider key (BYOK).
+    pub is_byok: Option<bool>,
+    /// A BYOK generation's parts of `cost`: OpenRouter's fee and the upstream cost.
+    pub fee_cost: Option<f64>,
+    pub upstream_cost: Option<f64>,
     pub latency: Duration,
     pub ttft: Option<Duration>,
     pub chunks: Option<u32>,
@@ -276,6 +281,34 @@ impl Exchange {
                 *name = Some(cut);
             }
         }
+    }
+
+    /// Set the cost OpenRouter billed (`cost`, from `source`). A BYOK generation's
+    /// `cost` is only OpenRouter's fee: the provider bills the upstream inference on
+    /// the user's own key, so the spend is fee plus upstream, both parts kept. A BYOK
+    /// generation without an upstream figure is billed at its fee alone.
+    /// <https://openrouter.ai/docs/guides/administration/usage-accounting>
+    fn set_cost(
+        &mut self,
+        cost: f64,
+        byok: Option<bool>,
+        upstream: Option<f64>,
+        source: CostSource,
+    ) {
+        if byok.is_some() {
+            self.is_byok = byok;
+        }
+        if byok == Some(true) {
+            let upstream = upstream.filter(|u| u.is_finite() && *u >= 0.0);
+            self.fee_cost = Some(cost);
+            self.upstream_cost = upstream;
+            self.cost = Some(cost + upstream.unwrap_or(0.0));
+        } else {
+            self.fee_cost = None;
+            self.upstream_cost = None;
+            self.cost = Some(cost);
+        }
+        self.cost_source = Some(source);
     }
 
     fn failed(class: ErrorClass, message: impl Into<String>) -> Self {
@@ -819,8 +852,13 @@ impl RouteClient {
             let data = &body["data"];
             let cost = data["total_cost"].as_f64();
             if let Some(cost) = cost {
-                ex.cost = Some(cost);
-                ex.cost_source = Some(CostSource::Generation);
+                let byok = data["is_byok"].as_bool();
+                ex.set_cost(
+                    cost,
+                    byok,
+                    data["upstream_inference_cost"].as_f64(),
+                    CostSource::Generation,
+                );
             }
             if let Some(provider) = data["provider_name"].as_str() {
                 ex.served_provider = Some(provider.to_string());
@@ -836,9 +874,14 @@ impl RouteClient {
     /// refused, an HTTP error or a timeout with no usage).
     fn fill_cost(&self, ex: &mut Exchange) {
         let usage = ex.usage.as_ref();
-        if let Some(cost) = usage.and_then(|u| u.cost) {
-            ex.cost = Some(cost);
-            ex.cost_source = Some(CostSource::Reported);
+        ex.is_byok = usage.and_then(|u| u.is_byok);
+        if let Some(u) = usage.filter(|u| u.cost.is_some()) {
+            let upstream = u
+                .cost_details
+                .as_ref()
+                .and_then(|d| d.upstream_inference_cost);
+            let (cost, byok) = (u.cost.unwrap_or(0.0), u.is_byok);
+            ex.set_cost(cost, byok, upstream, CostSource::Reported);
         } else if let (Some(u), Some(price)) = (usage, &self.price) {
             ex.cost = Some(
                 u.prompt_tokens.unwrap_or(0) as f64 * price.prompt

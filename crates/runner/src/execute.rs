@@ -608,6 +608,9 @@ pub(crate) fn exchange_record(
             .error_metadata
             .as_ref()
             .map(|m| stored_json(m, max_stored)),
+        is_byok: ex.is_byok,
+        fee_cost: ex.fee_cost,
+        upstream_cost: ex.upstream_cost,
         ..AttemptRecord::default()
     }
 }
