@@ -86,6 +86,10 @@ pub struct AttemptRecord {
     pub fee_cost: Option<f64>,
     #[serde(default)]
     pub upstream_cost: Option<f64>,
+    /// Prompt tokens written to the provider's prompt cache
+    /// (`usage.prompt_tokens_details.cache_write_tokens`).
+    #[serde(default)]
+    pub cache_write_tokens: Option<i64>,
     pub served_model: Option<String>,
     pub served_provider: Option<String>,
     pub generation_id: Option<String>,

@@ -311,7 +311,7 @@ crate::impl_redact!(AttemptRecord {
     chain_step, repeat, try_index, turn, http_attempt, status, error_class, prompt_tokens,
     completion_tokens, cached_tokens, reasoning_tokens, cost, cost_source, latency_ms, ttft_ms,
     chunks, retry_after_s, started_at_ms, error_bytes, content_bytes, tool_calls_bytes, is_byok,
-    fee_cost, upstream_cost,
+    fee_cost, upstream_cost, cache_write_tokens,
 });
 crate::impl_redact!(ScoreRecord { check, detail } skip { pass, value });
 crate::impl_redact!(ResultRecord {

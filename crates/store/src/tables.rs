@@ -876,6 +876,8 @@ table! {
         /// A BYOK generation's parts of `cost`: OpenRouter's fee, and the upstream cost.
         stored fee_cost: Option<f64>,
         stored upstream_cost: Option<f64>,
+        /// Prompt tokens written to the provider's prompt cache.
+        stored cache_write_tokens: Option<i64>,
     }
 }
 
