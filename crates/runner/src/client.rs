@@ -883,11 +883,7 @@ impl RouteClient {
             let (cost, byok) = (u.cost.unwrap_or(0.0), u.is_byok);
             ex.set_cost(cost, byok, upstream, CostSource::Reported);
         } else if let (Some(u), Some(price)) = (usage, &self.price) {
-            ex.cost = Some(
-                u.prompt_tokens.unwrap_or(0) as f64 * price.prompt
-                    + u.completion_tokens.unwrap_or(0) as f64 * price.completion
-                    + price.request,
-            );
+            ex.cost = Some(price.estimate(u));
             ex.cost_source = Some(CostSource::Catalog);
         } else if usage.is_some() || ex.class.is_none() {
             ex.cost = None;

@@ -589,6 +589,9 @@ pub(crate) fn exchange_record(
         cached_tokens: usage
             .and_then(|u| u.prompt_tokens_details.as_ref())
             .and_then(|d| d.cached_tokens),
+        cache_write_tokens: usage
+            .and_then(|u| u.prompt_tokens_details.as_ref())
+            .and_then(|d| d.cache_write_tokens),
         reasoning_tokens: usage
             .and_then(|u| u.completion_tokens_details.as_ref())
             .and_then(|d| d.reasoning_tokens),

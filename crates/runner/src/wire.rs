@@ -119,6 +119,9 @@ pub struct CostDetails {
 #[derive(Debug, Default, Clone, Deserialize)]
 pub struct PromptDetails {
     pub cached_tokens: Option<i64>,
+    /// Prompt tokens written to the provider's prompt cache.
+    /// <https://openrouter.ai/docs/guides/administration/usage-accounting>
+    pub cache_write_tokens: Option<i64>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
