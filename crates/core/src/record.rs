@@ -90,6 +90,16 @@ pub struct AttemptRecord {
     /// (`usage.prompt_tokens_details.cache_write_tokens`).
     #[serde(default)]
     pub cache_write_tokens: Option<i64>,
+    /// Every provider OpenRouter tried, as the generation stats' `provider_responses`
+    /// (a JSON array: each attempt's provider, status and latency), redacted and cut.
+    #[serde(default)]
+    pub provider_responses: Option<String>,
+    /// The response's own cost and provider, kept when the generation stats (which
+    /// `cost` and `served_provider` then hold) disagreed with them.
+    #[serde(default)]
+    pub response_cost: Option<f64>,
+    #[serde(default)]
+    pub response_provider: Option<String>,
     pub served_model: Option<String>,
     pub served_provider: Option<String>,
     pub generation_id: Option<String>,

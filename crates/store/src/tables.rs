@@ -878,6 +878,11 @@ table! {
         stored upstream_cost: Option<f64>,
         /// Prompt tokens written to the provider's prompt cache.
         stored cache_write_tokens: Option<i64>,
+        /// The generation stats' `provider_responses` as JSON, redacted and cut.
+        stored provider_responses: Option<String>,
+        /// The response's cost and provider, when the generation stats said otherwise.
+        stored response_cost: Option<f64>,
+        stored response_provider: Option<String>,
     }
 }
 

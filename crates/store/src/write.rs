@@ -517,6 +517,9 @@ fn attempt_values<'q>(run_id: &'q str, a: &'q AttemptRecord) -> AttemptValues<'q
         fee_cost: a.fee_cost,
         upstream_cost: a.upstream_cost,
         cache_write_tokens: a.cache_write_tokens,
+        provider_responses: a.provider_responses.as_deref(),
+        response_cost: a.response_cost,
+        response_provider: a.response_provider.as_deref(),
     }
 }
 
