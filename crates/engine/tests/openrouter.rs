@@ -8,7 +8,9 @@
 //!   its generation stats, and is of unknown cost (not free) when there are none; so
 //!   cost per accepted on a flaky route includes what its failed generations cost;
 //! - a BYOK generation costs OpenRouter's fee plus the upstream provider's bill, both
-//!   parts stored, and cost per accepted divides that real spend.
+//!   parts stored, and cost per accepted divides that real spend;
+//! - the providers OpenRouter tried (generation stats' `provider_responses`) are stored
+//!   per attempt, and a response's cost that the stats contradict is kept beside theirs.
 
 use routeval_engine::prepare::prepare;
 use routeval_engine::run::{execute, RunControl, RunOptions};
@@ -431,4 +433,76 @@ async fn byok_spend_is_the_fee_plus_the_upstream_cost() {
         assert_eq!((r.fee_cost, r.upstream_cost), (None, None), "{r:?}");
         assert!(r.cost.is_some_and(|c| c > 0.0), "{r:?}");
     }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct Tried {
+    served_provider: Option<String>,
+    cost: Option<f64>,
+    provider_responses: Option<String>,
+    response_cost: Option<f64>,
+    response_provider: Option<String>,
+}
+
+async fn tried(db: &str, route: &str) -> Vec<Tried> {
+    let pool = sqlx::SqlitePool::connect(db).await.unwrap();
+    let rows = sqlx::query_as(
+        "SELECT served_provider, cost, provider_responses, response_cost, response_provider
+         FROM attempts WHERE route = ? ORDER BY case_id, try_index, http_attempt",
+    )
+    .bind(route)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    rows
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn providers_tried_and_disagreeing_figures_are_stored() {
+    let profiles = model("t/failover", &["failover"], TWO_PROVIDERS)
+        + &model("t/adjusted", &[], "stats_cost_factor = 1.5\n");
+    let sim = start_sim(&profiles).await;
+    let fetch = "fetch_generation = true";
+    let routes = route("failover", "t/failover", fetch) + &route("adjusted", "t/adjusted", fetch);
+    let dir = tempfile::tempdir().unwrap();
+    let db = run(dir.path(), &sim.base_url(), &routes, 1).await;
+
+    // One request, two providers tried: the first failed upstream, the second served.
+    let rows = tried(&db, "failover").await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let list: Value = serde_json::from_str(rows[0].provider_responses.as_deref().unwrap()).unwrap();
+    let seen: Vec<(&str, i64)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["provider_name"].as_str().unwrap(),
+                p["status"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(seen.len(), 2, "{list}");
+    assert_eq!((seen[0].1, seen[1].1), (502, 200), "{list}");
+    assert_ne!(seen[0].0, seen[1].0, "{list}");
+    assert!(list
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p["latency"].is_u64()));
+    assert_eq!(rows[0].served_provider.as_deref(), Some(seen[1].0));
+    // Stats and response agree: nothing kept beside.
+    assert_eq!(
+        (rows[0].response_cost, rows[0].response_provider.as_deref()),
+        (None, None)
+    );
+
+    // The stats bill more than the response said: theirs is the cost, the response's kept.
+    let rows = tried(&db, "adjusted").await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let (cost, said) = (rows[0].cost.unwrap(), rows[0].response_cost.unwrap());
+    assert!(said > 0.0 && (cost - said * 1.5).abs() < 1e-12, "{rows:?}");
+    assert_eq!(rows[0].response_provider, None);
+    assert!(rows[0].provider_responses.is_some());
 }

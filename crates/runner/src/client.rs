@@ -251,6 +251,11 @@ pub struct Exchange {
     /// A BYOK generation's parts of `cost`: OpenRouter's fee and the upstream cost.
     pub fee_cost: Option<f64>,
     pub upstream_cost: Option<f64>,
+    /// The generation stats' `provider_responses`: every provider tried, in order.
+    pub provider_responses: Option<Value>,
+    /// The response's cost and provider, when the generation stats said otherwise.
+    pub response_cost: Option<f64>,
+    pub response_provider: Option<String>,
     pub latency: Duration,
     pub ttft: Option<Duration>,
     pub chunks: Option<u32>,
@@ -824,6 +829,10 @@ impl RouteClient {
     /// a moment after the answer: a 404 is retried briefly, then the reported figures stand.
     /// Whether the stats gave a cost.
     ///
+    /// Their `provider_responses` (each provider tried: name, status, latency) are kept;
+    /// when they disagree with the response's cost or provider, the response's figures
+    /// are kept beside them.
+    ///
     /// The stats are what OpenRouter bills (`total_cost`), for failed generations too:
     /// <https://openrouter.ai/docs/api/reference/overview> ("Querying cost and stats"),
     /// <https://openrouter.ai/docs/guides/administration/usage-accounting>.
@@ -850,6 +859,11 @@ impl RouteClient {
                 return false;
             };
             let data = &body["data"];
+            if data["provider_responses"].is_array() {
+                ex.provider_responses = Some(data["provider_responses"].clone());
+            }
+            // What the response said, before the stats replace it.
+            let (said_cost, said_provider) = (ex.cost, ex.served_provider.clone());
             let cost = data["total_cost"].as_f64();
             if let Some(cost) = cost {
                 let byok = data["is_byok"].as_bool();
@@ -862,6 +876,21 @@ impl RouteClient {
             }
             if let Some(provider) = data["provider_name"].as_str() {
                 ex.served_provider = Some(provider.to_string());
+            }
+            // Both figures are kept when they disagree: the stats' as the attempt's,
+            // the response's beside them. A response that reported no cost has none.
+            let reported = ex.cost_source == Some(CostSource::Generation)
+                && said_cost.is_some()
+                && ex.usage.as_ref().is_some_and(|u| u.cost.is_some());
+            if reported
+                && said_cost
+                    .zip(ex.cost)
+                    .is_some_and(|(a, b)| (a - b).abs() > 1e-12)
+            {
+                ex.response_cost = said_cost;
+            }
+            if said_provider.is_some() && said_provider != ex.served_provider {
+                ex.response_provider = said_provider;
             }
             return cost.is_some();
         }

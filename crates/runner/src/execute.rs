@@ -614,6 +614,12 @@ pub(crate) fn exchange_record(
         is_byok: ex.is_byok,
         fee_cost: ex.fee_cost,
         upstream_cost: ex.upstream_cost,
+        provider_responses: ex
+            .provider_responses
+            .as_ref()
+            .map(|p| stored_json(p, max_stored)),
+        response_cost: ex.response_cost,
+        response_provider: ex.response_provider.clone(),
         ..AttemptRecord::default()
     }
 }

@@ -717,7 +717,7 @@ async fn respond(
             "id": head.id,
             "model": s.id,
             "provider_name": s.provider.name,
-            "total_cost": if m.unpriced { Value::Null } else { json!(cost) },
+            "total_cost": if m.unpriced { Value::Null } else { json!(cost * m.stats_cost_factor) },
             "tokens_prompt": req.prompt_tokens,
             "tokens_completion": completion_tokens,
             "native_tokens_prompt": req.prompt_tokens,

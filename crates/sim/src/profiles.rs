@@ -55,6 +55,10 @@ pub struct ModelProfile {
     /// <https://openrouter.ai/docs/guides/administration/usage-accounting>
     #[serde(default)]
     pub byok: bool,
+    /// Generation stats bill `total_cost` at this multiple of what the answer's usage
+    /// said (a late billing adjustment), for tests of figures that disagree.
+    #[serde(default = "one_f64")]
+    pub stats_cost_factor: f64,
     #[serde(default = "default_ttft")]
     pub ttft_ms: u64,
     #[serde(default = "default_tps")]
@@ -84,6 +88,10 @@ pub struct ModelProfile {
 
 /// OpenRouter's fee on a BYOK generation, as a share of the upstream inference cost.
 pub const BYOK_FEE: f64 = 0.05;
+
+fn one_f64() -> f64 {
+    1.0
+}
 
 impl ModelProfile {
     /// USD per prompt token.
