@@ -76,6 +76,30 @@ pub struct AttemptRecord {
     /// to the suite's `max_stored_text_bytes` (long strings shortened, still JSON).
     #[serde(default)]
     pub error_metadata: Option<String>,
+    /// Whether the generation ran on the user's own provider key (OpenRouter's
+    /// `usage.is_byok`); `None` when the endpoint did not say.
+    #[serde(default)]
+    pub is_byok: Option<bool>,
+    /// A BYOK generation's parts of `cost`: OpenRouter's fee (`usage.cost`) and what the
+    /// provider billed on the user's key (`usage.cost_details.upstream_inference_cost`).
+    #[serde(default)]
+    pub fee_cost: Option<f64>,
+    #[serde(default)]
+    pub upstream_cost: Option<f64>,
+    /// Prompt tokens written to the provider's prompt cache
+    /// (`usage.prompt_tokens_details.cache_write_tokens`).
+    #[serde(default)]
+    pub cache_write_tokens: Option<i64>,
+    /// Every provider OpenRouter tried, as the generation stats' `provider_responses`
+    /// (a JSON array: each attempt's provider, status and latency), redacted and cut.
+    #[serde(default)]
+    pub provider_responses: Option<String>,
+    /// The response's own cost and provider, kept when the generation stats (which
+    /// `cost` and `served_provider` then hold) disagreed with them.
+    #[serde(default)]
+    pub response_cost: Option<f64>,
+    #[serde(default)]
+    pub response_provider: Option<String>,
     pub served_model: Option<String>,
     pub served_provider: Option<String>,
     pub generation_id: Option<String>,

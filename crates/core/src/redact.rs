@@ -306,11 +306,12 @@ crate::impl_redact!(AttemptRecord {
     target, route, dataset, case_id, request_id, request_hash, error_message, error_metadata,
     served_model,
     served_provider, generation_id, finish_reason, native_finish_reason, content, tool_calls,
-    policy_violation,
+    policy_violation, provider_responses, response_provider,
 } skip {
     chain_step, repeat, try_index, turn, http_attempt, status, error_class, prompt_tokens,
     completion_tokens, cached_tokens, reasoning_tokens, cost, cost_source, latency_ms, ttft_ms,
-    chunks, retry_after_s, started_at_ms, error_bytes, content_bytes, tool_calls_bytes,
+    chunks, retry_after_s, started_at_ms, error_bytes, content_bytes, tool_calls_bytes, is_byok,
+    fee_cost, upstream_cost, cache_write_tokens, response_cost,
 });
 crate::impl_redact!(ScoreRecord { check, detail } skip { pass, value });
 crate::impl_redact!(ResultRecord {

@@ -74,6 +74,7 @@ pub fn catalog_model(m: &ModelRow) -> CatalogModel {
             prompt: m.prompt_price,
             completion: m.completion_price,
             request: m.request_price,
+            ..Price::default()
         }),
         context_length: m.context_length.map(|c| c as u64),
         max_completion_tokens: m.max_completion_tokens.map(|c| c as u64),

@@ -6,7 +6,11 @@
 //!   attempt's provider, and `availability.retryable` / `retry_after` decide retries;
 //! - with `fetch_generation`, a generation that failed after it started is billed at
 //!   its generation stats, and is of unknown cost (not free) when there are none; so
-//!   cost per accepted on a flaky route includes what its failed generations cost.
+//!   cost per accepted on a flaky route includes what its failed generations cost;
+//! - a BYOK generation costs OpenRouter's fee plus the upstream provider's bill, both
+//!   parts stored, and cost per accepted divides that real spend;
+//! - the providers OpenRouter tried (generation stats' `provider_responses`) are stored
+//!   per attempt, and a response's cost that the stats contradict is kept beside theirs.
 
 use routeval_engine::prepare::prepare;
 use routeval_engine::run::{execute, RunControl, RunOptions};
@@ -356,4 +360,149 @@ async fn failed_generations_are_billed_at_their_generation_stats() {
         (None, Some("unknown"))
     );
     assert_eq!(cost_per_accepted(&db, "flaky-unpriced").await.0, None);
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct Byok {
+    cost: Option<f64>,
+    cost_source: Option<String>,
+    is_byok: Option<bool>,
+    fee_cost: Option<f64>,
+    upstream_cost: Option<f64>,
+}
+
+async fn byok(db: &str, route: &str) -> Vec<Byok> {
+    let pool = sqlx::SqlitePool::connect(db).await.unwrap();
+    let rows = sqlx::query_as(
+        "SELECT cost, cost_source, is_byok, fee_cost, upstream_cost FROM attempts
+         WHERE route = ? ORDER BY case_id, try_index, http_attempt",
+    )
+    .bind(route)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    rows
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn byok_spend_is_the_fee_plus_the_upstream_cost() {
+    let profiles = model("t/byok", &[], "byok = true\n") + &model("t/credits", &[], "");
+    let sim = start_sim(&profiles).await;
+    let routes = route("byok", "t/byok", "")
+        + &route(
+            "byok-stats",
+            "t/byok",
+            "stream = true\nfetch_generation = true",
+        )
+        + &route("credits", "t/credits", "");
+    let dir = tempfile::tempdir().unwrap();
+    let db = run(dir.path(), &sim.base_url(), &routes, 2).await;
+
+    for (route, source) in [("byok", "reported"), ("byok-stats", "generation")] {
+        let rows = byok(&db, route).await;
+        assert_eq!(rows.len(), 2, "{route}: {rows:?}");
+        for r in &rows {
+            let (fee, upstream) = (r.fee_cost.unwrap(), r.upstream_cost.unwrap());
+            assert_eq!(r.is_byok, Some(true), "{route}: {r:?}");
+            assert_eq!(r.cost_source.as_deref(), Some(source), "{route}: {r:?}");
+            // The simulator's fee is 5% of the inference the provider bills.
+            assert!(
+                upstream > 0.0 && (fee - upstream * 0.05).abs() < 1e-15,
+                "{r:?}"
+            );
+            assert!((r.cost.unwrap() - (fee + upstream)).abs() < 1e-15, "{r:?}");
+        }
+        // Cost per accepted divides the real spend, not the fee alone.
+        let spend: f64 = rows.iter().filter_map(|r| r.cost).sum();
+        let (stored, accepted, per) = cost_per_accepted(&db, route).await;
+        assert_eq!(accepted, 2, "{route}");
+        assert!(
+            (stored.unwrap() - spend).abs() < 1e-12,
+            "{route}: {stored:?}"
+        );
+        assert!(
+            (per.unwrap() - spend / 2.0).abs() < 1e-12,
+            "{route}: {per:?}"
+        );
+    }
+
+    // Paid from credits: the cost is OpenRouter's, no parts.
+    for r in byok(&db, "credits").await {
+        assert_eq!(r.is_byok, Some(false), "{r:?}");
+        assert_eq!((r.fee_cost, r.upstream_cost), (None, None), "{r:?}");
+        assert!(r.cost.is_some_and(|c| c > 0.0), "{r:?}");
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct Tried {
+    served_provider: Option<String>,
+    cost: Option<f64>,
+    provider_responses: Option<String>,
+    response_cost: Option<f64>,
+    response_provider: Option<String>,
+}
+
+async fn tried(db: &str, route: &str) -> Vec<Tried> {
+    let pool = sqlx::SqlitePool::connect(db).await.unwrap();
+    let rows = sqlx::query_as(
+        "SELECT served_provider, cost, provider_responses, response_cost, response_provider
+         FROM attempts WHERE route = ? ORDER BY case_id, try_index, http_attempt",
+    )
+    .bind(route)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    rows
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn providers_tried_and_disagreeing_figures_are_stored() {
+    let profiles = model("t/failover", &["failover"], TWO_PROVIDERS)
+        + &model("t/adjusted", &[], "stats_cost_factor = 1.5\n");
+    let sim = start_sim(&profiles).await;
+    let fetch = "fetch_generation = true";
+    let routes = route("failover", "t/failover", fetch) + &route("adjusted", "t/adjusted", fetch);
+    let dir = tempfile::tempdir().unwrap();
+    let db = run(dir.path(), &sim.base_url(), &routes, 1).await;
+
+    // One request, two providers tried: the first failed upstream, the second served.
+    let rows = tried(&db, "failover").await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let list: Value = serde_json::from_str(rows[0].provider_responses.as_deref().unwrap()).unwrap();
+    let seen: Vec<(&str, i64)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["provider_name"].as_str().unwrap(),
+                p["status"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(seen.len(), 2, "{list}");
+    assert_eq!((seen[0].1, seen[1].1), (502, 200), "{list}");
+    assert_ne!(seen[0].0, seen[1].0, "{list}");
+    assert!(list
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p["latency"].is_u64()));
+    assert_eq!(rows[0].served_provider.as_deref(), Some(seen[1].0));
+    // Stats and response agree: nothing kept beside.
+    assert_eq!(
+        (rows[0].response_cost, rows[0].response_provider.as_deref()),
+        (None, None)
+    );
+
+    // The stats bill more than the response said: theirs is the cost, the response's kept.
+    let rows = tried(&db, "adjusted").await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let (cost, said) = (rows[0].cost.unwrap(), rows[0].response_cost.unwrap());
+    assert!(said > 0.0 && (cost - said * 1.5).abs() < 1e-12, "{rows:?}");
+    assert_eq!(rows[0].response_provider, None);
+    assert!(rows[0].provider_responses.is_some());
 }

@@ -329,6 +329,7 @@ mod tests {
             prompt: p,
             completion: p,
             request: 0.0,
+            ..Price::default()
         };
         let candidate = client("cand", "a/small", 100, per_token(1e-6));
         let cheap = client("cheap", "j/cheap", 50, per_token(1e-6));

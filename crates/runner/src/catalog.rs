@@ -12,15 +12,43 @@ pub struct Price {
     pub prompt: f64,
     pub completion: f64,
     pub request: f64,
+    /// USD per cached prompt token read (`pricing.input_cache_read`); `None`: the
+    /// prompt rate.
+    pub cache_read: Option<f64>,
+    /// USD per prompt token written to the cache (`pricing.input_cache_write`); `None`:
+    /// the prompt rate.
+    pub cache_write: Option<f64>,
 }
 
 impl Price {
+    /// What `usage` costs at this price, for an endpoint that reports no cost. Of the
+    /// prompt tokens, those read from the provider's cache
+    /// (`prompt_tokens_details.cached_tokens`) are priced at the catalog's
+    /// `input_cache_read` rate and those written to it (`cache_write_tokens`) at
+    /// `input_cache_write`, the rest at the prompt rate; a rate the catalog does not
+    /// list is the prompt rate.
+    /// <https://openrouter.ai/docs/guides/overview/models> (pricing fields),
+    /// <https://openrouter.ai/docs/guides/administration/usage-accounting> (usage).
+    pub fn estimate(&self, usage: &crate::wire::Usage) -> f64 {
+        let count = |n: Option<i64>| n.unwrap_or(0).max(0) as f64;
+        let details = usage.prompt_tokens_details.as_ref();
+        let read = count(details.and_then(|d| d.cached_tokens));
+        let written = count(details.and_then(|d| d.cache_write_tokens));
+        let fresh = (count(usage.prompt_tokens) - read - written).max(0.0);
+        fresh * self.prompt
+            + read * self.cache_read.unwrap_or(self.prompt)
+            + written * self.cache_write.unwrap_or(self.prompt)
+            + count(usage.completion_tokens) * self.completion
+            + self.request
+    }
+
     /// A suite's `price` (USD per million tokens, and per request) as a price per token.
     pub fn per_million(p: &routeval_core::config::RoutePrice) -> Self {
         Self {
             prompt: p.prompt / 1e6,
             completion: p.completion / 1e6,
             request: p.request,
+            ..Self::default()
         }
     }
 
@@ -174,6 +202,8 @@ struct Pricing {
     prompt: Option<String>,
     completion: Option<String>,
     request: Option<String>,
+    input_cache_read: Option<String>,
+    input_cache_write: Option<String>,
 }
 
 /// A decimal string; a negative one (listed for routers whose price varies) is no price.
@@ -191,6 +221,8 @@ fn price_from(p: Option<Pricing>) -> Option<Price> {
         prompt: price_of(&p.prompt)?,
         completion: price_of(&p.completion)?,
         request: price_of(&p.request).unwrap_or(0.0),
+        cache_read: price_of(&p.input_cache_read),
+        cache_write: price_of(&p.input_cache_write),
     })
 }
 
@@ -286,6 +318,29 @@ mod tests {
     use super::*;
     use routeval_core::config::DataCollection;
     use serde_json::json;
+
+    #[test]
+    fn cached_tokens_are_estimated_at_the_catalog_cache_rates() {
+        let pricing = |v: serde_json::Value| {
+            price_from(Some(serde_json::from_value::<Pricing>(v).unwrap())).unwrap()
+        };
+        let cached = pricing(json!({
+            "prompt": "0.000003", "completion": "0.000015", "request": "0",
+            "input_cache_read": "0.0000003", "input_cache_write": "0.00000375",
+        }));
+        let usage: crate::wire::Usage = serde_json::from_value(json!({
+            "prompt_tokens": 1000, "completion_tokens": 100,
+            "prompt_tokens_details": { "cached_tokens": 600, "cache_write_tokens": 300 },
+        }))
+        .unwrap();
+        let expected = 100.0 * 3e-6 + 600.0 * 3e-7 + 300.0 * 3.75e-6 + 100.0 * 15e-6;
+        assert!((cached.estimate(&usage) - expected).abs() < 1e-12);
+
+        // No cache rates listed: every prompt token at the prompt rate.
+        let plain = pricing(json!({ "prompt": "0.000003", "completion": "0.000015" }));
+        let expected = 1000.0 * 3e-6 + 100.0 * 15e-6;
+        assert!((plain.estimate(&usage) - expected).abs() < 1e-12);
+    }
 
     #[test]
     fn an_endpoint_list_reads_as_providers_with_their_own_terms() {

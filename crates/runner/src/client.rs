@@ -246,6 +246,16 @@ pub struct Exchange {
     /// USD; `None` when billed but neither reported nor priced.
     pub cost: Option<f64>,
     pub cost_source: Option<CostSource>,
+    /// Whether the generation ran on the user's own provider key (BYOK).
+    pub is_byok: Option<bool>,
+    /// A BYOK generation's parts of `cost`: OpenRouter's fee and the upstream cost.
+    pub fee_cost: Option<f64>,
+    pub upstream_cost: Option<f64>,
+    /// The generation stats' `provider_responses`: every provider tried, in order.
+    pub provider_responses: Option<Value>,
+    /// The response's cost and provider, when the generation stats said otherwise.
+    pub response_cost: Option<f64>,
+    pub response_provider: Option<String>,
     pub latency: Duration,
     pub ttft: Option<Duration>,
     pub chunks: Option<u32>,
@@ -276,6 +286,34 @@ impl Exchange {
                 *name = Some(cut);
             }
         }
+    }
+
+    /// Set the cost OpenRouter billed (`cost`, from `source`). A BYOK generation's
+    /// `cost` is only OpenRouter's fee: the provider bills the upstream inference on
+    /// the user's own key, so the spend is fee plus upstream, both parts kept. A BYOK
+    /// generation without an upstream figure is billed at its fee alone.
+    /// <https://openrouter.ai/docs/guides/administration/usage-accounting>
+    fn set_cost(
+        &mut self,
+        cost: f64,
+        byok: Option<bool>,
+        upstream: Option<f64>,
+        source: CostSource,
+    ) {
+        if byok.is_some() {
+            self.is_byok = byok;
+        }
+        if byok == Some(true) {
+            let upstream = upstream.filter(|u| u.is_finite() && *u >= 0.0);
+            self.fee_cost = Some(cost);
+            self.upstream_cost = upstream;
+            self.cost = Some(cost + upstream.unwrap_or(0.0));
+        } else {
+            self.fee_cost = None;
+            self.upstream_cost = None;
+            self.cost = Some(cost);
+        }
+        self.cost_source = Some(source);
     }
 
     fn failed(class: ErrorClass, message: impl Into<String>) -> Self {
@@ -791,6 +829,10 @@ impl RouteClient {
     /// a moment after the answer: a 404 is retried briefly, then the reported figures stand.
     /// Whether the stats gave a cost.
     ///
+    /// Their `provider_responses` (each provider tried: name, status, latency) are kept;
+    /// when they disagree with the response's cost or provider, the response's figures
+    /// are kept beside them.
+    ///
     /// The stats are what OpenRouter bills (`total_cost`), for failed generations too:
     /// <https://openrouter.ai/docs/api/reference/overview> ("Querying cost and stats"),
     /// <https://openrouter.ai/docs/guides/administration/usage-accounting>.
@@ -817,13 +859,38 @@ impl RouteClient {
                 return false;
             };
             let data = &body["data"];
+            if data["provider_responses"].is_array() {
+                ex.provider_responses = Some(data["provider_responses"].clone());
+            }
+            // What the response said, before the stats replace it.
+            let (said_cost, said_provider) = (ex.cost, ex.served_provider.clone());
             let cost = data["total_cost"].as_f64();
             if let Some(cost) = cost {
-                ex.cost = Some(cost);
-                ex.cost_source = Some(CostSource::Generation);
+                let byok = data["is_byok"].as_bool();
+                ex.set_cost(
+                    cost,
+                    byok,
+                    data["upstream_inference_cost"].as_f64(),
+                    CostSource::Generation,
+                );
             }
             if let Some(provider) = data["provider_name"].as_str() {
                 ex.served_provider = Some(provider.to_string());
+            }
+            // Both figures are kept when they disagree: the stats' as the attempt's,
+            // the response's beside them. A response that reported no cost has none.
+            let reported = ex.cost_source == Some(CostSource::Generation)
+                && said_cost.is_some()
+                && ex.usage.as_ref().is_some_and(|u| u.cost.is_some());
+            if reported
+                && said_cost
+                    .zip(ex.cost)
+                    .is_some_and(|(a, b)| (a - b).abs() > 1e-12)
+            {
+                ex.response_cost = said_cost;
+            }
+            if said_provider.is_some() && said_provider != ex.served_provider {
+                ex.response_provider = said_provider;
             }
             return cost.is_some();
         }
@@ -836,15 +903,16 @@ impl RouteClient {
     /// refused, an HTTP error or a timeout with no usage).
     fn fill_cost(&self, ex: &mut Exchange) {
         let usage = ex.usage.as_ref();
-        if let Some(cost) = usage.and_then(|u| u.cost) {
-            ex.cost = Some(cost);
-            ex.cost_source = Some(CostSource::Reported);
+        ex.is_byok = usage.and_then(|u| u.is_byok);
+        if let Some(u) = usage.filter(|u| u.cost.is_some()) {
+            let upstream = u
+                .cost_details
+                .as_ref()
+                .and_then(|d| d.upstream_inference_cost);
+            let (cost, byok) = (u.cost.unwrap_or(0.0), u.is_byok);
+            ex.set_cost(cost, byok, upstream, CostSource::Reported);
         } else if let (Some(u), Some(price)) = (usage, &self.price) {
-            ex.cost = Some(
-                u.prompt_tokens.unwrap_or(0) as f64 * price.prompt
-                    + u.completion_tokens.unwrap_or(0) as f64 * price.completion
-                    + price.request,
-            );
+            ex.cost = Some(price.estimate(u));
             ex.cost_source = Some(CostSource::Catalog);
         } else if usage.is_some() || ex.class.is_none() {
             ex.cost = None;

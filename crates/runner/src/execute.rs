@@ -589,6 +589,9 @@ pub(crate) fn exchange_record(
         cached_tokens: usage
             .and_then(|u| u.prompt_tokens_details.as_ref())
             .and_then(|d| d.cached_tokens),
+        cache_write_tokens: usage
+            .and_then(|u| u.prompt_tokens_details.as_ref())
+            .and_then(|d| d.cache_write_tokens),
         reasoning_tokens: usage
             .and_then(|u| u.completion_tokens_details.as_ref())
             .and_then(|d| d.reasoning_tokens),
@@ -608,6 +611,15 @@ pub(crate) fn exchange_record(
             .error_metadata
             .as_ref()
             .map(|m| stored_json(m, max_stored)),
+        is_byok: ex.is_byok,
+        fee_cost: ex.fee_cost,
+        upstream_cost: ex.upstream_cost,
+        provider_responses: ex
+            .provider_responses
+            .as_ref()
+            .map(|p| stored_json(p, max_stored)),
+        response_cost: ex.response_cost,
+        response_provider: ex.response_provider.clone(),
         ..AttemptRecord::default()
     }
 }

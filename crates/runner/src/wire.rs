@@ -104,11 +104,24 @@ pub struct Usage {
     pub prompt_tokens_details: Option<PromptDetails>,
     pub completion_tokens_details: Option<CompletionDetails>,
     pub cost: Option<f64>,
+    /// The generation ran on the user's own provider key: `cost` is then OpenRouter's
+    /// fee only, the provider's bill is `cost_details.upstream_inference_cost`.
+    /// <https://openrouter.ai/docs/guides/administration/usage-accounting>
+    pub is_byok: Option<bool>,
+    pub cost_details: Option<CostDetails>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct CostDetails {
+    pub upstream_inference_cost: Option<f64>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
 pub struct PromptDetails {
     pub cached_tokens: Option<i64>,
+    /// Prompt tokens written to the provider's prompt cache.
+    /// <https://openrouter.ai/docs/guides/administration/usage-accounting>
+    pub cache_write_tokens: Option<i64>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]

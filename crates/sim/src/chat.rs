@@ -665,18 +665,25 @@ async fn respond(
     } else {
         tokens_for_chars(out.chars()).max(1)
     };
-    let cost = req.prompt_tokens as f64 * m.prompt_price_per_token()
+    let inference = req.prompt_tokens as f64 * m.prompt_price_per_token()
         + completion_tokens as f64 * m.completion_price_per_token();
+    // On the user's own key OpenRouter bills its fee; the provider bills the inference.
+    let (cost, upstream) = if m.byok {
+        (inference * crate::profiles::BYOK_FEE, Some(inference))
+    } else {
+        (inference, None)
+    };
     let mut usage = json!({
         "prompt_tokens": req.prompt_tokens,
         "completion_tokens": completion_tokens,
         "total_tokens": req.prompt_tokens + completion_tokens,
         "prompt_tokens_details": { "cached_tokens": 0 },
         "completion_tokens_details": { "reasoning_tokens": 0 },
-        "is_byok": false,
+        "is_byok": m.byok,
     });
     if m.reports_cost && !m.unpriced {
         usage["cost"] = json!(cost);
+        usage["cost_details"] = json!({ "upstream_inference_cost": upstream });
     }
 
     let scale = sim.latency_scale;
@@ -710,7 +717,7 @@ async fn respond(
             "id": head.id,
             "model": s.id,
             "provider_name": s.provider.name,
-            "total_cost": if m.unpriced { Value::Null } else { json!(cost) },
+            "total_cost": if m.unpriced { Value::Null } else { json!(cost * m.stats_cost_factor) },
             "tokens_prompt": req.prompt_tokens,
             "tokens_completion": completion_tokens,
             "native_tokens_prompt": req.prompt_tokens,
@@ -723,7 +730,8 @@ async fn respond(
             "native_finish_reason": finish_reason,
             "streamed": req.stream,
             "cancelled": false,
-            "is_byok": false,
+            "is_byok": m.byok,
+            "upstream_inference_cost": upstream,
             "provider_responses": attempts,
         }),
     );

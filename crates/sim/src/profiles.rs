@@ -48,6 +48,17 @@ pub struct ModelProfile {
     /// costs (for tests of unknown cost; no bundled model sets it).
     #[serde(default)]
     pub unpriced: bool,
+    /// Served on the user's own provider key (BYOK): usage says `is_byok`, its `cost` is
+    /// OpenRouter's fee ([`BYOK_FEE`] of the inference), and
+    /// `cost_details.upstream_inference_cost` is what the provider bills; generation
+    /// stats say the same (`total_cost`, `upstream_inference_cost`).
+    /// <https://openrouter.ai/docs/guides/administration/usage-accounting>
+    #[serde(default)]
+    pub byok: bool,
+    /// Generation stats bill `total_cost` at this multiple of what the answer's usage
+    /// said (a late billing adjustment), for tests of figures that disagree.
+    #[serde(default = "one_f64")]
+    pub stats_cost_factor: f64,
     #[serde(default = "default_ttft")]
     pub ttft_ms: u64,
     #[serde(default = "default_tps")]
@@ -73,6 +84,13 @@ pub struct ModelProfile {
     /// preferences and serves from the last-listed provider.
     #[serde(default)]
     pub ignores_provider_preferences: bool,
+}
+
+/// OpenRouter's fee on a BYOK generation, as a share of the upstream inference cost.
+pub const BYOK_FEE: f64 = 0.05;
+
+fn one_f64() -> f64 {
+    1.0
 }
 
 impl ModelProfile {

@@ -871,6 +871,18 @@ table! {
         stored error_bytes: Option<i64>,
         /// The error's `metadata` (and `availability`) as JSON, redacted and cut.
         stored error_metadata: Option<String>,
+        /// Whether the generation ran on the user's own provider key (BYOK).
+        stored is_byok: Option<bool>,
+        /// A BYOK generation's parts of `cost`: OpenRouter's fee, and the upstream cost.
+        stored fee_cost: Option<f64>,
+        stored upstream_cost: Option<f64>,
+        /// Prompt tokens written to the provider's prompt cache.
+        stored cache_write_tokens: Option<i64>,
+        /// The generation stats' `provider_responses` as JSON, redacted and cut.
+        stored provider_responses: Option<String>,
+        /// The response's cost and provider, when the generation stats said otherwise.
+        stored response_cost: Option<f64>,
+        stored response_provider: Option<String>,
     }
 }
 

@@ -513,6 +513,13 @@ fn attempt_values<'q>(run_id: &'q str, a: &'q AttemptRecord) -> AttemptValues<'q
         tool_calls_bytes: a.tool_calls_bytes.map(|n| n as i64),
         error_bytes: a.error_bytes.map(|n| n as i64),
         error_metadata: a.error_metadata.as_deref(),
+        is_byok: a.is_byok,
+        fee_cost: a.fee_cost,
+        upstream_cost: a.upstream_cost,
+        cache_write_tokens: a.cache_write_tokens,
+        provider_responses: a.provider_responses.as_deref(),
+        response_cost: a.response_cost,
+        response_provider: a.response_provider.as_deref(),
     }
 }
 
@@ -520,6 +527,45 @@ fn attempt_values<'q>(run_id: &'q str, a: &'q AttemptRecord) -> AttemptValues<'q
 mod tests {
     use super::*;
     use crate::test_support::outcome;
+
+    #[tokio::test]
+    async fn cache_writes_and_byok_parts_are_stored_per_attempt() {
+        for (db, store) in crate::test_support::stores_with_run("run").await {
+            let mut o = outcome("c", 1);
+            let a = &mut o.attempts[0];
+            a.cached_tokens = Some(100);
+            a.cache_write_tokens = Some(40);
+            a.is_byok = Some(true);
+            a.fee_cost = Some(0.25);
+            a.upstream_cost = Some(5.0);
+            a.cost = Some(5.25);
+            let writer = spawn_writer(&store, "run", 4);
+            writer.sender.send(o).await.unwrap();
+            drop(writer.sender);
+            writer.task.await.unwrap().unwrap();
+            let one = |sql: &'static str| {
+                let store = store.clone();
+                async move { store.query_i64(sql).await.unwrap() }
+            };
+            assert_eq!(
+                one("SELECT cache_write_tokens FROM attempts").await,
+                40,
+                "{}",
+                db.backend
+            );
+            assert_eq!(one("SELECT cached_tokens FROM attempts").await, 100);
+            assert_eq!(
+                one(
+                    "SELECT COUNT(*) FROM attempts WHERE is_byok AND fee_cost = 0.25
+                     AND upstream_cost = 5.0 AND cost = 5.25"
+                )
+                .await,
+                1,
+                "{}",
+                db.backend
+            );
+        }
+    }
 
     #[tokio::test]
     async fn a_run_is_of_the_kind_it_was_created_as() {
