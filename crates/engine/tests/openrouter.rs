@@ -461,10 +461,13 @@ async fn tried(db: &str, route: &str) -> Vec<Tried> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn providers_tried_and_disagreeing_figures_are_stored() {
     let profiles = model("t/failover", &["failover"], TWO_PROVIDERS)
-        + &model("t/adjusted", &[], "stats_cost_factor = 1.5\n");
+        + &model("t/adjusted", &[], "stats_cost_factor = 1.5\n")
+        + &model("t/relabelled", &[], "stats_provider = \"Elsewhere\"\n");
     let sim = start_sim(&profiles).await;
     let fetch = "fetch_generation = true";
-    let routes = route("failover", "t/failover", fetch) + &route("adjusted", "t/adjusted", fetch);
+    let routes = route("failover", "t/failover", fetch)
+        + &route("adjusted", "t/adjusted", fetch)
+        + &route("relabelled", "t/relabelled", fetch);
     let dir = tempfile::tempdir().unwrap();
     let db = run(dir.path(), &sim.base_url(), &routes, 1).await;
 
@@ -505,4 +508,20 @@ async fn providers_tried_and_disagreeing_figures_are_stored() {
     assert!(said > 0.0 && (cost - said * 1.5).abs() < 1e-12, "{rows:?}");
     assert_eq!(rows[0].response_provider, None);
     assert!(rows[0].provider_responses.is_some());
+
+    // The stats name another provider than the response did: theirs is the served
+    // provider, the response's kept beside it.
+    let rows = tried(&db, "relabelled").await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(
+        rows[0].served_provider.as_deref(),
+        Some("Elsewhere"),
+        "{rows:?}"
+    );
+    let said = rows[0]
+        .response_provider
+        .as_deref()
+        .expect("the response's provider kept");
+    assert_ne!(said, "Elsewhere");
+    assert_eq!(rows[0].response_cost, None, "the costs agree: {rows:?}");
 }

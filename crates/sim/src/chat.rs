@@ -716,7 +716,7 @@ async fn respond(
         json!({
             "id": head.id,
             "model": s.id,
-            "provider_name": s.provider.name,
+            "provider_name": m.stats_provider.as_deref().unwrap_or(&s.provider.name),
             "total_cost": if m.unpriced { Value::Null } else { json!(cost * m.stats_cost_factor) },
             "tokens_prompt": req.prompt_tokens,
             "tokens_completion": completion_tokens,

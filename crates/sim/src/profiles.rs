@@ -59,6 +59,10 @@ pub struct ModelProfile {
     /// said (a late billing adjustment), for tests of figures that disagree.
     #[serde(default = "one_f64")]
     pub stats_cost_factor: f64,
+    /// Generation stats name this provider instead of the one the response named (a
+    /// record corrected after the fact), for tests of figures that disagree.
+    #[serde(default)]
+    pub stats_provider: Option<String>,
     #[serde(default = "default_ttft")]
     pub ttft_ms: u64,
     #[serde(default = "default_tps")]
