@@ -65,6 +65,8 @@ pub async fn sync(suite_path: &Path, db: &str, with_endpoints: bool) -> EngineRe
                     .unwrap_or_default(),
                 endpoints_json,
                 synced_at: now,
+                cache_read_price: m.price.and_then(|p| p.cache_read),
+                cache_write_price: m.price.and_then(|p| p.cache_write),
             };
             changed += usize::from(store.upsert_model(&row).await?);
         }

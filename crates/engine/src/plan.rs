@@ -74,7 +74,8 @@ pub fn catalog_model(m: &ModelRow) -> CatalogModel {
             prompt: m.prompt_price,
             completion: m.completion_price,
             request: m.request_price,
-            ..Price::default()
+            cache_read: m.cache_read_price,
+            cache_write: m.cache_write_price,
         }),
         context_length: m.context_length.map(|c| c as u64),
         max_completion_tokens: m.max_completion_tokens.map(|c| c as u64),
@@ -165,4 +166,44 @@ pub fn plan_pairs(
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A catalog synced into the database prices cached tokens as the live one does.
+    #[tokio::test]
+    async fn the_synced_catalog_keeps_the_cache_rates() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = format!("sqlite://{}", dir.path().join("c.db").display());
+        let store = Store::open(&db).await.unwrap();
+        let row = |id: &str, cache: Option<(f64, f64)>| ModelRow {
+            endpoint: "e".into(),
+            id: id.into(),
+            name: None,
+            context_length: Some(1000),
+            max_completion_tokens: None,
+            prompt_price: 3e-6,
+            completion_price: 15e-6,
+            request_price: 0.0,
+            priced: true,
+            supported_parameters: "[]".into(),
+            endpoints_json: None,
+            synced_at: 1,
+            cache_read_price: cache.map(|c| c.0),
+            cache_write_price: cache.map(|c| c.1),
+        };
+        store
+            .upsert_model(&row("a/cached", Some((3e-7, 3.75e-6))))
+            .await
+            .unwrap();
+        store.upsert_model(&row("a/plain", None)).await.unwrap();
+        store.close().await;
+        let catalogs = synced_catalogs(&db).await.unwrap();
+        let price = |id: &str| catalogs["e"][id].price.unwrap();
+        assert_eq!(price("a/cached").cache_read, Some(3e-7));
+        assert_eq!(price("a/cached").cache_write, Some(3.75e-6));
+        assert_eq!(price("a/plain").cache_read, None, "the prompt rate applies");
+    }
 }

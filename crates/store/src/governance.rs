@@ -117,6 +117,8 @@ impl Store {
             endpoints_json: m.endpoints_json.as_deref(),
             synced_at: m.synced_at,
             priced: m.priced,
+            cache_read_price: m.cache_read_price,
+            cache_write_price: m.cache_write_price,
         };
         // Every column but the key takes the synced value.
         let update: Vec<String> = ModelValues::COLUMNS

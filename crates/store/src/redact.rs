@@ -20,7 +20,7 @@ impl_redact!(ModelRow {
     endpoint, id, name, supported_parameters, endpoints_json,
 } skip {
     context_length, max_completion_tokens, prompt_price, completion_price, request_price,
-    priced, synced_at,
+    priced, synced_at, cache_read_price, cache_write_price,
 });
 
 /// Redact a batch of case outcomes in place, as the writer takes them.
@@ -174,6 +174,8 @@ mod tests {
                 supported_parameters: "[]".into(),
                 endpoints_json: Some(format!("{{\"description\":\"{KEY}\"}}")),
                 synced_at: 1,
+                cache_read_price: None,
+                cache_write_price: None,
             })
             .await
             .unwrap();

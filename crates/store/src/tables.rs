@@ -661,6 +661,10 @@ table! {
         read synced_at: i64,
         /// The catalog listed a price for the model (its prices above are 0 when not).
         read priced: bool,
+        /// USD per cached prompt token read and written (`input_cache_read`,
+        /// `input_cache_write`); `None`: the prompt rate.
+        read cache_read_price: Option<f64>,
+        read cache_write_price: Option<f64>,
     }
 }
 
