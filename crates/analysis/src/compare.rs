@@ -163,20 +163,35 @@ pub async fn baseline_run(store: &Store, new: &RunRow, choice: &BaselineChoice) 
 
 /// Paired verdict counts per (dataset, target): n, base-only and new-only accepted.
 fn paired_counts(base: &RunData, new: &RunData) -> Result<HashMap<(String, String), [u64; 3]>> {
-    let on = [col("dataset"), col("target"), col("case_id"), col("repeat")];
-    let side = |d: &RunData, alias: &str| {
+    let side = |d: &RunData| {
         d.results.clone().lazy().select([
             col("dataset"),
             col("target"),
             col("case_id"),
             col("repeat"),
-            col("accepted").alias(alias),
+            col("accepted"),
         ])
     };
+    paired_counts_on(
+        side(base),
+        side(new),
+        &["dataset", "target", "case_id", "repeat"],
+    )
+}
+
+/// Two sides' verdicts (each: the columns of `on` and `accepted`) paired on `on`, counted
+/// per the new side's (dataset, target): n, base-only and new-only accepted.
+pub(crate) fn paired_counts_on(
+    base: LazyFrame,
+    new: LazyFrame,
+    on: &[&str],
+) -> Result<HashMap<(String, String), [u64; 3]>> {
+    let on: Vec<Expr> = on.iter().map(|c| col(*c)).collect();
     let only = |a: &str, b: &str| col(a).and(col(b).not()).cast(DataType::UInt64).sum();
-    let df = side(base, "a_base")
+    let df = base
+        .rename(["accepted"], ["a_base"], true)
         .join(
-            side(new, "a_new"),
+            new.rename(["accepted"], ["a_new"], true),
             on.clone(),
             on,
             JoinArgs::new(JoinType::Inner),

@@ -3,6 +3,7 @@
 //! (McNemar's test on the cases only one side accepted, as the baseline comparison
 //! does), and the provider preferences that keep the approved ones.
 
+use crate::compare::paired_counts_on;
 use crate::frames::RunData;
 use crate::metrics::{Ranking, TargetMetrics};
 use crate::stats::mcnemar_p;
@@ -100,7 +101,6 @@ pub fn provider_sweeps(data: &RunData, rankings: &[Ranking]) -> Result<Vec<Provi
             .and_then(|s| s.get("model").and_then(Value::as_str).map(str::to_string))
             .unwrap_or_default()
     };
-    let verdicts = paired_verdicts(data)?;
     let mut out = Vec::new();
     for ranking in rankings {
         // (swept route) → its providers' figures on this dataset.
@@ -126,18 +126,20 @@ pub fn provider_sweeps(data: &RunData, rankings: &[Ranking]) -> Result<Vec<Provi
                 })
             });
             let best = members[0].0.target.clone();
-            let empty = HashMap::new();
-            let of = |target: &str| {
-                verdicts
-                    .get(&(ranking.dataset.clone(), target.to_string()))
-                    .unwrap_or(&empty)
-            };
-            let best_verdicts = of(&best);
+            let tests = paired_with(data, &ranking.dataset, &best)?;
             let providers = members
                 .iter()
                 .map(|(m, eligible)| {
                     let s = &swept[m.target.as_str()];
-                    let vs_best = (m.target != best).then(|| paired(best_verdicts, of(&m.target)));
+                    // A provider with no case in common with the best has no pairs.
+                    let vs_best = (m.target != best).then(|| {
+                        tests.get(&m.target).copied().unwrap_or(PairedTest {
+                            pairs: 0,
+                            only_best: 0,
+                            only_this: 0,
+                            p_value: mcnemar_p(0, 0),
+                        })
+                    });
                     let significantly_worse =
                         vs_best.is_some_and(|t| t.only_best > t.only_this && t.p_value < ALPHA);
                     ProviderRow {
@@ -233,59 +235,40 @@ impl ProviderSweep {
     }
 }
 
-/// (dataset, target) → (case, repeat) → accepted.
-type Verdicts = HashMap<(String, String), HashMap<(String, i64), bool>>;
-
-fn paired_verdicts(data: &RunData) -> Result<Verdicts> {
-    let frame = data
-        .results
-        .clone()
-        .lazy()
+/// Every target of `dataset` paired with `best` case by case: (target) → the test.
+fn paired_with(data: &RunData, dataset: &str, best: &str) -> Result<HashMap<String, PairedTest>> {
+    let of_dataset = || {
+        data.results
+            .clone()
+            .lazy()
+            .filter(col("dataset").eq(lit(dataset.to_string())))
+    };
+    let base = of_dataset()
+        .filter(col("target").eq(lit(best.to_string())))
         .select([
             col("dataset"),
-            col("target"),
             col("case_id"),
-            col("repeat").cast(DataType::Int64),
+            col("repeat"),
             col("accepted"),
-        ])
-        .collect()?;
-    let (ds, tg, case) = (
-        frame.column("dataset")?.str()?,
-        frame.column("target")?.str()?,
-        frame.column("case_id")?.str()?,
-    );
-    let repeat = frame.column("repeat")?.i64()?;
-    let accepted = frame.column("accepted")?.bool()?;
-    let mut out = Verdicts::new();
-    for i in 0..frame.height() {
-        let (Some(d), Some(t), Some(c)) = (ds.get(i), tg.get(i), case.get(i)) else {
-            continue;
-        };
-        out.entry((d.to_string(), t.to_string()))
-            .or_default()
-            .insert(
-                (c.to_string(), repeat.get(i).unwrap_or(0)),
-                accepted.get(i).unwrap_or(false),
-            );
-    }
-    Ok(out)
-}
-
-fn paired(best: &HashMap<(String, i64), bool>, other: &HashMap<(String, i64), bool>) -> PairedTest {
-    let (mut pairs, mut only_best, mut only_this) = (0, 0, 0);
-    for (key, b) in best {
-        let Some(o) = other.get(key) else { continue };
-        pairs += 1;
-        match (b, o) {
-            (true, false) => only_best += 1,
-            (false, true) => only_this += 1,
-            _ => {}
-        }
-    }
-    PairedTest {
-        pairs,
-        only_best,
-        only_this,
-        p_value: mcnemar_p(only_best, only_this),
-    }
+        ]);
+    let others = of_dataset().select([
+        col("dataset"),
+        col("target"),
+        col("case_id"),
+        col("repeat"),
+        col("accepted"),
+    ]);
+    let counts = paired_counts_on(base, others, &["dataset", "case_id", "repeat"])?;
+    Ok(counts
+        .into_iter()
+        .map(|((_, target), [pairs, only_best, only_this])| {
+            let test = PairedTest {
+                pairs,
+                only_best,
+                only_this,
+                p_value: mcnemar_p(only_best, only_this),
+            };
+            (target, test)
+        })
+        .collect())
 }
