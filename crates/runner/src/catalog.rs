@@ -91,6 +91,12 @@ impl CatalogModel {
     }
 }
 
+/// Providers read from one endpoint list, parameters per provider, and characters of
+/// any text in it: enough for any real list, bounded against a hostile one.
+const MAX_ENDPOINTS: usize = 256;
+const MAX_ENDPOINT_PARAMETERS: usize = 128;
+const MAX_ENDPOINT_TEXT: usize = 200;
+
 /// The providers of a model as `/models/{id}/endpoints` lists them (`data.endpoints`,
 /// or the list itself), for a provider sweep. Prices (USD per token, decimal strings)
 /// become USD per million tokens. `data_policy` is read when present; OpenRouter's
@@ -114,19 +120,30 @@ pub fn parse_endpoints(list: &serde_json::Value) -> Vec<routeval_core::config::S
         (n.is_finite() && n >= 0.0).then_some(n)
     };
     let per_million = |v: Option<&Value>| decimal(v).map(|n| n * 1e6);
+    // What the endpoint names becomes route names, stored rows and report cells: no
+    // secret it echoes, no control character, a bounded length.
+    let text = |v: Option<&Value>| -> Option<String> {
+        let s = v?.as_str()?;
+        let clean: String = routeval_core::redact::redact(s)
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(MAX_ENDPOINT_TEXT)
+            .collect();
+        (!clean.is_empty()).then_some(clean)
+    };
     let mut out: Vec<SweptProvider> = Vec::new();
     for e in endpoints.as_array().into_iter().flatten() {
-        let name = e
-            .get("provider_name")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let slug = e
+        if out.len() == MAX_ENDPOINTS {
+            break;
+        }
+        let name = text(e.get("provider_name")).unwrap_or_default();
+        let slug = text(e.get("tag")).unwrap_or_else(|| name.to_lowercase().replace(' ', "-"));
+        // A slug cut short or cleaned would pin another provider, or none: left out.
+        let exact = e
             .get("tag")
             .and_then(Value::as_str)
-            .filter(|t| !t.is_empty())
-            .map(str::to_string)
-            .unwrap_or_else(|| name.to_lowercase().replace(' ', "-"));
-        if slug.is_empty() || out.iter().any(|p| p.slug == slug) {
+            .is_none_or(|t| t == slug);
+        if slug.is_empty() || !exact || out.iter().any(|p| p.slug == slug) {
             continue;
         }
         let pricing = e.get("pricing");
@@ -145,11 +162,8 @@ pub fn parse_endpoints(list: &serde_json::Value) -> Vec<routeval_core::config::S
         out.push(SweptProvider {
             from: String::new(),
             slug,
-            name: name.to_string(),
-            quantization: e
-                .get("quantization")
-                .and_then(Value::as_str)
-                .map(str::to_string),
+            name,
+            quantization: text(e.get("quantization")),
             context_length: e.get("context_length").and_then(Value::as_u64),
             max_completion_tokens: e.get("max_completion_tokens").and_then(Value::as_u64),
             price,
@@ -158,8 +172,8 @@ pub fn parse_endpoints(list: &serde_json::Value) -> Vec<routeval_core::config::S
                 .and_then(Value::as_array)
                 .into_iter()
                 .flatten()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
+                .take(MAX_ENDPOINT_PARAMETERS)
+                .filter_map(|p| text(Some(p)))
                 .collect(),
             zdr: policy.and_then(|p| p.get("zdr")).and_then(Value::as_bool),
             data_collection: match policy
@@ -372,5 +386,33 @@ mod tests {
         assert_eq!(big.data_collection, Some(DataCollection::Deny));
         // The bare list (as `models sync --endpoints` stores it) reads the same.
         assert_eq!(parse_endpoints(&list["data"]["endpoints"]), providers);
+    }
+
+    #[test]
+    fn a_hostile_endpoint_list_is_bounded_and_keeps_no_secret() {
+        let key = "sk-or-v1-endpointlisthostile0123456789";
+        routeval_core::redact::register(key);
+        let mut endpoints = vec![
+            json!({"provider_name": format!("Echo {key}"), "tag": "echo",
+                   "quantization": format!("fp8\n{key}"),
+                   "supported_parameters": ["tools", key]}),
+            json!({"provider_name": "Long", "tag": "x".repeat(10_000)}),
+            json!({"provider_name": "Bell", "tag": "be\u{7}ll"}),
+            json!({"provider_name": "Keyed", "tag": key}),
+        ];
+        endpoints.extend((0..1000).map(|i| json!({"provider_name": "P", "tag": format!("p{i}")})));
+        let providers = parse_endpoints(&json!(endpoints));
+        assert_eq!(providers.len(), MAX_ENDPOINTS);
+        assert_eq!(providers[0].slug, "echo");
+        assert_eq!(
+            providers[1].slug, "p0",
+            "slugs cut, cleaned or redacted are left out"
+        );
+        let shown = serde_json::to_string(&providers).unwrap();
+        assert!(!shown.contains(key), "{shown}");
+        assert!(!shown.contains('\n') && !shown.contains("\\n"), "{shown}");
+        assert!(providers[0]
+            .supported_parameters
+            .contains(&"tools".to_string()));
     }
 }
