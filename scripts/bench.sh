@@ -37,7 +37,7 @@ measure() {
 # Whether section $1 is to run: all of them unless BENCH_SECTIONS names some. Section 9
 # compares with section 1's figures, so it brings section 1 along.
 want() {
-  local sections=" ${BENCH_SECTIONS:-1 2 3 4 5 6 7 8 9 10} "
+  local sections=" ${BENCH_SECTIONS:-1 2 3 4 5 6 7 8 9 10 11} "
   [[ $sections == *" 9 "* ]] && sections+=" 1 "
   [[ $sections == *" $1 "* ]]
 }
@@ -45,6 +45,7 @@ want() {
 # wrk is the ceiling of section 1 (and 9, which brings 1 along).
 if want 1; then
   command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+  [[ -x /usr/sbin/nginx ]] || { apt-get update -qq && apt-get install -y -qq nginx-light >/dev/null; }
 fi
 
 # The median of the numbers given, one per argument.
@@ -66,16 +67,14 @@ LUA
 echo "| benchmark | figure | ratio |"
 echo "|---|---|---|"
 
-# 1. Fan-out against an instant endpoint, with wrk's ceiling measured in the same run:
-#    three rounds of wrk then routeval, medians of each.
-if want 1; then
-  start_endpoint 0
-  "$BIN/routeval-bench" dataset --cases "$CASES" --out "$WORK/cases.jsonl"
-  "$BIN/routeval-bench" suite --url "http://127.0.0.1:$PORT/v1" --routes "$ROUTES" --concurrency "$CONC" \
+# One end-to-end measurement against the endpoint at $1 (its name $2): three rounds of
+# wrk then `routeval run` of the same suite, medians of each. Sets WRK_RPS and RPS.
+end_to_end() { # url name
+  "$BIN/routeval-bench" suite --url "$1" --routes "$ROUTES" --concurrency "$CONC" \
     --dataset "$WORK/cases.jsonl" --repo . --out "$WORK/suite.toml"
   WRKS=(); WALLS=(); CPUS=(); RSSES=()
   for _ in 1 2 3; do
-    WRKS+=("$(wrk -t1 -c"$CONC" -d10s -s "$WORK/post.lua" "http://127.0.0.1:$PORT/v1/chat/completions" | awk '/Requests\/sec/ {print $2}')")
+    WRKS+=("$(wrk -t1 -c"$CONC" -d10s -s "$WORK/post.lua" "$1/chat/completions" | awk '/Requests\/sec/ {print $2}')")
     rm -f "$WORK"/bench.db*
     read -r WALL CPU RSS < <(measure "$BIN/routeval" run "$WORK/suite.toml" --db "sqlite://$WORK/bench.db" --quiet)
     WALLS+=("$WALL"); CPUS+=("$CPU"); RSSES+=("$RSS")
@@ -83,12 +82,63 @@ if want 1; then
   WRK_RPS=$(median "${WRKS[@]}"); WALL=$(median "${WALLS[@]}"); CPU=$(median "${CPUS[@]}")
   RESULTS=$((CASES * ROUTES))
   RPS=$(echo "$RESULTS / $WALL" | bc -l)
-  printf '| wrk ceiling, c=%s (median of 3: %s) | %.0f req/s | 1.00 |\n' "$CONC" "${WRKS[*]}" "$WRK_RPS"
-  printf '| routeval run: %s cases x %s routes, c=%s (request, parse, schema+enum score, SQLite; median of 3: %s s) | %.0f results/s | %.2f of wrk |\n' "$CASES" "$ROUTES" "$CONC" "${WALLS[*]}" "$RPS" "$(echo "$RPS / $WRK_RPS" | bc -l)"
-  printf '| CPU per 1,000 results | %.3f s | |\n' "$(echo "$CPU * 1000 / $RESULTS" | bc -l)"
-  printf '| peak RSS (largest of 3) | %s MB | |\n' "$(printf '%s\n' "${RSSES[@]}" | sort -n | tail -1)"
-  printf '| database size per million attempts | %.0f MB | |\n' "$(echo "$(stat -c %s "$WORK/bench.db") / 1048576 * 1000000 / $RESULTS" | bc -l)"
+  printf '| %s: wrk ceiling, c=%s (median of 3: %s) | %.0f req/s | 1.00 |\n' "$2" "$CONC" "${WRKS[*]}" "$WRK_RPS"
+  printf '| %s: routeval run, %s cases x %s routes, c=%s (request, parse, schema+enum score, SQLite; median of 3: %s s) | %.0f results/s | %.2f of wrk |\n' "$2" "$CASES" "$ROUTES" "$CONC" "${WALLS[*]}" "$RPS" "$(echo "$RPS / $WRK_RPS" | bc -l)"
+  printf '| %s: CPU per 1,000 results (median of 3: %s CPU-s per run) | %.3f s | %.2f of the 0.02 s target |\n' "$2" "${CPUS[*]}" "$(echo "$CPU * 1000 / $RESULTS" | bc -l)" "$(echo "$CPU * 1000 / $RESULTS / 0.02" | bc -l)"
+  printf '| %s: peak RSS (largest of 3) | %s MB | |\n' "$2" "$(printf '%s\n' "${RSSES[@]}" | sort -n | tail -1)"
+}
+
+# A static nginx (Debian's package) answering every POST with the bench endpoint's own
+# completion: `return 200` with the body fixed in its configuration.
+start_nginx() { # port body-file
+  local body
+  # nginx unescapes \ and \' in a quoted string: escape them so the JSON arrives as is.
+  body=$(sed -e 's/\\/\\\\/g' -e "s/'/\\\\'/g" "$2")
+  mkdir -p "$WORK/nginx"
+  cat > "$WORK/nginx/nginx.conf" <<NGINX
+worker_processes 1;
+daemon off;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  keepalive_timeout 75s;
+  client_body_buffer_size 64k;
+  server {
+    listen 127.0.0.1:$1;
+    location / {
+      default_type application/json;
+      return 200 '$body';
+    }
+  }
+}
+NGINX
+  /usr/sbin/nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" &
+  NGINX_PID=$!
+  for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$1/v1/models" && return; sleep 0.1; done
+  echo "nginx did not start" >&2; exit 1
+}
+
+# 1. Fan-out against an instant endpoint, with wrk's ceiling measured in the same run:
+#    first the project's own endpoint, then a static nginx serving the same completion.
+if want 1; then
+  start_endpoint 0
+  "$BIN/routeval-bench" dataset --cases "$CASES" --out "$WORK/cases.jsonl"
+  curl -s -X POST -H 'Content-Type: application/json' -d '{"model":"bench/static","messages":[]}' \
+    "http://127.0.0.1:$PORT/v1/chat/completions" > "$WORK/completion.json"
+  end_to_end "http://127.0.0.1:$PORT/v1" "bench endpoint"
+  printf '| bench endpoint: database size per million attempts | %.0f MB | |\n' "$(echo "$(stat -c %s "$WORK/bench.db") / 1048576 * 1000000 / $RESULTS" | bc -l)"
+  BENCH_WRK_RPS=$WRK_RPS; BENCH_RPS=$RPS; cp "$WORK/suite.toml" "$WORK/bench-suite.toml"
   kill "$ENDPOINT_PID"; wait "$ENDPOINT_PID" 2>/dev/null || true
+  if [[ -x /usr/sbin/nginx ]]; then
+    start_nginx "$((PORT + 1))" "$WORK/completion.json"
+    end_to_end "http://127.0.0.1:$((PORT + 1))/v1" "nginx"
+    kill "$NGINX_PID"; wait "$NGINX_PID" 2>/dev/null || true
+  fi
+  # Section 9 runs the bench endpoint's suite and compares with its figures.
+  WRK_RPS=$BENCH_WRK_RPS; RPS=$BENCH_RPS; cp "$WORK/bench-suite.toml" "$WORK/suite.toml"
 fi
 
 # 2. Latency-bound: every request waits 200 ms; ideal wall = N / c x 0.2 s.
@@ -255,4 +305,52 @@ if want 10; then
     printf '| routeval grade%s: %s responses in 4 logged shapes, per-case tools (start-up included; median of 3: %s s) | %.0f responses/s (%.3f s) | |\n' \
       "${DB:+ --db sqlite}" "$N" "$(printf '%.3f ' "${WALLS[@]}" | sed 's/ $//')" "$(echo "$N / $WALL" | bc -l)" "$WALL"
   done
+fi
+
+# 11. A team's history: one night of the bench suite (BENCH_NIGHT_CASES cases x ROUTES
+#     routes, 100,000 results by default) recorded by `routeval run`, copied inside the
+#     database as 99 more nights (`routeval-bench nights`: every table, one verdict in 97
+#     reversed per night), then `routeval history --last 100` and `routeval compare` of
+#     the first and last nights, each a fresh process (median of 3; peak RSS the largest).
+#     On SQLite, then on PostgreSQL when section 9 can start a server.
+if want 11; then
+  NIGHT_CASES="${BENCH_NIGHT_CASES:-$((100000 / ROUTES))}"
+  NIGHTS="${BENCH_NIGHTS:-100}"
+  start_endpoint 0
+  "$BIN/routeval-bench" dataset --cases "$NIGHT_CASES" --out "$WORK/night.jsonl"
+  "$BIN/routeval-bench" suite --url "http://127.0.0.1:$PORT/v1" --routes "$ROUTES" --concurrency "$CONC" \
+    --dataset "$WORK/night.jsonl" --repo . --out "$WORK/night.toml"
+  history_rows() { # db label
+    "$BIN/routeval" run "$WORK/night.toml" --db "$1" --quiet >/dev/null
+    local first last
+    read -r first last < <("$BIN/routeval-bench" nights --db "$1" --copies "$((NIGHTS - 1))")
+    for what in history compare; do
+      WALLS=(); RSSES=()
+      for _ in 1 2 3; do
+        if [[ $what == history ]]; then
+          read -r WALL CPU RSS < <(measure "$BIN/routeval" history --db "$1" --last "$NIGHTS" --format json)
+        else
+          read -r WALL CPU RSS < <(measure "$BIN/routeval" compare "$first" "$last" --db "$1" --format json)
+        fi
+        WALLS+=("$WALL"); RSSES+=("$RSS")
+      done
+      WALL=$(median "${WALLS[@]}")
+      printf '| %s over %s nights of %s results (%s result rows), %s (median of 3: %s s) | %.2f s, %s MB peak RSS | %.2f of the 10 s target, %.2f of 1 GB |\n' \
+        "$what" "$NIGHTS" "$((NIGHT_CASES * ROUTES))" "$((NIGHTS * NIGHT_CASES * ROUTES))" "$2" "${WALLS[*]}" \
+        "$WALL" "$(printf '%s\n' "${RSSES[@]}" | sort -n | tail -1)" "$(echo "$WALL / 10" | bc -l)" \
+        "$(echo "$(printf '%s\n' "${RSSES[@]}" | sort -n | tail -1) / 1024" | bc -l)"
+    done
+  }
+  history_rows "sqlite://$WORK/nights.db" SQLite
+  rm -f "$WORK"/nights.db*
+  if command -v initdb >/dev/null || [[ -d /usr/lib/postgresql ]] || [[ -n "${BENCH_PG:-}" ]]; then
+    if [[ -z "${BENCH_PG:-}" ]]; then
+      PG_WORK=$(mktemp -d)
+      BENCH_PG=$(scripts/pg-cluster.sh start "$PG_WORK")
+      trap 'kill $(jobs -p) 2>/dev/null || true; scripts/pg-cluster.sh stop "$PG_WORK" || true; rm -rf "$WORK" "$PG_WORK"' EXIT
+    fi
+    psql "$BENCH_PG" -qX -c "DROP DATABASE IF EXISTS bench_nights" -c "CREATE DATABASE bench_nights" >/dev/null
+    history_rows "${BENCH_PG%/*}/bench_nights" PostgreSQL
+  fi
+  kill "$ENDPOINT_PID"; wait "$ENDPOINT_PID" 2>/dev/null || true
 fi

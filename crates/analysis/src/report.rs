@@ -596,7 +596,7 @@ pub fn write_results_parquet(data: &RunData, path: &std::path::Path) -> Result<(
     let run_id = Column::new("run_id".into(), vec![data.run.id.as_str(); df.height()]);
     df.insert_column(0, run_id)?;
     crate::output::write_atomic_with(path, |file| -> Result<()> {
-        ParquetWriter::new(file).finish(&mut df)?;
+        polars_io::parquet::write::ParquetWriter::new(file).finish(&mut df)?;
         Ok(())
     })
     .map_err(|e| match e {

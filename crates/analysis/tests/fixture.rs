@@ -1,7 +1,6 @@
 //! Metrics, ranking, chain simulation, comparison and outputs on small hand-built runs
 //! whose every figure is computed by hand in the comments.
 
-use polars::prelude::*;
 use routeval_analysis::baseline::compare_with_baselines;
 use routeval_analysis::chains::{chain_report, search, CaseOutcome, Outcomes};
 use routeval_analysis::compare::{compare, CompareOptions, Test};
@@ -472,7 +471,8 @@ fn results_round_trip_through_parquet() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("results.parquet");
     routeval_analysis::report::write_results_parquet(&data, &path).unwrap();
-    let back = ParquetReader::new(std::fs::File::open(&path).unwrap())
+    use polars_io::SerReader;
+    let back = polars_io::parquet::read::ParquetReader::new(std::fs::File::open(&path).unwrap())
         .finish()
         .unwrap();
     assert_eq!(back.height(), data.results.height());

@@ -82,6 +82,16 @@ enum Command {
         #[arg(long)]
         reuse: bool,
     },
+    /// Copy the latest run of a database as N later nights of its suite (a team's
+    /// history for `routeval history` and `compare`), inside the database; prints the
+    /// first and last nights' run ids.
+    Nights {
+        #[arg(long)]
+        db: String,
+        /// How many copies.
+        #[arg(long)]
+        copies: usize,
+    },
     /// Write `cases.jsonl` (N/3 cases, each with its own tools), `scorer.toml` and
     /// `responses.jsonl` (N responses in the four logged shapes) into a folder.
     GradeLogs {
@@ -111,7 +121,32 @@ fn main() -> anyhow::Result<()> {
             reuse,
         } => load::run(rows, &db, reps, reuse),
         Command::GradeLogs { responses, out } => grade_logs(responses, &out),
+        Command::Nights { db, copies } => nights(&db, copies),
     }
+}
+
+fn nights(db: &str, copies: usize) -> anyhow::Result<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async {
+        let store = routeval_store::Store::open(db).await?;
+        let from = store.run_or_latest(None).await?.id;
+        let started = std::time::Instant::now();
+        let ids = routeval_store::testing::copy_run_as_nights(&store, &from, copies, 97).await?;
+        store.close().await;
+        eprintln!(
+            "copied {from} as {} nights in {:.1} s",
+            ids.len(),
+            started.elapsed().as_secs_f64()
+        );
+        // The first and last nights, for `compare`.
+        println!(
+            "{from} {}",
+            ids.last().map_or(from.as_str(), String::as_str)
+        );
+        Ok(())
+    })
 }
 
 /// A graded-logs benchmark's files: cases with tools of their own (every case's

@@ -116,16 +116,18 @@ response_format = "json_schema"
     db
 }
 
-/// One stored attempt, as the columns these tests read.
-#[derive(Debug, sqlx::FromRow)]
-struct Stored {
-    route: String,
-    http_attempt: i64,
-    status: Option<i64>,
-    error_class: Option<String>,
-    served_provider: Option<String>,
-    retry_after_s: Option<f64>,
-    error_metadata: Option<String>,
+routeval_store::from_row! {
+    /// One stored attempt, as the columns these tests read.
+    #[derive(Debug)]
+    struct Stored {
+        route: String,
+        http_attempt: i64,
+        status: Option<i64>,
+        error_class: Option<String>,
+        served_provider: Option<String>,
+        retry_after_s: Option<f64>,
+        error_metadata: Option<String>,
+    }
 }
 
 impl Stored {
@@ -272,12 +274,14 @@ async fn cost_per_accepted(db: &str, target: &str) -> (Option<f64>, i64, Option<
     (row.0, row.1, per)
 }
 
-#[derive(Debug, sqlx::FromRow)]
-struct Billed {
-    error_class: Option<String>,
-    generation_id: Option<String>,
-    cost: Option<f64>,
-    cost_source: Option<String>,
+routeval_store::from_row! {
+    #[derive(Debug)]
+    struct Billed {
+        error_class: Option<String>,
+        generation_id: Option<String>,
+        cost: Option<f64>,
+        cost_source: Option<String>,
+    }
 }
 
 async fn billed(db: &str, route: &str) -> Vec<Billed> {
@@ -362,13 +366,15 @@ async fn failed_generations_are_billed_at_their_generation_stats() {
     assert_eq!(cost_per_accepted(&db, "flaky-unpriced").await.0, None);
 }
 
-#[derive(Debug, sqlx::FromRow)]
-struct Byok {
-    cost: Option<f64>,
-    cost_source: Option<String>,
-    is_byok: Option<bool>,
-    fee_cost: Option<f64>,
-    upstream_cost: Option<f64>,
+routeval_store::from_row! {
+    #[derive(Debug)]
+    struct Byok {
+        cost: Option<f64>,
+        cost_source: Option<String>,
+        is_byok: Option<bool>,
+        fee_cost: Option<f64>,
+        upstream_cost: Option<f64>,
+    }
 }
 
 async fn byok(db: &str, route: &str) -> Vec<Byok> {
@@ -435,13 +441,15 @@ async fn byok_spend_is_the_fee_plus_the_upstream_cost() {
     }
 }
 
-#[derive(Debug, sqlx::FromRow)]
-struct Tried {
-    served_provider: Option<String>,
-    cost: Option<f64>,
-    provider_responses: Option<String>,
-    response_cost: Option<f64>,
-    response_provider: Option<String>,
+routeval_store::from_row! {
+    #[derive(Debug)]
+    struct Tried {
+        served_provider: Option<String>,
+        cost: Option<f64>,
+        provider_responses: Option<String>,
+        response_cost: Option<f64>,
+        response_provider: Option<String>,
+    }
 }
 
 async fn tried(db: &str, route: &str) -> Vec<Tried> {

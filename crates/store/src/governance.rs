@@ -184,16 +184,18 @@ impl Store {
 /// Most distinct error details read for a report.
 const ERROR_DETAIL_ROWS: i64 = 10_000;
 
-/// Attempts of one target that failed with the same details.
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize)]
-pub struct ErrorDetailRow {
-    pub dataset: String,
-    pub target: String,
-    pub status: Option<i64>,
-    pub error_class: Option<String>,
-    /// The provider that failed, when the error named one.
-    pub served_provider: Option<String>,
-    /// The details as stored (JSON).
-    pub error_metadata: String,
-    pub attempts: i64,
+crate::from_row! {
+    /// Attempts of one target that failed with the same details.
+    #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+    pub struct ErrorDetailRow {
+        pub dataset: String,
+        pub target: String,
+        pub status: Option<i64>,
+        pub error_class: Option<String>,
+        /// The provider that failed, when the error named one.
+        pub served_provider: Option<String>,
+        /// The details as stored (JSON).
+        pub error_metadata: String,
+        pub attempts: i64,
+    }
 }

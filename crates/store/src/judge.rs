@@ -5,21 +5,23 @@ use crate::dialect::WriteTx;
 use crate::tables::{self, JudgeAttemptValues, JudgeVerdictRow, JudgeVerdictValues};
 use crate::{Result, Store};
 use routeval_core::{ErrorClass, JudgeVerdict, Judging};
-use sqlx::{FromRow, QueryBuilder};
+use sqlx::QueryBuilder;
 
-/// What judging cost for one (dataset, target, judge route, check) of a run.
-#[derive(Debug, Clone, FromRow, serde::Serialize)]
-pub struct JudgeSpend {
-    pub dataset: String,
-    pub target: String,
-    pub judge_route: String,
-    pub check_name: String,
-    /// HTTP requests sent to the judge, retries included.
-    pub requests: i64,
-    /// Requests that came back with an error.
-    pub errors: i64,
-    /// `None` when a request's cost is unknown.
-    pub cost: Option<f64>,
+crate::from_row! {
+    /// What judging cost for one (dataset, target, judge route, check) of a run.
+    #[derive(Debug, Clone, serde::Serialize)]
+    pub struct JudgeSpend {
+        pub dataset: String,
+        pub target: String,
+        pub judge_route: String,
+        pub check_name: String,
+        /// HTTP requests sent to the judge, retries included.
+        pub requests: i64,
+        /// Requests that came back with an error.
+        pub errors: i64,
+        /// `None` when a request's cost is unknown.
+        pub cost: Option<f64>,
+    }
 }
 
 /// The judge requests and new verdicts of results under a scoring (0: live), as their

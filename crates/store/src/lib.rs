@@ -48,6 +48,7 @@ mod read;
 mod redact;
 mod rescore;
 mod review;
+mod row;
 mod shards;
 mod tables;
 #[cfg(test)]
@@ -55,6 +56,10 @@ mod test_support;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 mod write;
+
+// For `from_row!` in other crates.
+#[doc(hidden)]
+pub use sqlx as __sqlx;
 
 pub use governance::ErrorDetailRow;
 pub use judge::JudgeSpend;

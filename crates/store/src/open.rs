@@ -4,15 +4,53 @@
 //! build does not know.
 
 use crate::{Pool, Store, StoreError};
-use sqlx::migrate::{MigrateError, Migrator};
+use include_dir::{include_dir, Dir};
+use sqlx::migrate::{MigrateError, Migration, MigrationType, Migrator};
+use std::borrow::Cow;
 use std::io::Read;
 use std::path::Path;
+use std::sync::LazyLock;
 
 /// The schema this build creates and reads, in SQLite.
-pub(crate) static MIGRATOR: Migrator = sqlx::migrate!("../../migrations");
+pub(crate) static MIGRATOR: LazyLock<Migrator> =
+    LazyLock::new(|| embedded(&include_dir!("$CARGO_MANIFEST_DIR/../../migrations")));
 
 /// The same schema in PostgreSQL: the same versions, each file written for its dialect.
-pub(crate) static PG_MIGRATOR: Migrator = sqlx::migrate!("../../migrations/postgres");
+pub(crate) static PG_MIGRATOR: LazyLock<Migrator> = LazyLock::new(|| {
+    embedded(&include_dir!(
+        "$CARGO_MANIFEST_DIR/../../migrations/postgres"
+    ))
+});
+
+/// The migrations of a folder compiled into the binary, read as `sqlx::migrate!` reads
+/// them (`<version>_<description>.sql`, checksum of the text), so databases either made
+/// stay one schema. Built here rather than by that macro, whose crate compiles both
+/// database drivers a second time for the compiler.
+fn embedded(folder: &Dir<'static>) -> Migrator {
+    let mut migrations: Vec<Migration> = folder
+        .files()
+        .filter_map(|file| {
+            let name = file.path().file_name()?.to_str()?;
+            let (version, rest) = name.split_once('_')?;
+            let description = rest.strip_suffix(".sql")?.replace('_', " ");
+            let sql = file.contents_utf8().expect("migrations are UTF-8");
+            Some(Migration::new(
+                version
+                    .parse()
+                    .expect("a migration's name starts with its version"),
+                Cow::Owned(description),
+                MigrationType::Simple,
+                Cow::Borrowed(sql),
+                sql.starts_with("-- no-transaction"),
+            ))
+        })
+        .collect();
+    migrations.sort_by_key(|m| m.version);
+    Migrator {
+        migrations: Cow::Owned(migrations),
+        ..Migrator::DEFAULT
+    }
+}
 
 /// The migrations of the store's database.
 fn migrator(store: &Store) -> &'static Migrator {
@@ -266,4 +304,31 @@ pub(crate) async fn migrate_sqlite(
         .await
         .map_err(|e| migrate_error(path, e))?;
     tx.commit().await.map_err(sql_error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The embedded migrations are those sqlx reads from the folders (same versions,
+    /// descriptions and checksums), so a database made by any build opens in this one.
+    #[tokio::test]
+    async fn embedded_migrations_are_what_sqlx_reads_from_the_folders() {
+        for (embedded, folder) in [
+            (&*MIGRATOR, "migrations"),
+            (&*PG_MIGRATOR, "migrations/postgres"),
+        ] {
+            let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../..")
+                .join(folder);
+            let read = Migrator::new(path).await.unwrap();
+            let key = |m: &Migration| (m.version, m.description.to_string(), m.checksum.to_vec());
+            assert_eq!(
+                embedded.iter().map(key).collect::<Vec<_>>(),
+                read.iter().map(key).collect::<Vec<_>>(),
+                "{folder}"
+            );
+            assert!(embedded.iter().count() >= 18, "{folder}");
+        }
+    }
 }

@@ -36,23 +36,17 @@ fn stored_answer_sql(rest: &str) -> String {
 }
 
 /// A stored answer as sqlx reads it by column name (from PostgreSQL).
-#[derive(sqlx::FromRow)]
-struct StoredAnswerRow {
-    #[sqlx(flatten)]
-    result: ResultRow,
-    content: Option<String>,
-    tool_calls_json: Option<String>,
-    expected_json: Option<String>,
-}
+struct StoredAnswerRow(StoredAnswer);
 
-impl From<StoredAnswerRow> for StoredAnswer {
-    fn from(row: StoredAnswerRow) -> Self {
-        StoredAnswer {
-            result: row.result,
-            content: row.content,
-            tool_calls_json: row.tool_calls_json,
-            expected_json: row.expected_json,
-        }
+impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for StoredAnswerRow {
+    fn from_row(row: &'r sqlx::postgres::PgRow) -> std::result::Result<Self, sqlx::Error> {
+        use sqlx::Row;
+        Ok(Self(StoredAnswer {
+            result: ResultRow::from_row(row)?,
+            content: row.try_get("content")?,
+            tool_calls_json: row.try_get("tool_calls_json")?,
+            expected_json: row.try_get("expected_json")?,
+        }))
     }
 }
 
@@ -97,7 +91,7 @@ impl Store {
         if let Pool::Postgres(pool) = &self.pool {
             let rows: Vec<StoredAnswerRow> =
                 sqlx::query_as(&sql).bind(run_id).fetch_all(pool).await?;
-            return Ok(rows.into_iter().map(StoredAnswer::from).collect());
+            return Ok(rows.into_iter().map(|row| row.0).collect());
         }
         let run_id = run_id.to_string();
         self.bulk_read(move |conn| {
@@ -154,7 +148,7 @@ impl Store {
                         .await?
                 }
             };
-            return Ok(rows.into_iter().map(StoredAnswer::from).collect());
+            return Ok(rows.into_iter().map(|row| row.0).collect());
         }
         self.bulk_read(move |conn| match after {
             None => {

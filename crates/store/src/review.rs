@@ -2,26 +2,27 @@
 //! the answer it used and the case's input, for the datasets that name a baseline.
 
 use crate::{Result, Store};
-use sqlx::FromRow;
 
-#[derive(Debug, Clone, FromRow)]
-pub struct ReviewAnswer {
-    pub dataset: String,
-    pub target: String,
-    pub case_id: String,
-    pub repeat: i64,
-    pub accepted: bool,
-    pub error_class: Option<String>,
-    pub reason: String,
-    pub latency_ms: f64,
-    /// `None` when unknown.
-    pub cost: Option<f64>,
-    /// Content of the answer used (the last attempt of the served chain step).
-    pub content: Option<String>,
-    /// Its tool calls, a JSON array string as received.
-    pub tool_calls_json: Option<String>,
-    /// The case's user messages.
-    pub input: Option<String>,
+crate::from_row! {
+    #[derive(Debug, Clone)]
+    pub struct ReviewAnswer {
+        pub dataset: String,
+        pub target: String,
+        pub case_id: String,
+        pub repeat: i64,
+        pub accepted: bool,
+        pub error_class: Option<String>,
+        pub reason: String,
+        pub latency_ms: f64,
+        /// `None` when unknown.
+        pub cost: Option<f64>,
+        /// Content of the answer used (the last attempt of the served chain step).
+        pub content: Option<String>,
+        /// Its tool calls, a JSON array string as received.
+        pub tool_calls_json: Option<String>,
+        /// The case's user messages.
+        pub input: Option<String>,
+    }
 }
 
 impl Store {

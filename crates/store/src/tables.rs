@@ -409,10 +409,12 @@ macro_rules! table {
 
     // `read`: the `read` and `framed` columns.
     (@read [$(#[$doc:meta])* $Row:ident] [$( $(#[$m:meta])* $col:ident : $ty:ty, )*] $(,)?) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, sqlx::FromRow)]
-        pub struct $Row {
-            $( $(#[$m])* pub $col: $ty, )*
+        crate::from_row! {
+            $(#[$doc])*
+            #[derive(Debug, Clone)]
+            pub struct $Row {
+                $( $(#[$m])* pub $col: $ty, )*
+            }
         }
 
         impl $Row {

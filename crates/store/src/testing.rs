@@ -87,3 +87,133 @@ pub async fn fresh_postgres_database(server: &str, prefix: &str) -> String {
     url.set_path(&name);
     url.to_string()
 }
+
+/// The SQLite migrations this build runs, for tests that make an older schema.
+pub fn sqlite_migrator() -> sqlx::migrate::Migrator {
+    sqlx::migrate::Migrator {
+        migrations: crate::open::MIGRATOR.migrations.clone(),
+        ..sqlx::migrate::Migrator::DEFAULT
+    }
+}
+
+/// Copies of the completed run `from` as `copies` later nights of the same suite, for
+/// benchmarks of a team's history: `{from}-night-K`, started K days later, every table of
+/// the run copied in the database (results and their scores under new ids), with the
+/// verdict of one result in `flip_every` (by id, shifted each night) reversed so nights
+/// differ. Returns the new run ids, oldest first.
+pub async fn copy_run_as_nights(
+    store: &crate::Store,
+    from: &str,
+    copies: usize,
+    flip_every: i64,
+) -> crate::Result<Vec<String>> {
+    use crate::tables::{self, TableDef};
+    const DAY_MS: i64 = 86_400_000;
+    let (low, high): (i64, i64) = with_pool!(store, |pool| sqlx::query_as(
+        "SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), 0) FROM results WHERE run_id = $1"
+    )
+    .bind(from)
+    .fetch_one(pool)
+    .await)?;
+    let (mut next_id,): (i64,) = with_pool!(store, |pool| sqlx::query_as(
+        "SELECT COALESCE(MAX(id), 0) + 1 FROM results"
+    )
+    .fetch_one(pool)
+    .await)?;
+    // The copied columns of a table, `run_id` (or the run's own `id`) as the new run's,
+    // and the result ids shifted; identity columns are the database's.
+    let select = |table: &TableDef, shift: i64, night: i64| -> String {
+        table
+            .columns
+            .iter()
+            .filter(|c| !(c.name == "id" && !matches!(table.name, "runs" | "results")))
+            .map(|c| match (table.name, c.name) {
+                ("runs", "id") | (_, "run_id") => "$2".to_string(),
+                ("runs", "started_at") => format!("started_at + {}", night * DAY_MS),
+                ("runs", "finished_at") => format!("finished_at + {}", night * DAY_MS),
+                ("results", "id") => format!("id + {shift}"),
+                ("results", "accepted") => format!(
+                    "CASE WHEN (id + {night}) % {flip_every} = 0 THEN NOT accepted ELSE accepted END"
+                ),
+                _ => c.name.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let columns = |table: &TableDef| -> String {
+        table
+            .columns
+            .iter()
+            .filter(|c| !(c.name == "id" && !matches!(table.name, "runs" | "results")))
+            .map(|c| c.name)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut ids = Vec::with_capacity(copies);
+    for night in 1..=copies as i64 {
+        let id = format!("{from}-night-{night}");
+        let shift = next_id - low;
+        let mut tx = crate::dialect::WriteTx::begin(store).await?;
+        for table in tables::ALL {
+            let filter = match table.name {
+                "runs" => "WHERE id = $1",
+                "scores" | "checks" | "models" | "model_prices" | "probes" | "result_scores" => {
+                    continue
+                }
+                _ if table.columns.iter().any(|c| c.name == "run_id") => "WHERE run_id = $1",
+                _ => continue,
+            };
+            let sql = format!(
+                "INSERT INTO {} ({}) SELECT {} FROM {} {filter}",
+                table.name,
+                columns(table),
+                select(table, shift, night),
+                table.name
+            );
+            execute(&mut tx, &sql, from, &id).await?;
+        }
+        let scores = format!(
+            "INSERT INTO scores ({}) SELECT s.result_id + {shift}, s.check_id, s.pass, s.value, s.detail
+             FROM scores s JOIN results r ON r.id = s.result_id WHERE r.run_id = $1 AND $2 <> ''",
+            columns(&tables::SCORES)
+        );
+        execute(&mut tx, &scores, from, &id).await?;
+        tx.commit().await?;
+        next_id += high - low + 1;
+        ids.push(id);
+    }
+    if let crate::Pool::Postgres(pool) = &store.pool {
+        // Ids were given here, not by the sequence the writer draws from.
+        sqlx::query("SELECT setval(pg_get_serial_sequence('results', 'id'), MAX(id)) FROM results")
+            .execute(pool)
+            .await?;
+    }
+    Ok(ids)
+}
+
+/// `sql` with `$1` and `$2` bound, in the transaction.
+async fn execute(
+    tx: &mut crate::dialect::WriteTx,
+    sql: &str,
+    first: &str,
+    second: &str,
+) -> crate::Result<()> {
+    use crate::dialect::WriteTx;
+    match tx {
+        WriteTx::Sqlite(tx) => {
+            sqlx::query(sql)
+                .bind(first)
+                .bind(second)
+                .execute(&mut **tx)
+                .await?;
+        }
+        WriteTx::Postgres(tx) => {
+            sqlx::query(sql)
+                .bind(first)
+                .bind(second)
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    Ok(())
+}

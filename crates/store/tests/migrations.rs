@@ -14,7 +14,12 @@ async fn scores_keyed_by_text_move_onto_result_ids() {
         .filename(&path)
         .create_if_missing(true);
     let pool = SqlitePool::connect_with(options).await.unwrap();
-    let mut before = sqlx::migrate!("../../migrations");
+    let mut before = sqlx::migrate::Migrator::new(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../migrations"
+    )))
+    .await
+    .unwrap();
     let upto = before
         .migrations
         .iter()

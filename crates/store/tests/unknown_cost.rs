@@ -132,7 +132,12 @@ async fn costs_written_before_they_could_be_unknown_are_kept() {
         .filename(&path)
         .create_if_missing(true);
     let pool = SqlitePool::connect_with(options).await.unwrap();
-    let mut before = sqlx::migrate!("../../migrations");
+    let mut before = sqlx::migrate::Migrator::new(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../migrations"
+    )))
+    .await
+    .unwrap();
     let upto = before
         .migrations
         .iter()
