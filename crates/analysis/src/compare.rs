@@ -221,12 +221,24 @@ pub(crate) fn paired_counts_on(
 /// Compare two runs.
 pub fn compare(base: &RunData, new: &RunData, opts: CompareOptions) -> Result<Comparison> {
     let (mb, mn) = (compute_metrics(base)?, compute_metrics(new)?);
+    compare_metrics(base, new, &mb, &mn, opts)
+}
+
+/// [`compare`] of two runs whose metrics are already computed (`mb` of `base`, `mn`
+/// of `new`): a history computes each night's once, not once per comparison.
+pub fn compare_metrics(
+    base: &RunData,
+    new: &RunData,
+    mb: &[TargetMetrics],
+    mn: &[TargetMetrics],
+    opts: CompareOptions,
+) -> Result<Comparison> {
     let paired = paired_counts(base, new)?;
     let key = |m: &TargetMetrics| (m.dataset.clone(), m.target.clone());
     let base_by: HashMap<_, _> = mb.iter().map(|m| (key(m), m)).collect();
     let mut changes = Vec::new();
     let mut only_in_new = Vec::new();
-    for n in &mn {
+    for n in mn {
         let Some(b) = base_by.get(&key(n)) else {
             only_in_new.push(key(n));
             continue;

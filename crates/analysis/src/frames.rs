@@ -78,15 +78,20 @@ impl RunData {
         let run = store.run_or_latest(run).await?;
         let datasets = store.datasets(&run.id).await?;
         let targets = store.targets(&run.id).await?;
-        let results = load_results(store, &run.id).await?;
+        // Each frame filled as its rows arrive, all three read at once.
+        let (results, scores, attempts) = tokio::join!(
+            load_results(store, &run.id),
+            store.each_score(&run.id, ScoresBuilder::default()),
+            store.each_attempt(&run.id, FrameBuilder::new(AttemptRow::FRAME, 0)),
+        );
         let rows = RunRows {
-            results: Vec::new(),
-            scores: store.scores(&run.id).await?,
-            attempts: store.attempts(&run.id).await?,
             case_tags: store.case_tags(&run.id).await?,
+            ..RunRows::default()
         };
         let mut data = Self::from_rows(run, datasets, targets, rows)?;
-        data.results = results;
+        data.results = results?;
+        data.scores = scores?.finish()?;
+        data.attempts = attempts?.finish()?;
         data.judge_spend = store.judge_spend(&data.run.id).await?;
         data.shards = store.run_shards(&data.run.id).await?;
         data.error_details = store.error_details(&data.run.id).await?;
@@ -124,6 +129,18 @@ impl RunData {
         if !routes.is_empty() {
             data.governance.probes = store.latest_probes(&routes).await?;
         }
+        Ok(data)
+    }
+
+    /// What a night of a history needs of a run: its targets and its live results,
+    /// streamed into their frame. Scores, attempts and the rest are left empty (a
+    /// history's points read only results; their providers are counted in the
+    /// database, see `history`).
+    pub async fn load_results_only(store: &Store, run: RunRow) -> Result<Self> {
+        let targets = store.targets(&run.id).await?;
+        let results = load_results(store, &run.id).await?;
+        let mut data = Self::from_rows(run, Vec::new(), targets, RunRows::default())?;
+        data.results = results;
         Ok(data)
     }
 
@@ -308,26 +325,94 @@ fn frame_of<R>(
 }
 
 fn scores_frame(rows: &[ScoreRow]) -> Result<DataFrame> {
-    let enums: Vec<_> = rows.iter().map(enum_cell).collect();
-    let mut columns = frame_of(rows, ScoreRow::FRAME, ScoreRow::visit_frame).finish_columns();
-    for c in &mut columns {
-        if c.name().as_str() == "check_name" {
-            c.rename("check".into());
+    let mut frame = ScoresBuilder::default();
+    for row in rows {
+        row.visit_frame(&mut frame);
+    }
+    frame.finish()
+}
+
+/// The scores frame, filled cell by cell: the [`ScoreRow::FRAME`] columns (`check_name`
+/// as `check`), then each `enum.<field>` verdict's field, expected and got labels, read
+/// from its detail as the row's last cell arrives.
+struct ScoresBuilder {
+    frame: FrameBuilder,
+    /// The check of the row being filled.
+    check: String,
+    enum_field: Vec<Option<String>>,
+    expected: Vec<Option<String>>,
+    got: Vec<Option<String>>,
+}
+
+const SCORE_CHECK: usize = 4;
+const SCORE_DETAIL: usize = 7;
+
+impl Default for ScoresBuilder {
+    fn default() -> Self {
+        debug_assert_eq!(ScoreRow::FRAME[SCORE_CHECK].name, "check_name");
+        debug_assert_eq!(ScoreRow::FRAME[SCORE_DETAIL].name, "detail");
+        debug_assert_eq!(ScoreRow::FRAME.len(), SCORE_DETAIL + 1);
+        Self {
+            frame: FrameBuilder::new(ScoreRow::FRAME, 0),
+            check: String::new(),
+            enum_field: Vec::new(),
+            expected: Vec::new(),
+            got: Vec::new(),
         }
     }
-    columns.extend([
-        column!(enums, "enum_field", |e| e.as_ref().map(|e| e.0)),
-        column!(enums, "expected", |e| e.as_ref().map(|e| e.1.as_str())),
-        column!(enums, "got", |e| e.as_ref().map(|e| e.2.as_str())),
-    ]);
-    Ok(DataFrame::new_infer_height(columns)?)
+}
+
+impl ScoresBuilder {
+    fn finish(self) -> Result<DataFrame> {
+        let mut columns = self.frame.finish_columns();
+        for c in &mut columns {
+            if c.name().as_str() == "check_name" {
+                c.rename("check".into());
+            }
+        }
+        columns.extend([
+            Column::new("enum_field".into(), self.enum_field),
+            Column::new("expected".into(), self.expected),
+            Column::new("got".into(), self.got),
+        ]);
+        Ok(DataFrame::new_infer_height(columns)?)
+    }
+}
+
+impl CellSink for ScoresBuilder {
+    fn text(&mut self, column: usize, value: Option<&str>) {
+        match column {
+            SCORE_CHECK => {
+                self.check.clear();
+                self.check.push_str(value.unwrap_or_default());
+            }
+            SCORE_DETAIL => {
+                let cell = enum_cell(&self.check, value);
+                self.enum_field
+                    .push(cell.as_ref().map(|(field, _, _)| field.to_string()));
+                self.expected.push(cell.as_ref().map(|(_, e, _)| e.clone()));
+                self.got.push(cell.map(|(_, _, g)| g));
+            }
+            _ => {}
+        }
+        self.frame.text(column, value);
+    }
+    fn int(&mut self, column: usize, value: Option<i64>) {
+        self.frame.int(column, value);
+    }
+    fn real(&mut self, column: usize, value: Option<f64>) {
+        self.frame.real(column, value);
+    }
+    fn bool(&mut self, column: usize, value: Option<bool>) {
+        self.frame.bool(column, value);
+    }
 }
 
 /// `enum.<field>` verdicts: (field, expected label, got label) from the detail JSON,
 /// parsed here because the polars build has no JSON or string kernels.
-fn enum_cell(row: &ScoreRow) -> Option<(&str, String, String)> {
-    let field = row.check_name.strip_prefix("enum.")?;
-    let detail: serde_json::Value = serde_json::from_str(row.detail.as_deref()?).ok()?;
+fn enum_cell<'c>(check: &'c str, detail: Option<&str>) -> Option<(&'c str, String, String)> {
+    let field = check.strip_prefix("enum.")?;
+    let detail: serde_json::Value = serde_json::from_str(detail?).ok()?;
     Some((field, label(&detail["expected"]), label(&detail["got"])))
 }
 

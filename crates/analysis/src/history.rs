@@ -11,9 +11,11 @@
 //! - A change in the catalog price of a route's model between the two runs (prices as
 //!   `models sync` recorded them, taken as of each run).
 //!
-//! Nights are read one at a time and only two are held at once.
+//! Each night is read as its live results only (streamed into their frame) and its
+//! providers counted in the database: no score or attempt row is loaded. Two nights are
+//! held at once, and the next is read while the current one is summed up.
 
-use crate::compare::{compare, CompareOptions, Test};
+use crate::compare::{compare_metrics, CompareOptions, Test};
 use crate::frames::RunData;
 use crate::metrics::{compute_metrics, TargetMetrics};
 use crate::{AnalysisError, Result};
@@ -216,10 +218,25 @@ pub async fn history(store: &Store, opts: &HistoryOptions) -> Result<History> {
     let mut prices = Prices::default();
     let mut series: BTreeMap<Key, Vec<Option<Point>>> = BTreeMap::new();
     let mut flags = Vec::new();
-    let mut previous: Option<(RunData, HashMap<Key, Point>)> = None;
+    let mut previous: Option<(RunData, Vec<TargetMetrics>, HashMap<Key, Point>)> = None;
+    // The next night is read (on the store's threads) while this one is summed up.
+    let mut next = Some(tokio::spawn(read_night(store.clone(), runs[0].clone())));
     for (night, run) in runs.iter().enumerate() {
-        let data = RunData::load(store, Some(&run.id)).await?;
-        let metrics = compute_metrics(&data)?;
+        let (data, providers) = next
+            .take()
+            .expect("a night read ahead")
+            .await
+            .map_err(|e| AnalysisError::Other(format!("reading night {}: {e}", run.id)))??;
+        next = runs
+            .get(night + 1)
+            .map(|r| tokio::spawn(read_night(store.clone(), r.clone())));
+        let mut metrics = compute_metrics(&data)?;
+        for m in &mut metrics {
+            m.providers = providers
+                .get(&(m.dataset.clone(), m.target.clone()))
+                .cloned()
+                .unwrap_or_default();
+        }
         let mut points = HashMap::new();
         for m in &metrics {
             let price = prices.of(store, &data, &m.target, run).await?;
@@ -230,10 +247,12 @@ pub async fn history(store: &Store, opts: &HistoryOptions) -> Result<History> {
             slot[night] = Some(point.clone());
             points.insert((m.dataset.clone(), m.target.clone()), point);
         }
-        if let Some((before, before_points)) = &previous {
-            let comparison = compare(
+        if let Some((before, before_metrics, before_points)) = &previous {
+            let comparison = compare_metrics(
                 before,
                 &data,
+                before_metrics,
+                &metrics,
                 CompareOptions {
                     threshold: 0.0,
                     alpha: opts.alpha,
@@ -316,8 +335,9 @@ pub async fn history(store: &Store, opts: &HistoryOptions) -> Result<History> {
                 }
             }
         }
-        // Two nights at most in memory: the one before and this one.
-        previous = Some((data, points));
+        // Two nights at most in memory (and the next being read): the one before and
+        // this one, each its results only.
+        previous = Some((data, metrics, points));
     }
     Ok(History {
         suite,
@@ -343,6 +363,36 @@ pub async fn history(store: &Store, opts: &HistoryOptions) -> Result<History> {
         p95_change: opts.p95_change,
         p95_floor_ms: opts.p95_floor_ms,
     })
+}
+
+/// A night as the history reads it: the run's results (see
+/// [`RunData::load_results_only`]) and the shares of the providers that served its
+/// answered attempts, counted in the database, per (dataset, target), largest first
+/// (ties by name), as the metrics give them.
+async fn read_night(
+    store: Store,
+    run: RunRow,
+) -> Result<(RunData, HashMap<Key, Vec<(String, f64)>>)> {
+    let id = run.id.clone();
+    let (data, counts) = tokio::join!(
+        RunData::load_results_only(&store, run),
+        store.served_provider_counts(&id)
+    );
+    let mut providers: HashMap<Key, Vec<(String, f64)>> = HashMap::new();
+    for (dataset, target, provider, n) in counts? {
+        providers
+            .entry((dataset, target))
+            .or_default()
+            .push((provider, n as f64));
+    }
+    for shares in providers.values_mut() {
+        let total: f64 = shares.iter().map(|(_, n)| n).sum();
+        for (_, n) in shares.iter_mut() {
+            *n /= total;
+        }
+        shares.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    }
+    Ok((data?, providers))
 }
 
 fn point(run_id: &str, m: &TargetMetrics, price: Option<Price>) -> Point {
@@ -400,5 +450,201 @@ impl Prices {
                 prompt_per_mtok: prompt * 1e6,
                 completion_per_mtok: completion * 1e6,
             }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compare::compare;
+    use routeval_core::{AttemptRecord, CaseOutcome, ErrorClass, ResultRecord, ScoreRecord};
+    use routeval_store::testing::TestDb;
+    use routeval_store::{spawn_writer, NewRun};
+
+    /// Night `n` of a suite: 2 targets x 60 cases, acceptance falling on the second
+    /// target from night to night, providers shifting, some costs unknown on night 2.
+    async fn write_night(store: &Store, n: i64) -> String {
+        let id = format!("night-{n}");
+        store
+            .create_run(&NewRun {
+                id: id.clone(),
+                suite: "nightly".into(),
+                suite_path: "s.toml".into(),
+                started_at_ms: n,
+                config_json: "{}".into(),
+                suite_toml: None,
+                config_hash: "h".into(),
+                git_rev: None,
+                simulated: true,
+            })
+            .await
+            .unwrap();
+        let writer = spawn_writer(store, &id, 64);
+        for (t, target) in ["steady", "sliding"].into_iter().enumerate() {
+            for c in 0..60u32 {
+                let accepted = if t == 0 {
+                    c % 5 != 0
+                } else {
+                    c >= 20 * n as u32
+                };
+                let failed = c % 17 == 3;
+                let provider = if (c + n as u32) % 3 == 0 {
+                    "Beta"
+                } else {
+                    "Alpha"
+                };
+                let cost = (n != 2 || c % 11 != 0).then_some(0.001 * f64::from(c % 7 + 1));
+                let attempt = AttemptRecord {
+                    target: target.into(),
+                    route: target.into(),
+                    dataset: "d".into(),
+                    case_id: format!("c{c}"),
+                    request_id: format!("{id}-{target}-{c}"),
+                    request_hash: "h".into(),
+                    status: Some(if failed { 500 } else { 200 }),
+                    error_class: failed.then_some(ErrorClass::ServerError),
+                    served_provider: Some(provider.into()),
+                    latency_ms: 100.0 + f64::from(c * 7 % 50) * (1 + n) as f64,
+                    cost,
+                    ..Default::default()
+                };
+                let result = ResultRecord {
+                    target: target.into(),
+                    target_kind: "route".into(),
+                    dataset: "d".into(),
+                    case_id: format!("c{c}"),
+                    repeat: 0,
+                    accepted: accepted && !failed,
+                    served_step: (!failed).then_some(0),
+                    served_route: (!failed).then(|| target.to_string()),
+                    attempts: 1,
+                    validation_retries: 0,
+                    transport_retries: 0,
+                    cost,
+                    latency_ms: attempt.latency_ms,
+                    ttft_ms: None,
+                    error_class: failed.then_some(ErrorClass::ServerError),
+                    reason: "r".into(),
+                    scores: vec![
+                        ScoreRecord {
+                            check: "schema".into(),
+                            pass: accepted,
+                            value: f64::from(u8::from(accepted)),
+                            detail: None,
+                        },
+                        ScoreRecord {
+                            check: "enum.category".into(),
+                            pass: c % 4 != 0,
+                            value: f64::from(u8::from(c % 4 != 0)),
+                            detail: Some(format!(
+                                r#"{{"expected":"billing","got":{}}}"#,
+                                ["\"tech\"", "null", "\"billing\"", "3"][c as usize % 4]
+                            )),
+                        },
+                    ],
+                };
+                writer
+                    .sender
+                    .send(CaseOutcome {
+                        attempts: vec![attempt],
+                        result,
+                        judging: Default::default(),
+                    })
+                    .await
+                    .unwrap();
+            }
+        }
+        drop(writer.sender);
+        writer.task.await.unwrap().unwrap();
+        store
+            .set_run_status(&id, "completed", Some(n), None)
+            .await
+            .unwrap();
+        id
+    }
+
+    /// A history reads only results and provider counts, yet every point is the one the
+    /// metrics give from the whole run, and every acceptance flag is `compare`'s verdict.
+    /// (polars blocks in place inside a runtime, which needs a multi-threaded one.)
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn points_and_flags_are_those_of_the_whole_runs() {
+        for db in TestDb::each().await {
+            let store = Store::open(&db.url).await.unwrap();
+            let mut ids = Vec::new();
+            for n in 1..=3 {
+                ids.push(write_night(&store, n).await);
+            }
+            let found = history(&store, &HistoryOptions::default()).await.unwrap();
+            assert_eq!(found.nights.len(), 3, "{}", db.backend);
+            let mut loaded = Vec::new();
+            for (night, id) in ids.iter().enumerate() {
+                let data = RunData::load(&store, Some(id)).await.unwrap();
+                for m in compute_metrics(&data).unwrap() {
+                    let series = found
+                        .series
+                        .iter()
+                        .find(|s| s.dataset == m.dataset && s.target == m.target)
+                        .unwrap();
+                    let point = series.points[night].as_ref().unwrap();
+                    assert_eq!(point, &super::point(id, &m, None), "{} {id}", db.backend);
+                }
+                loaded.push(data);
+            }
+            let mut expected = Vec::new();
+            for pair in loaded.windows(2) {
+                let opts = CompareOptions {
+                    threshold: 0.0,
+                    alpha: 0.05,
+                };
+                for change in compare(&pair[0], &pair[1], opts).unwrap().changes {
+                    if change.significant {
+                        expected.push((pair[1].run.id.clone(), change.target.clone()));
+                    }
+                }
+            }
+            let flagged: Vec<_> = found
+                .flags
+                .iter()
+                .filter(|f| f.kind == FlagKind::Acceptance)
+                .map(|f| (f.run_id.clone(), f.target.clone()))
+                .collect();
+            assert_eq!(flagged, expected, "{}", db.backend);
+            assert!(
+                !flagged.is_empty(),
+                "{}: the sliding target is flagged",
+                db.backend
+            );
+            store.close().await;
+        }
+    }
+
+    /// Scores and attempts streamed into their frames as the rows arrive are the frames
+    /// laid out from the rows the store returns.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn streamed_frames_are_those_laid_out_from_rows() {
+        use crate::frames::RunRows;
+        for db in TestDb::each().await {
+            let store = Store::open(&db.url).await.unwrap();
+            let id = write_night(&store, 1).await;
+            let streamed = RunData::load(&store, Some(&id)).await.unwrap();
+            let rows = RunRows {
+                results: store.results(&id).await.unwrap(),
+                scores: store.scores(&id).await.unwrap(),
+                attempts: store.attempts(&id).await.unwrap(),
+                case_tags: Vec::new(),
+            };
+            let laid_out =
+                RunData::from_rows(streamed.run.clone(), Vec::new(), Vec::new(), rows).unwrap();
+            for (name, a, b) in [
+                ("results", &streamed.results, &laid_out.results),
+                ("scores", &streamed.scores, &laid_out.scores),
+                ("attempts", &streamed.attempts, &laid_out.attempts),
+            ] {
+                assert!(a.height() > 0, "{} {name}", db.backend);
+                assert_eq!(a.schema(), b.schema(), "{} {name}", db.backend);
+                assert!(a.equals_missing(b), "{} {name}", db.backend);
+            }
+            store.close().await;
+        }
     }
 }

@@ -76,6 +76,22 @@ impl Store {
         .await)?)
     }
 
+    /// Answered attempts per served provider: (dataset, target, provider, count), counted
+    /// in the database (a night of a history needs no attempt row).
+    pub async fn served_provider_counts(
+        &self,
+        run_id: &str,
+    ) -> Result<Vec<(String, String, String, i64)>> {
+        Ok(with_pool!(self, |pool| sqlx::query_as(
+            "SELECT dataset, target, served_provider, COUNT(*) FROM attempts
+             WHERE run_id = $1 AND error_class IS NULL AND served_provider IS NOT NULL
+             GROUP BY dataset, target, served_provider",
+        )
+        .bind(run_id)
+        .fetch_all(pool)
+        .await)?)
+    }
+
     /// Attempts whose error carried details (OpenRouter's `error.metadata` and
     /// `availability`), the same details counted once: at most `ERROR_DETAIL_ROWS` of
     /// them, the most frequent first.

@@ -2,8 +2,8 @@
 
 use crate::bulk::{copy_rows, quote_literal};
 use crate::tables::{
-    self, select_list, AttemptRow, CellSink, DatasetRow, FromBinary, ResultRow, RunRow, ScoreRow,
-    TargetRow,
+    self, select_list, AttemptRow, CellSink, DatasetRow, FrameRead, FromBinary, ResultRow, RunRow,
+    ScoreRow, TargetRow,
 };
 use crate::{Pool, Result, Store, StoreError};
 use sqlx::sqlite::SqliteRow;
@@ -100,32 +100,82 @@ impl Store {
     /// reads them (same rows, same order), handed to `sink` as SQLite steps through
     /// them: nothing is held, and no string is copied out of the row. A bulk read (see
     /// `bulk`): `sink` fills on a blocking thread, and comes back at the end.
-    pub async fn each_result<S>(&self, run_id: &str, mut sink: S) -> Result<S>
+    pub async fn each_result<S>(&self, run_id: &str, sink: S) -> Result<S>
     where
         S: CellSink + Send + 'static,
     {
+        self.each_framed::<ResultRow, S>(
+            run_id,
+            "results WHERE run_id = $1 AND scoring = 0",
+            " ORDER BY id",
+            sink,
+        )
+        .await
+    }
+
+    /// The [`ScoreRow::FRAME`] cells of the live check verdicts of a run, as
+    /// [`Store::scores`] reads them, handed to `sink` (as [`Store::each_result`]).
+    pub async fn each_score<S>(&self, run_id: &str, sink: S) -> Result<S>
+    where
+        S: CellSink + Send + 'static,
+    {
+        self.each_framed::<ScoreRow, S>(
+            run_id,
+            "result_scores WHERE run_id = $1 AND scoring = 0",
+            "",
+            sink,
+        )
+        .await
+    }
+
+    /// The [`AttemptRow::FRAME`] cells of a run's attempts, as [`Store::attempts`]
+    /// reads them, handed to `sink` (as [`Store::each_result`]).
+    pub async fn each_attempt<S>(&self, run_id: &str, sink: S) -> Result<S>
+    where
+        S: CellSink + Send + 'static,
+    {
+        self.each_framed::<AttemptRow, S>(
+            run_id,
+            "attempts WHERE run_id = $1",
+            " ORDER BY id",
+            sink,
+        )
+        .await
+    }
+
+    /// The frame cells of `R` of the rows `from` (a table or view and a condition on the
+    /// run id `$1`) into `sink`: a binary COPY (in `order`) from PostgreSQL, stepped on a
+    /// blocking thread from SQLite.
+    async fn each_framed<R, S>(
+        &self,
+        run_id: &str,
+        from: &str,
+        order: &str,
+        mut sink: S,
+    ) -> Result<S>
+    where
+        R: FrameRead,
+        S: CellSink + Send + 'static,
+    {
+        let columns = tables::select_list("", R::FRAME);
         if let Pool::Postgres(pool) = &self.pool {
-            let select = format!(
-                "SELECT {} FROM results WHERE run_id = {} AND scoring = 0 ORDER BY id",
-                tables::select_list("", ResultRow::FRAME),
-                quote_literal(run_id)
-            );
-            copy_rows(pool, &select, |fields| {
-                ResultRow::visit_frame_binary(fields, &mut sink)
-            })
+            let from = from.replace("$1", &quote_literal(run_id));
+            copy_rows(
+                pool,
+                &format!("SELECT {columns} FROM {from}{order}"),
+                |fields| R::visit_frame_binary(fields, &mut sink),
+            )
             .await?;
             return Ok(sink);
         }
+        let sql = format!("SELECT {columns} FROM {}", from.replace("$1", "?1"));
         let run_id = run_id.to_string();
         self.bulk_read(move |conn| {
-            let mut statement = conn.prepare(&format!(
-                "SELECT {} FROM results WHERE run_id = ?1 AND scoring = 0",
-                tables::select_list("", ResultRow::FRAME)
-            ))?;
-            let index = tables::column_indexes(&statement, ResultRow::FRAME)?;
+            let mut statement = conn.prepare(&sql)?;
+            let index = tables::column_indexes(&statement, R::FRAME)?;
             let mut rows = statement.query([&run_id])?;
             while let Some(row) = rows.next()? {
-                ResultRow::visit_frame_row(row, &index, &mut sink)?;
+                R::visit_frame_row(row, &index, &mut sink)?;
             }
             Ok(sink)
         })

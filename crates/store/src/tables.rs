@@ -149,6 +149,21 @@ pub const fn column<T: Cell>(name: &'static str) -> Column {
     }
 }
 
+/// A row whose `FRAME` cells are read straight from either database into a
+/// [`CellSink`] (see `Store::each_result`).
+pub(crate) trait FrameRead {
+    const FRAME: &'static [Column];
+    fn visit_frame_binary<S: CellSink + ?Sized>(
+        fields: &[Option<&[u8]>],
+        sink: &mut S,
+    ) -> Result<(), BinaryError>;
+    fn visit_frame_row<S: CellSink + ?Sized>(
+        row: &rusqlite::Row<'_>,
+        index: &[usize],
+        sink: &mut S,
+    ) -> rusqlite::Result<()>;
+}
+
 /// Receives a frame's cells: `column` is the position in the row's `FRAME` list, and
 /// `None` is NULL (only in a nullable column).
 pub trait CellSink {
@@ -471,6 +486,25 @@ macro_rules! table {
     // The frame: the `framed` columns (none: no frame).
     (@frame [$Row:ident] [] $(,)?) => {};
     (@frame [$Row:ident] [$( $col:ident : $ty:ty, )*] $(,)?) => {
+        impl FrameRead for $Row {
+            const FRAME: &'static [Column] = $Row::FRAME;
+
+            fn visit_frame_binary<S: CellSink + ?Sized>(
+                fields: &[Option<&[u8]>],
+                sink: &mut S,
+            ) -> Result<(), BinaryError> {
+                $Row::visit_frame_binary(fields, sink)
+            }
+
+            fn visit_frame_row<S: CellSink + ?Sized>(
+                row: &rusqlite::Row<'_>,
+                index: &[usize],
+                sink: &mut S,
+            ) -> rusqlite::Result<()> {
+                $Row::visit_frame_row(row, index, sink)
+            }
+        }
+
         impl $Row {
             /// The columns laid out in frames, in order.
             pub const FRAME: &'static [Column] = &[ $( column::<$ty>(stringify!($col)) ),* ];

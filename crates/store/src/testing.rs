@@ -126,7 +126,7 @@ pub async fn copy_run_as_nights(
         table
             .columns
             .iter()
-            .filter(|c| !(c.name == "id" && !matches!(table.name, "runs" | "results")))
+            .filter(|c| copied(table, c))
             .map(|c| match (table.name, c.name) {
                 ("runs", "id") | (_, "run_id") => "$2".to_string(),
                 ("runs", "started_at") => format!("started_at + {}", night * DAY_MS),
@@ -144,7 +144,7 @@ pub async fn copy_run_as_nights(
         table
             .columns
             .iter()
-            .filter(|c| !(c.name == "id" && !matches!(table.name, "runs" | "results")))
+            .filter(|c| copied(table, c))
             .map(|c| c.name)
             .collect::<Vec<_>>()
             .join(", ")
@@ -189,6 +189,12 @@ pub async fn copy_run_as_nights(
             .await?;
     }
     Ok(ids)
+}
+
+/// Whether a night's copy takes `column` of `table` as it is: identity columns are the
+/// database's, but a run's id and a result's id are given.
+fn copied(table: &crate::tables::TableDef, column: &crate::tables::Column) -> bool {
+    column.name != "id" || matches!(table.name, "runs" | "results")
 }
 
 /// `sql` with `$1` and `$2` bound, in the transaction.
