@@ -208,9 +208,9 @@ if want 5; then
     WALLS+=("$WALL"); RSSES+=("$RSS")
   done
   WALL=$(median "${WALLS[@]}")
-  RPS=$(echo "$STORED / $WALL" | bc -l)
+  RESCORE_RPS=$(echo "$STORED / $WALL" | bc -l)
   printf '| rescore: %s stored results (read in pages, graded on rayon, written), median of 3 | %.0f results/s (%.1f s), %s MB peak RSS | %.2f of the 200,000/s target |\n' \
-    "$STORED" "$RPS" "$WALL" "$(median "${RSSES[@]}")" "$(echo "$RPS / 200000" | bc -l)"
+    "$STORED" "$RESCORE_RPS" "$WALL" "$(median "${RSSES[@]}")" "$(echo "$RESCORE_RPS / 200000" | bc -l)"
   rm -f "$WORK"/stored.* "$WORK"/rescore.db*
 fi
 
