@@ -367,7 +367,7 @@ pub async fn history(store: &Store, opts: &HistoryOptions) -> Result<History> {
 
 /// A night as the history reads it: the run's results (see
 /// [`RunData::load_results_only`]) and the shares of the providers that served its
-/// answered attempts, counted in the database, per (dataset, target), largest first
+/// answered attempts, as its writers counted them, per (dataset, target), largest first
 /// (ties by name), as the metrics give them.
 async fn read_night(
     store: Store,
@@ -385,13 +385,7 @@ async fn read_night(
             .or_default()
             .push((provider, n as f64));
     }
-    for shares in providers.values_mut() {
-        let total: f64 = shares.iter().map(|(_, n)| n).sum();
-        for (_, n) in shares.iter_mut() {
-            *n /= total;
-        }
-        shares.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    }
+    let providers = crate::metrics::shares_of_counts(providers);
     Ok((data?, providers))
 }
 
@@ -467,15 +461,9 @@ mod tests {
         let id = format!("night-{n}");
         store
             .create_run(&NewRun {
-                id: id.clone(),
                 suite: "nightly".into(),
-                suite_path: "s.toml".into(),
                 started_at_ms: n,
-                config_json: "{}".into(),
-                suite_toml: None,
-                config_hash: "h".into(),
-                git_rev: None,
-                simulated: true,
+                ..routeval_store::testing::new_run(&id)
             })
             .await
             .unwrap();

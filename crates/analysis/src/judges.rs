@@ -63,7 +63,7 @@ pub fn judge_summaries(data: &RunData) -> Result<Vec<JudgeSummary>> {
         }
         row.judged += 1;
         row.passed += u64::from(pass.get(i).unwrap_or(false));
-        row.cached += u64::from(detail.contains(", cached:"));
+        row.cached += u64::from(detail.contains(routeval_core::record::JUDGE_CACHED_MARK));
     }
     for spend in &data.judge_spend {
         let row = out

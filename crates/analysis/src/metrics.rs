@@ -397,7 +397,7 @@ pub fn compute_metrics(data: &RunData) -> Result<Vec<TargetMetrics>> {
     Ok(out)
 }
 
-type PairMap<T> = HashMap<(String, String), Vec<(String, T)>>;
+pub(crate) type PairMap<T> = HashMap<(String, String), Vec<(String, T)>>;
 
 /// Share of successful attempts each served provider took, per pair.
 fn provider_shares(data: &RunData) -> Result<PairMap<f64>> {
@@ -412,18 +412,27 @@ fn provider_shares(data: &RunData) -> Result<PairMap<f64>> {
         )
         .group_by([col("dataset"), col("target"), col("served_provider")])
         .agg([len().cast(DataType::Float64).alias("n")])
-        .with_column((col("n") / col("n").sum().over(keys())?).alias("share"))
-        .sort(
-            ["dataset", "target", "share", "served_provider"],
-            SortMultipleOptions::default().with_order_descending_multi([false, false, true, false]),
-        )
         .collect()?;
-    collect_pairs(
+    let counts = collect_pairs(
         &df,
         "served_provider",
         |c, i| c.f64().ok().and_then(|v| v.get(i)),
-        "share",
-    )
+        "n",
+    )?;
+    Ok(shares_of_counts(counts))
+}
+
+/// Each pair's provider counts as shares of the pair's total, largest first (ties by
+/// name): how the metrics and the history's nights (counted by the writers) show them.
+pub(crate) fn shares_of_counts(mut counts: PairMap<f64>) -> PairMap<f64> {
+    for shares in counts.values_mut() {
+        let total: f64 = shares.iter().map(|(_, n)| n).sum();
+        for (_, n) in shares.iter_mut() {
+            *n /= total;
+        }
+        shares.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    }
+    counts
 }
 
 /// Attempt failure classes per pair, most frequent first (top five).

@@ -146,10 +146,16 @@ fn judge_grades_support_bot_apart_and_rescoring_reuses_its_verdicts() {
     let same: Vec<(i64, i64)> = query(
         &rt,
         &db,
-        "SELECT scoring, SUM(accepted) FROM results GROUP BY scoring ORDER BY scoring",
+        "SELECT scoring, SUM(accepted) FROM (
+             SELECT scoring, accepted FROM results WHERE scoring = 0
+             UNION ALL SELECT scoring, accepted FROM rescored_results) AS v
+         GROUP BY scoring ORDER BY scoring",
     );
     assert_eq!(same.len(), 2);
     assert_eq!(same[0].1, same[1].1, "cached verdicts, same acceptance");
+    // The same verdicts are not written again: the rescore holds none of its own.
+    let written: Vec<(i64,)> = query(&rt, &db, "SELECT COUNT(*) FROM results WHERE scoring = 1");
+    assert_eq!(written, vec![(0,)], "unchanged verdicts were rewritten");
 
     // A new rubric is a new question: asked once, then cached.
     let spec = std::fs::read_to_string(&scorer).unwrap().replace(

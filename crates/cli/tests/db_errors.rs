@@ -204,7 +204,12 @@ fn readers_do_not_migrate_an_old_database() {
             .filename(&db)
             .create_if_missing(true);
         let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
-        let mut old = routeval_store::testing::sqlite_migrator();
+        let mut old = sqlx::migrate::Migrator::new(std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../migrations"
+        )))
+        .await
+        .unwrap();
         let n = old.migrations.len();
         old.migrations = std::borrow::Cow::Owned(old.migrations[..n - 1].to_vec());
         old.run(&pool).await.unwrap();

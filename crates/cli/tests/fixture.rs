@@ -36,15 +36,32 @@ fn a_database_from_release_v1_is_rescored_ranked_and_reported() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let done: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(done["scoring"], 1, "{done}");
+    // Its verdicts have no fingerprints: the rescore cannot tell what changed and writes
+    // every one.
+    assert_eq!(done["changed"], done["results"], "{done}");
     let triage = &done["datasets"][0];
     assert_eq!(triage["dataset"], "ticket_triage", "{done}");
     assert_eq!(triage["accepted"], triage["live_accepted"], "{done}");
     let rescored: Vec<(String, i64)> = query(
         &rt,
         &db,
-        "SELECT target, SUM(accepted) FROM results WHERE scoring = 1 GROUP BY target ORDER BY target",
+        "SELECT target, SUM(accepted) FROM rescored_results WHERE scoring = 1 GROUP BY target ORDER BY target",
     );
     assert_eq!(rescored, live, "the same scorers give the same verdicts");
+    // The upgrade counted the old run's providers once, as its writer would have.
+    let counted: Vec<(String, String, String, i64)> = query(
+        &rt,
+        &db,
+        "SELECT dataset, target, provider, attempts FROM run_providers ORDER BY 1, 2, 3",
+    );
+    let attempts: Vec<(String, String, String, i64)> = query(
+        &rt,
+        &db,
+        "SELECT dataset, target, served_provider, COUNT(*) FROM attempts
+         WHERE error_class IS NULL AND served_provider IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+    );
+    assert_eq!(counted, attempts);
+    assert_eq!(counted.len(), 4, "{counted:?}");
 
     let out = routeval(dir.path(), &["rank", "--format", "json", "--db", &db], &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));

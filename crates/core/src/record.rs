@@ -227,6 +227,20 @@ pub struct JudgeVerdict {
     pub cached: bool,
 }
 
+/// How a judge check's detail (and a reason quoting it) says its verdict was reused from
+/// the cache rather than asked for: `judge R: pass 4/5, cached: why` (asked for: `4/5:`).
+pub const JUDGE_CACHED_MARK: &str = ", cached:";
+
+/// `text` without the marks of cached judge verdicts: whether a verdict was asked for or
+/// reused says where it came from, not what it is.
+pub fn without_cache_marks(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains(JUDGE_CACHED_MARK) {
+        std::borrow::Cow::Owned(text.replace(JUDGE_CACHED_MARK, ":"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::total_cost;

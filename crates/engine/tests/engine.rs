@@ -258,7 +258,8 @@ async fn a_run_records_every_result_once_and_reports_every_outcome() {
     );
 
     // A rescore of the run grades the stored answers again, calling no model, into
-    // scoring 1; the live verdicts stay.
+    // scoring 1; the live verdicts stay. The suite's own scorers give the verdicts the
+    // run gave, so scoring 1 stores none of its own: its view is the live verdicts.
     let rescorer = Recorder::default();
     let before = sim.requests();
     let rescored = rescore(
@@ -282,8 +283,17 @@ async fn a_run_records_every_result_once_and_reports_every_outcome() {
             Seen::Rescored("ticket_triage".into(), LIMIT),
         ]
     );
+    assert_eq!(rescored.changed, 0, "the same scorers changed a verdict");
     assert_eq!(
         count(&db, "SELECT COUNT(*) FROM results WHERE scoring = 1").await,
+        0
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT COUNT(*) FROM rescored_results WHERE scoring = 1 AND kept_live"
+        )
+        .await,
         jobs as i64
     );
     assert_eq!(

@@ -76,16 +76,16 @@ impl Store {
         .await)?)
     }
 
-    /// Answered attempts per served provider: (dataset, target, provider, count), counted
-    /// in the database (a night of a history needs no attempt row).
+    /// Answered attempts per served provider: (dataset, target, provider, count), as the
+    /// writers counted them (`run_providers`): a night of a history reads a few rows, not
+    /// its attempts.
     pub async fn served_provider_counts(
         &self,
         run_id: &str,
     ) -> Result<Vec<(String, String, String, i64)>> {
         Ok(with_pool!(self, |pool| sqlx::query_as(
-            "SELECT dataset, target, served_provider, COUNT(*) FROM attempts
-             WHERE run_id = $1 AND error_class IS NULL AND served_provider IS NOT NULL
-             GROUP BY dataset, target, served_provider",
+            "SELECT dataset, target, provider, CAST(SUM(attempts) AS BIGINT) FROM run_providers
+             WHERE run_id = $1 GROUP BY dataset, target, provider",
         )
         .bind(run_id)
         .fetch_all(pool)

@@ -55,6 +55,7 @@ mod tables;
 mod test_support;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+mod verdict;
 mod write;
 
 // For `from_row!` in other crates.

@@ -157,6 +157,14 @@ const AFTER_RESULTS: &[TableCopy] = &[
         conflict: "",
     },
     TableCopy {
+        table: tables::RUN_PROVIDERS,
+        skip: &[],
+        filter: BY_RUN,
+        // Each process counts under its own name, so shards meet no one's counts here.
+        conflict: " ON CONFLICT (run_id, writer, dataset, target, provider)
+             DO UPDATE SET attempts = run_providers.attempts + excluded.attempts",
+    },
+    TableCopy {
         table: tables::JUDGE_ATTEMPTS,
         skip: &["id"],
         filter: BY_RUN,
@@ -585,15 +593,8 @@ mod tests {
     async fn a_shard_is_merged_under_new_ids_on_either_database() {
         let (_source_db, source) = store_with_run("other-source-run").await;
         let run = NewRun {
-            id: "night".into(),
-            suite: "s".into(),
-            suite_path: "s.toml".into(),
             started_at_ms: 1,
-            config_json: "{}".into(),
-            suite_toml: None,
-            config_hash: "h".into(),
-            git_rev: None,
-            simulated: true,
+            ..crate::testing::new_run("night")
         };
         source.join_run(&run, 2, None).await.unwrap();
         let ttl = std::time::Duration::from_secs(30);

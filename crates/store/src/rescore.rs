@@ -4,6 +4,7 @@
 use crate::dialect::WriteTx;
 use crate::tables::{self, ResultRow};
 use crate::{Pool, Result, Store};
+use routeval_core::redact::Redact;
 use routeval_core::ResultRecord;
 use sqlx::Transaction;
 
@@ -17,6 +18,9 @@ pub struct StoredAnswer {
     pub tool_calls_json: Option<String>,
     /// `cases.expected_json` of the result's case.
     pub expected_json: Option<String>,
+    /// The live verdict's fingerprint (`results.verdict_digest`): a new verdict with the
+    /// same one is not written again. `None` for results stored before fingerprints.
+    pub live_digest: Option<i64>,
 }
 
 /// Columns and joins of a stored answer: the result, the last attempt (latest turn, then
@@ -25,7 +29,7 @@ pub struct StoredAnswer {
 fn stored_answer_sql(rest: &str) -> String {
     format!(
         concat!(
-            "SELECT {}, a.content, a.tool_calls_json, c.expected_json FROM results r ",
+            "SELECT {}, r.verdict_digest, a.content, a.tool_calls_json, c.expected_json FROM results r ",
             answer_attempt_join!(),
             " LEFT JOIN cases c ON c.run_id = r.run_id AND c.dataset = r.dataset AND c.case_id = r.case_id
      WHERE r.run_id = $1 AND r.scoring = 0 {}"
@@ -46,6 +50,7 @@ impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for StoredAnswerRow {
             content: row.try_get("content")?,
             tool_calls_json: row.try_get("tool_calls_json")?,
             expected_json: row.try_get("expected_json")?,
+            live_digest: row.try_get("verdict_digest")?,
         }))
     }
 }
@@ -61,6 +66,7 @@ struct StoredAnswers {
     content: usize,
     tool_calls_json: usize,
     expected_json: usize,
+    live_digest: usize,
 }
 
 impl StoredAnswers {
@@ -70,6 +76,7 @@ impl StoredAnswers {
             content: statement.column_index("content")?,
             tool_calls_json: statement.column_index("tool_calls_json")?,
             expected_json: statement.column_index("expected_json")?,
+            live_digest: statement.column_index("verdict_digest")?,
         })
     }
 
@@ -79,6 +86,7 @@ impl StoredAnswers {
             content: row.get(self.content)?,
             tool_calls_json: row.get(self.tool_calls_json)?,
             expected_json: row.get(self.expected_json)?,
+            live_digest: row.get(self.live_digest)?,
         })
     }
 }
@@ -196,7 +204,8 @@ impl Store {
     }
 
     /// Write a new set of verdicts for a run in one transaction, numbered after the
-    /// latest; returns its number. `source` says what graded it.
+    /// latest, every one of them (none is compared with the live ones); returns its
+    /// number. `source` says what graded it.
     pub async fn record_scoring(
         &self,
         run_id: &str,
@@ -205,12 +214,13 @@ impl Store {
         results: &[ResultRecord],
     ) -> Result<i64> {
         let mut scoring = self.begin_scoring(run_id, source, created_at_ms).await?;
-        scoring.write(results).await?;
+        let verdicts = results.iter().map(|r| (r.clone(), None)).collect();
+        scoring.write_changed(verdicts).await?;
         scoring.commit().await
     }
 
     /// Start a new set of verdicts for a run, numbered after the latest: written in
-    /// pages with [`ScoringWriter::write`], all in one transaction that
+    /// pages with [`ScoringWriter::write_changed`], all in one transaction that
     /// [`ScoringWriter::commit`] ends (dropped uncommitted, nothing of it is kept).
     /// `source` says what graded it.
     pub async fn begin_scoring(
@@ -286,15 +296,31 @@ impl ScoringWriter {
         self.scoring
     }
 
-    /// Write verdicts (a page of them) into the set.
-    pub async fn write(&mut self, results: &[ResultRecord]) -> Result<()> {
-        let results = crate::redact::redacted(results);
-        let results: Vec<&ResultRecord> = results.iter().collect();
+    /// Write the verdicts of a page that differ from the live ones, in a few multi-row
+    /// statements; returns how many that was. Each verdict comes with its live one's
+    /// fingerprint ([`StoredAnswer::live_digest`]; `None`: written whatever it is). A
+    /// result this scoring holds no row for kept its live verdict: readers of scoring
+    /// `n` take its rows, and the live ones (`scoring = 0`) for the rest.
+    pub async fn write_changed(
+        &mut self,
+        mut verdicts: Vec<(ResultRecord, Option<i64>)>,
+    ) -> Result<usize> {
+        let redactor = routeval_core::redact::Redactor::GLOBAL;
+        let changed: Vec<&ResultRecord> = verdicts
+            .iter_mut()
+            .filter_map(|(verdict, live)| {
+                verdict.redact_in_place(&redactor);
+                (*live != Some(crate::verdict::digest(verdict))).then_some(&*verdict)
+            })
+            .collect();
+        if changed.is_empty() {
+            return Ok(0);
+        }
         let (run_id, scoring) = (&self.run_id, self.scoring);
         with_tx!(&mut self.tx, |t| insert_verdicts(
-            t, run_id, &results, scoring
+            t, run_id, &changed, scoring
         ))?;
-        Ok(())
+        Ok(changed.len())
     }
 
     /// Commit the set; returns its number.

@@ -811,6 +811,8 @@ table! {
         framed ttft_ms: Option<f64>,
         framed error_class: Option<String>,
         read reason: String,
+        /// A fingerprint of the verdict (see `verdict::digest`); `None` before it existed.
+        stored verdict_digest: Option<i64>,
     }
 }
 
@@ -927,6 +929,23 @@ table! {
 }
 
 table! {
+    /// Answered attempts per served provider, as each writer counted them.
+    "run_providers" => RUN_PROVIDERS {
+        /// One writer's count, added to on conflict.
+        insert ProviderCountValues;
+    }
+    columns {
+        stored run_id: String,
+        /// `host:pid:nonce` of the writing process.
+        stored writer: String,
+        stored dataset: String,
+        stored target: String,
+        stored provider: String,
+        stored attempts: i64,
+    }
+}
+
+table! {
     /// One HTTP request a `judge` check sent, apart from the candidates' attempts.
     "judge_attempts" => JUDGE_ATTEMPTS {
         /// A judge request as written (its id is the database's).
@@ -997,6 +1016,7 @@ pub const ALL: &[TableDef] = &[
     CHECKS,
     RESULT_SCORES,
     ATTEMPTS,
+    RUN_PROVIDERS,
     JUDGE_ATTEMPTS,
     JUDGE_VERDICTS,
 ];

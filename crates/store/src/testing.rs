@@ -88,11 +88,19 @@ pub async fn fresh_postgres_database(server: &str, prefix: &str) -> String {
     url.to_string()
 }
 
-/// The SQLite migrations this build runs, for tests that make an older schema.
-pub fn sqlite_migrator() -> sqlx::migrate::Migrator {
-    sqlx::migrate::Migrator {
-        migrations: crate::open::MIGRATOR.migrations.clone(),
-        ..sqlx::migrate::Migrator::DEFAULT
+/// A run as tests and benches start one: suite `s` from `routeval.toml`, started at 0,
+/// simulated; change what a test needs with `NewRun { .., ..new_run(id) }`.
+pub fn new_run(id: &str) -> crate::NewRun {
+    crate::NewRun {
+        id: id.into(),
+        suite: "s".into(),
+        suite_path: "routeval.toml".into(),
+        started_at_ms: 0,
+        config_json: "{}".into(),
+        suite_toml: None,
+        config_hash: "h".into(),
+        git_rev: None,
+        simulated: true,
     }
 }
 
@@ -120,34 +128,29 @@ pub async fn copy_run_as_nights(
     )
     .fetch_one(pool)
     .await)?;
-    // The copied columns of a table, `run_id` (or the run's own `id`) as the new run's,
-    // and the result ids shifted; identity columns are the database's.
-    let select = |table: &TableDef, shift: i64, night: i64| -> String {
-        table
+    // The copied columns of a table, each with what it is copied from: `run_id` (or the
+    // run's own `id`) as the new run's, the result ids shifted; identity columns are the
+    // database's, but a run's id and a result's id are given.
+    let copied = |table: &TableDef, shift: i64, night: i64| -> (String, String) {
+        let (columns, sources): (Vec<&str>, Vec<String>) = table
             .columns
             .iter()
-            .filter(|c| copied(table, c))
-            .map(|c| match (table.name, c.name) {
-                ("runs", "id") | (_, "run_id") => "$2".to_string(),
-                ("runs", "started_at") => format!("started_at + {}", night * DAY_MS),
-                ("runs", "finished_at") => format!("finished_at + {}", night * DAY_MS),
-                ("results", "id") => format!("id + {shift}"),
-                ("results", "accepted") => format!(
-                    "CASE WHEN (id + {night}) % {flip_every} = 0 THEN NOT accepted ELSE accepted END"
-                ),
-                _ => c.name.to_string(),
+            .filter(|c| c.name != "id" || matches!(table.name, "runs" | "results"))
+            .map(|c| {
+                let source = match (table.name, c.name) {
+                    ("runs", "id") | (_, "run_id") => "$2".to_string(),
+                    ("runs", "started_at") => format!("started_at + {}", night * DAY_MS),
+                    ("runs", "finished_at") => format!("finished_at + {}", night * DAY_MS),
+                    ("results", "id") => format!("id + {shift}"),
+                    ("results", "accepted") => format!(
+                        "CASE WHEN (id + {night}) % {flip_every} = 0 THEN NOT accepted ELSE accepted END"
+                    ),
+                    _ => c.name.to_string(),
+                };
+                (c.name, source)
             })
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let columns = |table: &TableDef| -> String {
-        table
-            .columns
-            .iter()
-            .filter(|c| copied(table, c))
-            .map(|c| c.name)
-            .collect::<Vec<_>>()
-            .join(", ")
+            .unzip();
+        (columns.join(", "), sources.join(", "))
     };
     let mut ids = Vec::with_capacity(copies);
     for night in 1..=copies as i64 {
@@ -163,21 +166,19 @@ pub async fn copy_run_as_nights(
                 _ if table.columns.iter().any(|c| c.name == "run_id") => "WHERE run_id = $1",
                 _ => continue,
             };
+            let (columns, sources) = copied(table, shift, night);
             let sql = format!(
-                "INSERT INTO {} ({}) SELECT {} FROM {} {filter}",
-                table.name,
-                columns(table),
-                select(table, shift, night),
-                table.name
+                "INSERT INTO {} ({columns}) SELECT {sources} FROM {} {filter}",
+                table.name, table.name
             );
-            execute(&mut tx, &sql, from, &id).await?;
+            execute(&mut tx, &sql, &[from, &id]).await?;
         }
         let scores = format!(
             "INSERT INTO scores ({}) SELECT s.result_id + {shift}, s.check_id, s.pass, s.value, s.detail
-             FROM scores s JOIN results r ON r.id = s.result_id WHERE r.run_id = $1 AND $2 <> ''",
-            columns(&tables::SCORES)
+             FROM scores s JOIN results r ON r.id = s.result_id WHERE r.run_id = $1",
+            copied(&tables::SCORES, shift, night).0
         );
-        execute(&mut tx, &scores, from, &id).await?;
+        execute(&mut tx, &scores, &[from]).await?;
         tx.commit().await?;
         next_id += high - low + 1;
         ids.push(id);
@@ -191,34 +192,23 @@ pub async fn copy_run_as_nights(
     Ok(ids)
 }
 
-/// Whether a night's copy takes `column` of `table` as it is: identity columns are the
-/// database's, but a run's id and a result's id are given.
-fn copied(table: &crate::tables::TableDef, column: &crate::tables::Column) -> bool {
-    column.name != "id" || matches!(table.name, "runs" | "results")
-}
-
-/// `sql` with `$1` and `$2` bound, in the transaction.
-async fn execute(
-    tx: &mut crate::dialect::WriteTx,
-    sql: &str,
-    first: &str,
-    second: &str,
-) -> crate::Result<()> {
+/// `sql` with `binds` bound in order (`$1`, `$2`, ...), in the transaction.
+async fn execute(tx: &mut crate::dialect::WriteTx, sql: &str, binds: &[&str]) -> crate::Result<()> {
     use crate::dialect::WriteTx;
     match tx {
         WriteTx::Sqlite(tx) => {
-            sqlx::query(sql)
-                .bind(first)
-                .bind(second)
-                .execute(&mut **tx)
-                .await?;
+            let mut query = sqlx::query(sql);
+            for bind in binds {
+                query = query.bind(*bind);
+            }
+            query.execute(&mut **tx).await?;
         }
         WriteTx::Postgres(tx) => {
-            sqlx::query(sql)
-                .bind(first)
-                .bind(second)
-                .execute(&mut **tx)
-                .await?;
+            let mut query = sqlx::query(sql);
+            for bind in binds {
+                query = query.bind(*bind);
+            }
+            query.execute(&mut **tx).await?;
         }
     }
     Ok(())

@@ -3,7 +3,7 @@
 use crate::dialect::WriteTx;
 use crate::tables::{
     self, AttemptValues, CaseValues, CheckValues, DatasetValues, JudgeAttemptValues,
-    JudgeVerdictValues, ResultValues, RunValues, ScoreValues, TargetValues,
+    JudgeVerdictValues, ProviderCountValues, ResultValues, RunValues, ScoreValues, TargetValues,
 };
 use crate::{Result, Store};
 use routeval_core::{AttemptRecord, CaseOutcome, ErrorClass, ResultRecord, ScoreRecord};
@@ -217,13 +217,15 @@ pub fn spawn_writer(store: &Store, run_id: &str, capacity: usize) -> WriterHandl
     let (sender, mut receiver) = mpsc::channel::<CaseOutcome>(capacity.max(1));
     let store = store.clone();
     let run_id = run_id.to_string();
+    // Names this writer's provider counts (`run_providers`), apart from other processes'.
+    let writer = crate::new_lease_owner();
     let task = tokio::spawn(async move {
         let (mut written, mut transactions) = (0u64, 0u64);
         let mut batch = Vec::with_capacity(MAX_BATCH);
         while receiver.recv_many(&mut batch, MAX_BATCH).await > 0 {
             crate::redact::redact_batch(&mut batch);
             let mut tx = WriteTx::begin(&store).await?;
-            written += with_tx!(&mut tx, |t| write_batch(t, &run_id, &batch))?;
+            written += with_tx!(&mut tx, |t| write_batch(t, &run_id, &writer, &batch))?;
             tx.commit().await?;
             transactions += 1;
             batch.clear();
@@ -249,10 +251,11 @@ macro_rules! database_writes {
         /// chunk), so a batch costs a handful of round trips, not a dozen per result.
         /// Results go first; only those actually inserted (not already recorded by an
         /// interrupted run or another shard) get their scores and attempts. Returns how
-        /// many were inserted.
+        /// many were inserted. `writer` names this writer's provider counts.
         pub(crate) async fn write_batch(
             tx: &mut Transaction<'_, Db>,
             run_id: &str,
+            writer: &str,
             batch: &[CaseOutcome],
         ) -> Result<u64> {
             let results: Vec<&ResultRecord> = batch.iter().map(|o| &o.result).collect();
@@ -271,6 +274,15 @@ macro_rules! database_writes {
                     .build()
                     .execute(&mut **tx)
                     .await?;
+            }
+            let counts = provider_counts(run_id, writer, &attempts);
+            if !counts.is_empty() {
+                let mut qb = tables::insert::<Db, _>(counts.into_iter());
+                qb.push(
+                    " ON CONFLICT (run_id, writer, dataset, target, provider)
+                     DO UPDATE SET attempts = run_providers.attempts + excluded.attempts",
+                );
+                qb.build().execute(&mut **tx).await?;
             }
             let judgings: Vec<&routeval_core::Judging> = fresh
                 .iter()
@@ -469,7 +481,36 @@ fn result_values<'q>(
         ttft_ms: r.ttft_ms,
         error_class: r.error_class.map(ErrorClass::as_str),
         reason: &r.reason,
+        verdict_digest: Some(crate::verdict::digest(r)),
     }
+}
+
+/// Answered attempts per (dataset, target, served provider) among `attempts`: what
+/// `run_providers` adds for this writer (sorted, so one statement's rows lock in order).
+fn provider_counts<'q>(
+    run_id: &'q str,
+    writer: &'q str,
+    attempts: &[&'q AttemptRecord],
+) -> Vec<ProviderCountValues<'q>> {
+    let mut counts: std::collections::BTreeMap<(&str, &str, &str), i64> = Default::default();
+    for a in attempts {
+        if let (None, Some(provider)) = (a.error_class, a.served_provider.as_deref()) {
+            *counts.entry((&a.dataset, &a.target, provider)).or_default() += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .map(
+            |((dataset, target, provider), attempts)| ProviderCountValues {
+                run_id,
+                writer,
+                dataset,
+                target,
+                provider,
+                attempts,
+            },
+        )
+        .collect()
 }
 
 /// An attempt of a run, as its row is written.
@@ -584,17 +625,65 @@ mod tests {
         }
     }
 
+    /// Two writers on one run (two processes sharing it), each meeting outcomes already
+    /// written (a resume, an overlapping shard): the providers they count add up to the
+    /// run's answered attempts, each counted once.
+    #[tokio::test]
+    async fn writers_count_the_providers_of_what_they_write_and_only_that() {
+        for (db, store) in crate::test_support::stores_with_run("run").await {
+            let served = |case: usize| {
+                let mut o = outcome(&format!("c{case}"), 3);
+                for (i, a) in o.attempts.iter_mut().enumerate() {
+                    a.served_provider = Some(["Alpha", "Beta"][case % 2].into());
+                    // The first send of every third case failed: not an answer.
+                    if i == 0 && case % 3 == 0 {
+                        a.error_class = Some(ErrorClass::ServerError);
+                    }
+                }
+                o
+            };
+            for cases in [0..600, 400..1000] {
+                let writer = spawn_writer(&store, "run", 64);
+                for case in cases {
+                    writer.sender.send(served(case)).await.unwrap();
+                }
+                drop(writer.sender);
+                writer.task.await.unwrap().unwrap();
+            }
+            let mut counted = store.served_provider_counts("run").await.unwrap();
+            counted.sort();
+            let answered = |parity: usize| {
+                (0..1000)
+                    .filter(|c| c % 2 == parity)
+                    .map(|c| if c % 3 == 0 { 2 } else { 3 })
+                    .sum::<i64>()
+            };
+            let (t, d) = ("t".to_string(), "d".to_string());
+            assert_eq!(
+                counted,
+                vec![
+                    (d.clone(), t.clone(), "Alpha".into(), answered(0)),
+                    (d, t, "Beta".into(), answered(1)),
+                ],
+                "{}",
+                db.backend
+            );
+            assert_eq!(
+                store
+                    .query_i64("SELECT COUNT(DISTINCT writer) FROM run_providers")
+                    .await
+                    .unwrap(),
+                2
+            );
+        }
+    }
+
     fn new_run(id: &str) -> NewRun {
         NewRun {
-            id: id.into(),
-            suite: "s".into(),
             suite_path: "cases.jsonl".into(),
             started_at_ms: 1,
-            config_json: "{}".into(),
-            suite_toml: None,
-            config_hash: "h".into(),
-            git_rev: None,
             simulated: false,
+            ..crate::testing::new_run(id)
         }
     }
 

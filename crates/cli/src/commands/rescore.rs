@@ -1,6 +1,7 @@
 //! `routeval rescore`: re-grade a run's stored answers with the suite's scorers (or
 //! others given with `--scorer`), calling no model, into a new numbered set of
-//! verdicts (`scoring = n`). The live verdicts (`scoring = 0`) are kept. The work is
+//! verdicts (`scoring = n`) holding those that changed. The live verdicts (`scoring = 0`)
+//! are kept. The work is
 //! `routeval_engine::rescore`'s; this reads the arguments and prints the outcome.
 
 use crate::args::{RescoreArgs, TextFormat};
@@ -29,6 +30,7 @@ pub async fn run(args: RescoreArgs) -> CliResult<u8> {
             "run_id": done.run_id,
             "scoring": done.scoring,
             "results": done.results,
+            "changed": done.changed,
             "datasets": datasets,
         });
         println!(
@@ -41,8 +43,8 @@ pub async fn run(args: RescoreArgs) -> CliResult<u8> {
     let notices = Notices::new(Path::new(""), true);
     let done = rescore(&opts, notices.as_ref()).await?;
     println!(
-        "run {}: {} results re-graded as scoring {}",
-        done.run_id, done.results, done.scoring
+        "run {}: {} results re-graded as scoring {} ({} verdicts changed; it holds those)",
+        done.run_id, done.results, done.scoring, done.changed
     );
     Ok(SUCCESS)
 }

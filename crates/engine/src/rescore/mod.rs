@@ -1,6 +1,7 @@
 //! A run's stored answers re-graded with the suite's scorers (or others given by
 //! dataset), calling no model but the judges of `judge` checks for answers never judged
-//! that way, into a new numbered set of verdicts (`scoring = n`). The live verdicts
+//! that way, into a new numbered set of verdicts (`scoring = n`) that holds the verdicts
+//! that changed: a result it has no row for kept its live verdict. The live verdicts
 //! (`scoring = 0`) are kept.
 
 mod judging;
@@ -32,12 +33,13 @@ pub struct RescoreOptions {
     pub scorers: BTreeMap<String, PathBuf>,
 }
 
-/// A rescore written: the run, how many results were re-graded, and the number of the
-/// new scoring.
+/// A rescore written: the run, how many results were re-graded, how many of their
+/// verdicts changed (those the new scoring holds), and the number of the new scoring.
 #[derive(Clone, Debug)]
 pub struct Rescored {
     pub run_id: String,
     pub results: usize,
+    pub changed: usize,
     pub scoring: i64,
 }
 
@@ -109,7 +111,8 @@ async fn rescore_paged(
     // Three pages in flight: the next one read (on its own connection), this one graded
     // (on rayon), the previous one written (in the scoring's transaction).
     let mut page = store.stored_answers_page(&run.id, None, page_size).await?;
-    let mut graded: Vec<ResultRecord> = Vec::new();
+    let mut graded: Vec<(ResultRecord, Option<i64>)> = Vec::new();
+    let mut changed = 0;
     while !page.is_empty() || !graded.is_empty() {
         let after = (page.len() == page_size).then(|| page[page_size - 1].result.clone());
         let read = async {
@@ -128,13 +131,13 @@ async fn rescore_paged(
         let done = std::mem::take(&mut graded);
         let write = async {
             if done.is_empty() {
-                Ok(())
+                Ok(0)
             } else {
-                writer.write(&done).await
+                writer.write_changed(done).await
             }
         };
         let (next, regraded, written) = tokio::join!(read, grade, write);
-        written?;
+        changed += written?;
         page = next?;
         let regraded =
             regraded.map_err(|e| EngineError::failure(anyhow!("grading stopped: {e}")))??;
@@ -150,7 +153,7 @@ async fn rescore_paged(
                 }
                 None => {
                     tally.after += usize::from(r.result.accepted);
-                    graded.push(r.result);
+                    graded.push((r.result, r.live_digest));
                 }
             }
         }
@@ -171,7 +174,10 @@ async fn rescore_paged(
         tally.after += results.iter().filter(|r| r.accepted).count();
         tally.judges_cached += judged.cached;
         tally.judges_asked += judged.asked;
-        writer.write(&results).await?;
+        let live = rows.iter().map(|row| row.live_digest);
+        changed += writer
+            .write_changed(results.into_iter().zip(live).collect())
+            .await?;
         judgings.extend(judged.judgings);
     }
     let mut total = 0;
@@ -194,15 +200,17 @@ async fn rescore_paged(
     Ok(Rescored {
         run_id: run.id,
         results: total,
+        changed,
         scoring,
     })
 }
 
-/// One stored result re-graded: its new verdict, whether the live one accepted, and for
-/// datasets with judge checks the stored row their judges need.
+/// One stored result re-graded: its new verdict, whether the live one accepted and its
+/// fingerprint, and for datasets with judge checks the stored row their judges need.
 struct Regraded {
     result: ResultRecord,
     before: bool,
+    live_digest: Option<i64>,
     row: Option<StoredAnswer>,
 }
 
@@ -260,6 +268,7 @@ fn grade_page(
             Some(Regraded {
                 result: result?,
                 before: d.original.accepted,
+                live_digest: d.live_digest,
                 row,
             })
         })
@@ -318,6 +327,7 @@ struct Decoded {
     content: Option<String>,
     tool_calls: Vec<ToolCall>,
     expected: Option<Value>,
+    live_digest: Option<i64>,
 }
 
 fn decode(a: StoredAnswer) -> EngineResult<Decoded> {
@@ -326,6 +336,7 @@ fn decode(a: StoredAnswer) -> EngineResult<Decoded> {
         content,
         tool_calls_json,
         expected_json,
+        live_digest,
     } = a;
     let at = || format!("{}/{}/{}#{}", r.dataset, r.target, r.case_id, r.repeat);
     let tool_calls = match &tool_calls_json {
@@ -373,6 +384,7 @@ fn decode(a: StoredAnswer) -> EngineResult<Decoded> {
         content,
         tool_calls,
         expected,
+        live_digest,
     })
 }
 
@@ -437,10 +449,14 @@ schema = "schema.json"
         }
     }
 
-    #[tokio::test]
-    async fn rescoring_writes_numbered_verdicts_without_touching_live_ones() {
-        let dir = tempfile::tempdir().unwrap();
-        let d = dir.path();
+    /// A run of the suite above in `d` (cases "a" and "b", scorer files `scorer.toml` and
+    /// `strict.toml`), its live outcomes made by `live` from each case's id and answer:
+    /// "a" answered in a fence with different case (lenient and case-insensitive by the
+    /// suite's scorer, rejected by the strict one), "b" exactly.
+    async fn recorded_run(
+        d: &Path,
+        live: impl Fn(&Suite, &str, &str, &Value) -> CaseOutcome,
+    ) -> (String, Store) {
         std::fs::write(d.join("suite.toml"), SUITE).unwrap();
         std::fs::write(
             d.join("cases.jsonl"),
@@ -503,20 +519,22 @@ schema = "schema.json"
             .unwrap();
         store.record_cases("run1", "d", &cases).await.unwrap();
         let writer = spawn_writer(&store, "run1", 4);
-        // "a" answered in a fence with different case: lenient and case-insensitive
-        // by the suite's scorer, rejected by the strict one.
-        writer
-            .sender
-            .send(outcome("a", "```json\n{\"label\": \"yes\"}\n```", true))
-            .await
-            .unwrap();
-        writer
-            .sender
-            .send(outcome("b", "{\"label\": \"no\"}", true))
-            .await
-            .unwrap();
+        let answers = ["```json\n{\"label\": \"yes\"}\n```", "{\"label\": \"no\"}"];
+        for (case, answer) in cases.iter().zip(answers) {
+            let expected = case.expected.clone().unwrap_or_default();
+            let outcome = live(&suite, &case.id, answer, &expected);
+            writer.sender.send(outcome).await.unwrap();
+        }
         drop(writer.sender);
         writer.task.await.unwrap().unwrap();
+        (db, store)
+    }
+
+    #[tokio::test]
+    async fn rescoring_writes_numbered_verdicts_without_touching_live_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let (db, store) = recorded_run(d, |_, case, answer, _| outcome(case, answer, true)).await;
 
         let args = |scorers: Vec<(&str, PathBuf)>| RescoreOptions {
             run: "run1".into(),
@@ -607,6 +625,111 @@ schema = "schema.json"
         missing.run = "nope".into();
         let err = rescore(&missing, &Silent).await.unwrap_err();
         assert!(matches!(err, EngineError::Input(_)), "{err:#}");
+        store.close().await;
+    }
+
+    /// A rescore holds only the verdicts that changed; the views show each one whole.
+    #[tokio::test]
+    async fn a_rescore_writes_only_the_verdicts_that_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        // The live verdicts are the suite's scorer's own, as a run grades them.
+        let (db, store) = recorded_run(d, |suite, case, answer, expected| {
+            let (scorer, _) = scorer_for(suite, "d", &BTreeMap::new()).unwrap();
+            let mut live = outcome(case, answer, true);
+            live.result = routeval_scorer::rescore(
+                &scorer,
+                &RescoreItem {
+                    original: &live.result,
+                    answer: Some(Answer {
+                        content: Some(answer),
+                        tool_calls: Some(&[]),
+                        latency_ms: None,
+                        cost: None,
+                    }),
+                    expected: Some(expected),
+                },
+            );
+            live
+        })
+        .await;
+        // Only the case of the label's letters differs from the suite's scorer.
+        std::fs::write(
+            d.join("casefold.toml"),
+            "[[checks]]\nkind = \"json\"\nlenient = true\n[[checks]]\nkind = \"schema\"\n[[checks]]\nkind = \"fields\"\nignore_case = false\n",
+        )
+        .unwrap();
+        let opts = |scorers: Vec<(&str, PathBuf)>| RescoreOptions {
+            run: "run1".into(),
+            scorers: scorers
+                .into_iter()
+                .map(|(d, f)| (d.to_string(), f))
+                .collect(),
+            suite: None,
+            db: db.clone(),
+        };
+        let pool = store.sqlite_pool().unwrap().clone();
+        let own_rows = |scoring: i64| {
+            let pool = pool.clone();
+            async move {
+                let rows: Vec<(String, bool)> = sqlx::query_as(
+                    "SELECT case_id, accepted FROM results WHERE run_id = 'run1' AND scoring = ? ORDER BY case_id",
+                )
+                .bind(scoring)
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+                rows
+            }
+        };
+        let whole = |scoring: i64| {
+            let pool = pool.clone();
+            async move {
+                let rows: Vec<(String, bool, bool, i64)> = sqlx::query_as(
+                    "SELECT v.case_id, v.accepted, v.kept_live,
+                            (SELECT COUNT(*) FROM rescored_scores s WHERE s.scoring = v.scoring
+                               AND s.run_id = v.run_id AND s.case_id = v.case_id)
+                     FROM rescored_results v WHERE v.run_id = 'run1' AND v.scoring = ? ORDER BY v.case_id",
+                )
+                .bind(scoring)
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+                rows
+            }
+        };
+        let live_scores = store
+            .query_i64("SELECT COUNT(*) FROM result_scores WHERE scoring = 0 AND case_id = 'a'")
+            .await
+            .unwrap();
+        assert!(live_scores >= 3, "{live_scores}");
+
+        let same = rescore(&opts(vec![]), &Silent).await.unwrap();
+        assert_eq!((same.results, same.changed, same.scoring), (2, 0, 1));
+        assert_eq!(
+            own_rows(1).await,
+            vec![],
+            "unchanged verdicts were written again"
+        );
+        assert_eq!(
+            whole(1).await,
+            vec![
+                ("a".into(), true, true, live_scores),
+                ("b".into(), true, true, live_scores)
+            ]
+        );
+
+        let casefold = opts(vec![("d", d.join("casefold.toml"))]);
+        let one = rescore(&casefold, &Silent).await.unwrap();
+        assert_eq!((one.results, one.changed, one.scoring), (2, 1, 2));
+        assert_eq!(own_rows(2).await, vec![("a".into(), false)]);
+        assert_eq!(
+            whole(2).await,
+            vec![
+                ("a".into(), false, false, live_scores),
+                ("b".into(), true, true, live_scores)
+            ]
+        );
         store.close().await;
     }
 }

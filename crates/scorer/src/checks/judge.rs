@@ -28,13 +28,17 @@ pub(crate) fn row(check: &JudgeCheck, verdict: Option<&JudgeVerdict>) -> ScoreRe
         _ => f64::from(u8::from(v.pass)),
     };
     let score = v.score.map(|s| format!(" {s}/5")).unwrap_or_default();
-    let cached = if v.cached { ", cached" } else { "" };
+    let mark = if v.cached {
+        routeval_core::record::JUDGE_CACHED_MARK
+    } else {
+        ":"
+    };
     ScoreRecord {
         check: check.name().to_string(),
         pass: v.pass,
         value,
         detail: Some(format!(
-            "judge {}: {}{score}{cached}: {}",
+            "judge {}: {}{score}{mark} {}",
             v.judge_route,
             if v.pass { "pass" } else { "fail" },
             v.reason
