@@ -316,15 +316,9 @@ mod tests {
             ];
             for (id, suite, at, status) in nights {
                 let run = NewRun {
-                    id: id.into(),
                     suite: suite.into(),
-                    suite_path: "s.toml".into(),
                     started_at_ms: at,
-                    config_json: "{}".into(),
-                    suite_toml: None,
-                    config_hash: "h".into(),
-                    git_rev: None,
-                    simulated: true,
+                    ..routeval_store::testing::new_run(id)
                 };
                 store.create_run(&run).await.unwrap();
                 store

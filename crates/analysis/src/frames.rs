@@ -337,6 +337,9 @@ fn scores_frame(rows: &[ScoreRow]) -> Result<DataFrame> {
 /// from its detail as the row's last cell arrives.
 struct ScoresBuilder {
     frame: FrameBuilder,
+    /// Where `check_name` and `detail` are among the cells of a row.
+    check_at: usize,
+    detail_at: usize,
     /// The check of the row being filled.
     check: String,
     enum_field: Vec<Option<String>>,
@@ -344,16 +347,21 @@ struct ScoresBuilder {
     got: Vec<Option<String>>,
 }
 
-const SCORE_CHECK: usize = 4;
-const SCORE_DETAIL: usize = 7;
-
 impl Default for ScoresBuilder {
     fn default() -> Self {
-        debug_assert_eq!(ScoreRow::FRAME[SCORE_CHECK].name, "check_name");
-        debug_assert_eq!(ScoreRow::FRAME[SCORE_DETAIL].name, "detail");
-        debug_assert_eq!(ScoreRow::FRAME.len(), SCORE_DETAIL + 1);
+        let at = |name: &str| {
+            ScoreRow::FRAME
+                .iter()
+                .position(|c| c.name == name)
+                .unwrap_or_else(|| panic!("`{name}` is declared in ScoreRow::FRAME"))
+        };
+        let (check_at, detail_at) = (at("check_name"), at("detail"));
+        // A row's check is known by the time its detail is read.
+        debug_assert!(check_at < detail_at);
         Self {
             frame: FrameBuilder::new(ScoreRow::FRAME, 0),
+            check_at,
+            detail_at,
             check: String::new(),
             enum_field: Vec::new(),
             expected: Vec::new(),
@@ -381,19 +389,15 @@ impl ScoresBuilder {
 
 impl CellSink for ScoresBuilder {
     fn text(&mut self, column: usize, value: Option<&str>) {
-        match column {
-            SCORE_CHECK => {
-                self.check.clear();
-                self.check.push_str(value.unwrap_or_default());
-            }
-            SCORE_DETAIL => {
-                let cell = enum_cell(&self.check, value);
-                self.enum_field
-                    .push(cell.as_ref().map(|(field, _, _)| field.to_string()));
-                self.expected.push(cell.as_ref().map(|(_, e, _)| e.clone()));
-                self.got.push(cell.map(|(_, _, g)| g));
-            }
-            _ => {}
+        if column == self.check_at {
+            self.check.clear();
+            self.check.push_str(value.unwrap_or_default());
+        } else if column == self.detail_at {
+            let cell = enum_cell(&self.check, value);
+            self.enum_field
+                .push(cell.as_ref().map(|(field, _, _)| field.to_string()));
+            self.expected.push(cell.as_ref().map(|(_, e, _)| e.clone()));
+            self.got.push(cell.map(|(_, _, g)| g));
         }
         self.frame.text(column, value);
     }

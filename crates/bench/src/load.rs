@@ -114,15 +114,9 @@ pub fn run(rows: usize, db: &str, reps: usize, reuse: bool) -> anyhow::Result<()
 async fn write_run(store: &Store, run_id: &str, rows: usize) -> anyhow::Result<()> {
     store
         .create_run(&NewRun {
-            id: run_id.into(),
             suite: "bench".into(),
             suite_path: "bench.toml".into(),
-            started_at_ms: 0,
-            config_json: "{}".into(),
-            suite_toml: None,
-            config_hash: "h".into(),
-            git_rev: None,
-            simulated: true,
+            ..routeval_store::testing::new_run(run_id)
         })
         .await?;
     let writer = spawn_writer(store, run_id, 1024);

@@ -208,15 +208,10 @@ mod tests {
             .unwrap();
         store
             .create_run(&crate::NewRun {
-                id: "run2".into(),
-                suite: "s".into(),
-                suite_path: "routeval.toml".into(),
                 started_at_ms: 3,
                 config_json: format!("{{\"headers\":{{\"X-Key\":\"{KEY}\"}}}}"),
-                suite_toml: None,
-                config_hash: "h".into(),
-                git_rev: None,
                 simulated: false,
+                ..crate::testing::new_run("run2")
             })
             .await
             .unwrap();

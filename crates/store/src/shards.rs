@@ -202,15 +202,8 @@ mod tests {
 
     fn new_run(id: &str, hash: &str) -> NewRun {
         NewRun {
-            id: id.into(),
-            suite: "s".into(),
-            suite_path: "routeval.toml".into(),
-            started_at_ms: 0,
-            config_json: "{}".into(),
-            suite_toml: None,
             config_hash: hash.into(),
-            git_rev: None,
-            simulated: true,
+            ..crate::testing::new_run(id)
         }
     }
 

@@ -1,7 +1,7 @@
 //! Set-up shared by the store's unit tests.
 
 use crate::testing::TestDb;
-use crate::{NewRun, Store};
+use crate::Store;
 use routeval_core::{AttemptRecord, CaseOutcome, ResultRecord, ScoreRecord};
 
 /// A store in a fresh SQLite file, with the run `run_id` started. The file lasts as long
@@ -25,17 +25,7 @@ async fn store_with_run_on(db: TestDb, run_id: &str) -> (TestDb, Store) {
         .await
         .unwrap_or_else(|e| panic!("{}: {e}", db.backend));
     store
-        .create_run(&NewRun {
-            id: run_id.into(),
-            suite: "s".into(),
-            suite_path: "routeval.toml".into(),
-            started_at_ms: 0,
-            config_json: "{}".into(),
-            suite_toml: None,
-            config_hash: "h".into(),
-            git_rev: None,
-            simulated: true,
-        })
+        .create_run(&crate::testing::new_run(run_id))
         .await
         .unwrap();
     (db, store)
