@@ -12,6 +12,7 @@ use routeval_core::dataset::load_attachments;
 use routeval_core::message::ToolCall;
 use routeval_core::{ErrorClass, ResultRecord, ScorerSpec, Suite};
 use routeval_scorer::{rescore_batch, Answer, RescoreItem, Scorer};
+use rayon::prelude::*;
 use routeval_store::{Store, StoredAnswer};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -219,10 +220,9 @@ fn grade_page(
     scorers: &BTreeMap<String, Scorer>,
     page: Vec<StoredAnswer>,
 ) -> EngineResult<Vec<Regraded>> {
-    let mut decoded = Vec::with_capacity(page.len());
     let mut rows = Vec::with_capacity(page.len());
     let mut groups: BTreeMap<&str, (&Scorer, Vec<usize>)> = BTreeMap::new();
-    for a in page {
+    for (i, a) in page.iter().enumerate() {
         let Some((name, scorer)) = scorers.get_key_value(&a.result.dataset) else {
             return Err(EngineError::failure(anyhow!(
                 "the run's dataset `{}` appeared while rescoring",
@@ -233,11 +233,15 @@ fn grade_page(
             .entry(name.as_str())
             .or_insert_with(|| (scorer, Vec::new()))
             .1
-            .push(decoded.len());
+            .push(i);
         let judged = scorer.judge_checks().next().is_some();
         rows.push(judged.then(|| a.clone()));
-        decoded.push(decode(a)?);
     }
+    // Stored JSON parsed on every core too, in page order.
+    let decoded: Vec<Decoded> = page
+        .into_par_iter()
+        .map(decode)
+        .collect::<EngineResult<_>>()?;
     let mut results: Vec<Option<ResultRecord>> = vec![None; decoded.len()];
     for (scorer, ix) in groups.into_values() {
         let items: Vec<RescoreItem<'_>> = ix
@@ -530,24 +534,28 @@ schema = "schema.json"
         (db, store)
     }
 
-    #[tokio::test]
-    async fn rescoring_writes_numbered_verdicts_without_touching_live_ones() {
-        let dir = tempfile::tempdir().unwrap();
-        let d = dir.path();
-        let (db, store) = recorded_run(d, |_, case, answer, _| outcome(case, answer, true)).await;
-
-        let args = |scorers: Vec<(&str, PathBuf)>| RescoreOptions {
+    /// Rescore run1 of `db`, with `scorers` by dataset instead of the suite's.
+    fn options(db: &str, scorers: Vec<(&str, PathBuf)>) -> RescoreOptions {
+        RescoreOptions {
             run: "run1".into(),
             scorers: scorers
                 .into_iter()
                 .map(|(d, f)| (d.to_string(), f))
                 .collect(),
             suite: None,
-            db: db.clone(),
-        };
-        let first = rescore(&args(vec![]), &Silent).await.unwrap();
+            db: db.to_string(),
+        }
+    }
+
+    #[tokio::test]
+    async fn rescoring_writes_numbered_verdicts_without_touching_live_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let (db, store) = recorded_run(d, |_, case, answer, _| outcome(case, answer, true)).await;
+
+        let first = rescore(&options(&db, vec![]), &Silent).await.unwrap();
         assert_eq!((first.results, first.scoring), (2, 1));
-        rescore(&args(vec![("d", d.join("strict.toml"))]), &Silent)
+        rescore(&options(&db, vec![("d", d.join("strict.toml"))]), &Silent)
             .await
             .unwrap();
 
@@ -588,7 +596,7 @@ schema = "schema.json"
         assert_eq!(class.as_deref(), Some("invalid_json"));
 
         // Paging changes nothing: a page per result gives the verdicts of one page.
-        rescore_paged(&args(vec![]), &Silent, 1).await.unwrap();
+        rescore_paged(&options(&db, vec![]), &Silent, 1).await.unwrap();
         type Verdicts = (
             Vec<(String, bool, String, Option<String>)>,
             Vec<(String, String, bool, f64, Option<String>)>,
@@ -621,7 +629,7 @@ schema = "schema.json"
         assert!(paged.1.len() > 2);
         assert_eq!(paged, whole);
 
-        let mut missing = args(vec![]);
+        let mut missing = options(&db, vec![]);
         missing.run = "nope".into();
         let err = rescore(&missing, &Silent).await.unwrap_err();
         assert!(matches!(err, EngineError::Input(_)), "{err:#}");
@@ -659,15 +667,6 @@ schema = "schema.json"
             "[[checks]]\nkind = \"json\"\nlenient = true\n[[checks]]\nkind = \"schema\"\n[[checks]]\nkind = \"fields\"\nignore_case = false\n",
         )
         .unwrap();
-        let opts = |scorers: Vec<(&str, PathBuf)>| RescoreOptions {
-            run: "run1".into(),
-            scorers: scorers
-                .into_iter()
-                .map(|(d, f)| (d.to_string(), f))
-                .collect(),
-            suite: None,
-            db: db.clone(),
-        };
         let pool = store.sqlite_pool().unwrap().clone();
         let own_rows = |scoring: i64| {
             let pool = pool.clone();
@@ -704,7 +703,7 @@ schema = "schema.json"
             .unwrap();
         assert!(live_scores >= 3, "{live_scores}");
 
-        let same = rescore(&opts(vec![]), &Silent).await.unwrap();
+        let same = rescore(&options(&db, vec![]), &Silent).await.unwrap();
         assert_eq!((same.results, same.changed, same.scoring), (2, 0, 1));
         assert_eq!(
             own_rows(1).await,
@@ -719,7 +718,7 @@ schema = "schema.json"
             ]
         );
 
-        let casefold = opts(vec![("d", d.join("casefold.toml"))]);
+        let casefold = options(&db, vec![("d", d.join("casefold.toml"))]);
         let one = rescore(&casefold, &Silent).await.unwrap();
         assert_eq!((one.results, one.changed, one.scoring), (2, 1, 2));
         assert_eq!(own_rows(2).await, vec![("a".into(), false)]);
