@@ -37,7 +37,7 @@ measure() {
 # Whether section $1 is to run: all of them unless BENCH_SECTIONS names some. Section 9
 # compares with section 1's figures, so it brings section 1 along.
 want() {
-  local sections=" ${BENCH_SECTIONS:-1 2 3 4 5 6 7 8 9 10 11} "
+  local sections=" ${BENCH_SECTIONS:-1 2 3 4 5 6 7 8 9 10 11 12} "
   [[ $sections == *" 9 "* ]] && sections+=" 1 "
   [[ $sections == *" $1 "* ]]
 }
@@ -360,4 +360,18 @@ if want 11; then
     history_rows "${BENCH_PG%/*}/bench_nights" PostgreSQL
   fi
   kill "$ENDPOINT_PID"; wait "$ENDPOINT_PID" 2>/dev/null || true
+fi
+
+# 12. The cold release build: `cargo build --release --locked -p routeval-cli` into an
+#     empty target dir (the registry already fetched), under GNU time; the crates it
+#     compiles (cargo's `Compiling` lines) and the binary's size. One run: it takes ten
+#     minutes on two cores.
+if want 12; then
+  COLD="$WORK/cold-target"
+  read -r WALL CPU RSS < <(CARGO_TARGET_DIR="$COLD" measure cargo build --release --locked -p routeval-cli)
+  CRATES=$(grep -c '^ *Compiling ' "$WORK/stderr")
+  printf '| cold release build, empty target dir | `cargo build --release --locked -p routeval-cli` | %d min %02d s wall, %d min %02d s CPU; %s crates; binary %.1f MB |\n' \
+    "$(echo "$WALL / 60" | bc)" "$(echo "$WALL % 60 / 1" | bc)" "$(echo "$CPU / 60" | bc)" "$(echo "$CPU % 60 / 1" | bc)" \
+    "$CRATES" "$(echo "$(stat -c %s "$COLD/release/routeval") / 1000000" | bc -l)"
+  rm -rf "$COLD"
 fi
