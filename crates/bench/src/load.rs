@@ -79,9 +79,18 @@ pub fn run(rows: usize, db: &str, reps: usize, reuse: bool) -> anyhow::Result<()
         }
         let peak = peak_rss_mb();
         if rows <= 1_000_000 {
-            // The frame built as rows arrive is the one laid out from `Store::results`.
-            let loaded = RunData::load(&store, Some(run_id)).await?.results;
-            let laid_out = results_frame(&store.results(run_id).await?)?;
+            // The frame built as rows arrive holds the rows laid out from
+            // `Store::results`, in whatever order the database found them.
+            let sorted = |frame: polars::prelude::DataFrame| {
+                let by: Vec<String> = frame
+                    .get_column_names()
+                    .iter()
+                    .map(|c| c.to_string())
+                    .collect();
+                frame.sort(by, Default::default())
+            };
+            let loaded = sorted(RunData::load(&store, Some(run_id)).await?.results)?;
+            let laid_out = sorted(results_frame(&store.results(run_id).await?)?)?;
             anyhow::ensure!(
                 loaded.schema() == laid_out.schema() && loaded.equals_missing(&laid_out),
                 "the loaded frame differs from results_frame"
