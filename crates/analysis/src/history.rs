@@ -451,10 +451,10 @@ impl Prices {
 mod tests {
     use super::*;
     use crate::compare::compare;
+    use polars::prelude::DataFrame;
     use routeval_core::{AttemptRecord, CaseOutcome, ErrorClass, ResultRecord, ScoreRecord};
     use routeval_store::testing::TestDb;
     use routeval_store::{spawn_writer, NewRun};
-    use polars::prelude::DataFrame;
 
     /// Night `n` of a suite: 2 targets x 60 cases, acceptance falling on the second
     /// target from night to night, providers shifting, some costs unknown on night 2.
@@ -633,8 +633,11 @@ mod tests {
                 assert!(a.height() > 0, "{} {name}", db.backend);
                 assert_eq!(a.schema(), b.schema(), "{} {name}", db.backend);
                 let sorted = |frame: &DataFrame| {
-                    let by: Vec<String> =
-                        frame.get_column_names().iter().map(|c| c.to_string()).collect();
+                    let by: Vec<String> = frame
+                        .get_column_names()
+                        .iter()
+                        .map(|c| c.to_string())
+                        .collect();
                     frame.sort(by, Default::default()).unwrap()
                 };
                 assert!(

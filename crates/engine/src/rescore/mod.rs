@@ -8,11 +8,11 @@ mod judging;
 
 use crate::{EngineError, EngineResult, Event, Observer};
 use anyhow::anyhow;
+use rayon::prelude::*;
 use routeval_core::dataset::load_attachments;
 use routeval_core::message::ToolCall;
 use routeval_core::{ErrorClass, ResultRecord, ScorerSpec, Suite};
 use routeval_scorer::{rescore_batch, Answer, RescoreItem, Scorer};
-use rayon::prelude::*;
 use routeval_store::{Store, StoredAnswer};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -596,7 +596,9 @@ schema = "schema.json"
         assert_eq!(class.as_deref(), Some("invalid_json"));
 
         // Paging changes nothing: a page per result gives the verdicts of one page.
-        rescore_paged(&options(&db, vec![]), &Silent, 1).await.unwrap();
+        rescore_paged(&options(&db, vec![]), &Silent, 1)
+            .await
+            .unwrap();
         type Verdicts = (
             Vec<(String, bool, String, Option<String>)>,
             Vec<(String, String, bool, f64, Option<String>)>,
