@@ -12,8 +12,9 @@
 //!   `models sync` recorded them, taken as of each run).
 //!
 //! Each night is read as its live results only (streamed into their frame) and its
-//! providers counted in the database: no score or attempt row is loaded. Two nights are
-//! held at once, and the next is read while the current one is summed up.
+//! providers as its writers counted them (`run_providers`): no score or attempt row is
+//! loaded. Two nights are held at once, and the next is read while the current one is
+//! summed up.
 
 use crate::compare::{compare_metrics, CompareOptions, Test};
 use crate::frames::RunData;
