@@ -11,6 +11,8 @@ use crate::record::{
     AttemptRecord, CaseOutcome, JudgeAttempt, JudgeVerdict, Judging, ResultRecord, ScoreRecord,
 };
 use std::borrow::Cow;
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::RwLock;
 
 /// What a secret is replaced with.
@@ -26,6 +28,29 @@ const BEARER: &str = "Bearer ";
 
 static SECRETS: RwLock<Vec<Box<str>>> = RwLock::new(Vec::new());
 
+/// Bumped by every registration, under the registry's write lock.
+static GENERATION: AtomicU64 = AtomicU64::new(0);
+
+thread_local! {
+    /// This thread's copy of the registry and the generation it was taken at. Redaction
+    /// runs on every stored string from every thread: reading a shared lock each time
+    /// made the threads fight over its counter; a copy costs one atomic load to check.
+    static SNAPSHOT: RefCell<(u64, Vec<Box<str>>)> = const { RefCell::new((0, Vec::new())) };
+}
+
+/// `f` over the registered secrets, longest first, as of now.
+fn with_secrets<T>(f: impl FnOnce(&[Box<str>]) -> T) -> T {
+    let generation = GENERATION.load(Ordering::Acquire);
+    SNAPSHOT.with(|snapshot| {
+        let mut snapshot = snapshot.borrow_mut();
+        if snapshot.0 != generation {
+            let secrets = SECRETS.read().unwrap_or_else(|e| e.into_inner());
+            *snapshot = (generation, secrets.clone());
+        }
+        f(&snapshot.1)
+    })
+}
+
 /// Register a secret: from now on it is redacted from everything stored or printed.
 /// Values shorter than [`MIN_SECRET_LEN`] are ignored.
 pub fn register(secret: &str) {
@@ -38,6 +63,7 @@ pub fn register(secret: &str) {
         secrets.push(secret.into());
         // Longest first, so a secret that contains another is replaced whole.
         secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        GENERATION.fetch_add(1, Ordering::AcqRel);
     }
 }
 
@@ -81,20 +107,18 @@ impl Redactor {
     }
 
     pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        let secrets = SECRETS.read().unwrap_or_else(|e| e.into_inner());
-        let has_secret = secrets.iter().any(|s| text.contains(&**s));
-        if !has_secret && !text.contains(BEARER) {
-            return Cow::Borrowed(text);
-        }
-        let mut out = Cow::Borrowed(text);
-        if has_secret {
-            for secret in secrets.iter() {
+        let out = with_secrets(|secrets| {
+            let mut out = Cow::Borrowed(text);
+            for secret in secrets {
                 if out.contains(&**secret) {
                     out = Cow::Owned(out.replace(&**secret, REDACTED));
                 }
             }
+            out
+        });
+        if !out.contains(BEARER) {
+            return out;
         }
-        drop(secrets);
         match redact_bearer(&out) {
             Some(changed) => Cow::Owned(changed),
             None => out,
@@ -110,14 +134,15 @@ impl Redactor {
                 Cow::Owned(s) => Cow::Owned(s.into_bytes()),
             };
         }
-        let secrets = SECRETS.read().unwrap_or_else(|e| e.into_inner());
-        let mut out = Cow::Borrowed(bytes);
-        for secret in secrets.iter() {
-            if let Some(replaced) = replace_bytes(&out, secret.as_bytes()) {
-                out = Cow::Owned(replaced);
+        with_secrets(|secrets| {
+            let mut out = Cow::Borrowed(bytes);
+            for secret in secrets {
+                if let Some(replaced) = replace_bytes(&out, secret.as_bytes()) {
+                    out = Cow::Owned(replaced);
+                }
             }
-        }
-        out
+            out
+        })
     }
 
     /// Redact a string in place; it is reallocated only when something is replaced.
@@ -168,7 +193,7 @@ fn redact_bearer(text: &str) -> Option<String> {
 /// Whether what `reader` yields holds a registered secret anywhere: for output that
 /// cannot be redacted without breaking it (binary files), so it is refused instead.
 pub fn reader_holds_secret(mut reader: impl std::io::Read) -> std::io::Result<bool> {
-    let secrets: Vec<Box<str>> = SECRETS.read().unwrap_or_else(|e| e.into_inner()).clone();
+    let secrets: Vec<Box<str>> = with_secrets(<[Box<str>]>::to_vec);
     let Some(longest) = secrets.iter().map(|s| s.len()).max() else {
         return Ok(false);
     };
@@ -383,6 +408,24 @@ mod tests {
         register("outer-secret-cccc-and-more");
         register("secret-cccc");
         assert_eq!(redact("<outer-secret-cccc-and-more>"), "<[REDACTED]>");
+    }
+
+    #[test]
+    fn a_secret_registered_later_is_redacted_on_a_thread_that_redacted_before() {
+        // The other thread redacts first (taking its copy of the registry), then again
+        // after this one registers a new secret: its copy must not be stale.
+        let (registered, wait) = std::sync::mpsc::channel::<()>();
+        let (copied, ready) = std::sync::mpsc::channel::<()>();
+        let other = std::thread::spawn(move || {
+            assert_eq!(redact("late-secret-eeee"), "late-secret-eeee");
+            copied.send(()).unwrap();
+            wait.recv().unwrap();
+            redact("late-secret-eeee").into_owned()
+        });
+        ready.recv().unwrap();
+        register("late-secret-eeee");
+        registered.send(()).unwrap();
+        assert_eq!(other.join().unwrap(), "[REDACTED]");
     }
 
     #[test]
