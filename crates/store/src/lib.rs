@@ -74,6 +74,7 @@ pub use tables::{
     ProbeRow, ResultRow, RunRow, ScoreRow, ShardRow, TableDef, TargetRow, ALL as TABLES, ATTEMPTS,
     CHECKS, JUDGE_ATTEMPTS, JUDGE_VERDICTS, RESULTS, RESULT_SCORES, SCORES,
 };
+pub use verdict::keeps_live;
 pub use write::{spawn_writer, NewDataset, NewRun, WriterHandle, RUN_KIND_GRADED, RUN_KIND_SUITE};
 
 /// Prepared statements kept per connection.

@@ -4,9 +4,9 @@
 use crate::dialect::WriteTx;
 use crate::tables::{self, ResultRow};
 use crate::{Pool, Result, Store};
-use routeval_core::redact::Redact;
 use routeval_core::ResultRecord;
 use sqlx::Transaction;
+use std::collections::HashMap;
 
 /// A live result (`scoring = 0`) with the answer it used and its case's reference.
 #[derive(Debug, Clone)]
@@ -23,35 +23,186 @@ pub struct StoredAnswer {
     pub live_digest: Option<i64>,
 }
 
-/// Columns and joins of a stored answer: the result, the last attempt (latest turn, then
-/// highest validate-and-retry round, then transport retry) of its served chain step,
-/// and its case's reference answer. Rows are read by column name ([`StoredAnswers`]).
-fn stored_answer_sql(rest: &str) -> String {
+/// A result's key: target, dataset, case, repeat (its attempts share it).
+type ResultKey = (String, String, String, i64);
+
+/// A page of live results in key order, with their live fingerprints; `$3..$6` the key
+/// to start after, when there is one.
+fn page_results_sql(after: bool) -> String {
     format!(
-        concat!(
-            "SELECT {}, r.verdict_digest, a.content, a.tool_calls_json, c.expected_json FROM results r ",
-            answer_attempt_join!(),
-            " LEFT JOIN cases c ON c.run_id = r.run_id AND c.dataset = r.dataset AND c.case_id = r.case_id
-     WHERE r.run_id = $1 AND r.scoring = 0 {}"
-        ),
+        "SELECT {}, r.verdict_digest FROM results r WHERE r.run_id = $1 AND r.scoring = 0 {}
+         ORDER BY r.target, r.dataset, r.case_id, r.repeat LIMIT $2",
         tables::select_list("r.", ResultRow::COLUMNS),
-        rest
+        if after {
+            "AND (r.target, r.dataset, r.case_id, r.repeat) > ($3, $4, $5, $6)"
+        } else {
+            ""
+        }
     )
 }
 
-/// A stored answer as sqlx reads it by column name (from PostgreSQL).
-struct StoredAnswerRow(StoredAnswer);
+/// The attempts of a key range (the attempts' unique key starts with it), in no order.
+const RANGE_ATTEMPTS: &str = "SELECT target, dataset, case_id, repeat, chain_step, turn, try_index, http_attempt, content, tool_calls_json
+     FROM attempts WHERE run_id = $1
+       AND (target, dataset, case_id, repeat) >= ($2, $3, $4, $5)
+       AND (target, dataset, case_id, repeat) <= ($6, $7, $8, $9)";
 
-impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for StoredAnswerRow {
+/// The reference answers of a range of one dataset's cases.
+const RANGE_CASES: &str = "SELECT case_id, expected_json FROM cases
+     WHERE run_id = $1 AND dataset = $2 AND case_id >= $3 AND case_id <= $4";
+
+/// An attempt of a page's range, as [`RANGE_ATTEMPTS`] reads it.
+struct RangeAttempt {
+    target: String,
+    dataset: String,
+    case_id: String,
+    repeat: i64,
+    chain_step: i64,
+    turn: i64,
+    try_index: i64,
+    http_attempt: i64,
+    content: Option<String>,
+    tool_calls_json: Option<String>,
+}
+
+impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for RangeAttempt {
     fn from_row(row: &'r sqlx::postgres::PgRow) -> std::result::Result<Self, sqlx::Error> {
         use sqlx::Row;
-        Ok(Self(StoredAnswer {
-            result: ResultRow::from_row(row)?,
-            content: row.try_get("content")?,
-            tool_calls_json: row.try_get("tool_calls_json")?,
-            expected_json: row.try_get("expected_json")?,
-            live_digest: row.try_get("verdict_digest")?,
-        }))
+        Ok(Self {
+            target: row.try_get(0)?,
+            dataset: row.try_get(1)?,
+            case_id: row.try_get(2)?,
+            repeat: row.try_get(3)?,
+            chain_step: row.try_get(4)?,
+            turn: row.try_get(5)?,
+            try_index: row.try_get(6)?,
+            http_attempt: row.try_get(7)?,
+            content: row.try_get(8)?,
+            tool_calls_json: row.try_get(9)?,
+        })
+    }
+}
+
+impl RangeAttempt {
+    fn from_rusqlite(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            target: row.get(0)?,
+            dataset: row.get(1)?,
+            case_id: row.get(2)?,
+            repeat: row.get(3)?,
+            chain_step: row.get(4)?,
+            turn: row.get(5)?,
+            try_index: row.get(6)?,
+            http_attempt: row.get(7)?,
+            content: row.get(8)?,
+            tool_calls_json: row.get(9)?,
+        })
+    }
+}
+
+/// What the page query of one dialect read, before the answers are matched to results.
+struct PageParts {
+    results: Vec<(ResultRow, Option<i64>)>,
+    attempts: Vec<RangeAttempt>,
+    /// dataset → case id → reference answer.
+    cases: HashMap<String, HashMap<String, Option<String>>>,
+}
+
+/// The stretches of a page sharing a (target, dataset), as (dataset, first case id, last
+/// case id): the cases to read are those ranges (a page in key order holds each case of a
+/// stretch once, and usually spans one or two stretches).
+fn case_ranges(results: &[(ResultRow, Option<i64>)]) -> Vec<(String, String, String)> {
+    let mut ranges: Vec<(String, String, String)> = Vec::new();
+    let mut previous: Option<(&str, &str)> = None;
+    for (r, _) in results {
+        let stretch = (r.target.as_str(), r.dataset.as_str());
+        match ranges.last_mut() {
+            Some(range) if previous == Some(stretch) => range.2.clone_from(&r.case_id),
+            _ => ranges.push((r.dataset.clone(), r.case_id.clone(), r.case_id.clone())),
+        }
+        previous = Some(stretch);
+    }
+    ranges
+}
+
+impl PageParts {
+    /// Each result with the last attempt (latest turn, then highest validate-and-retry
+    /// round, then transport retry) of its served chain step, and its case's reference.
+    fn matched(self) -> Vec<StoredAnswer> {
+        let PageParts {
+            results,
+            mut attempts,
+            cases,
+        } = self;
+        // The last attempt of each (result, step), by its place in `attempts`.
+        let mut last: HashMap<(&str, &str, &str, i64, i64), usize> =
+            HashMap::with_capacity(attempts.len());
+        for (i, a) in attempts.iter().enumerate() {
+            let key = (
+                a.target.as_str(),
+                a.dataset.as_str(),
+                a.case_id.as_str(),
+                a.repeat,
+                a.chain_step,
+            );
+            let kept = last.entry(key).or_insert(i);
+            let k = &attempts[*kept];
+            if (k.turn, k.try_index, k.http_attempt) < (a.turn, a.try_index, a.http_attempt) {
+                *kept = i;
+            }
+        }
+        let answered: Vec<Option<usize>> = results
+            .iter()
+            .map(|(r, _)| {
+                let step = r.served_step?;
+                let key = (
+                    r.target.as_str(),
+                    r.dataset.as_str(),
+                    r.case_id.as_str(),
+                    r.repeat,
+                    step,
+                );
+                last.get(&key).copied()
+            })
+            .collect();
+        drop(last);
+        results
+            .into_iter()
+            .zip(answered)
+            .map(|((result, live_digest), answer)| {
+                let (content, tool_calls_json) = answer
+                    .map(|i| {
+                        let a = &mut attempts[i];
+                        (a.content.take(), a.tool_calls_json.take())
+                    })
+                    .unwrap_or_default();
+                let expected_json = cases
+                    .get(result.dataset.as_str())
+                    .and_then(|c| c.get(result.case_id.as_str()))
+                    .cloned()
+                    .flatten();
+                StoredAnswer {
+                    result,
+                    content,
+                    tool_calls_json,
+                    expected_json,
+                    live_digest,
+                }
+            })
+            .collect()
+    }
+}
+
+/// A page's results as sqlx reads them from PostgreSQL.
+struct PageResultRow(ResultRow, Option<i64>);
+
+impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for PageResultRow {
+    fn from_row(row: &'r sqlx::postgres::PgRow) -> std::result::Result<Self, sqlx::Error> {
+        use sqlx::Row;
+        Ok(Self(
+            ResultRow::from_row(row)?,
+            row.try_get("verdict_digest")?,
+        ))
     }
 }
 
@@ -60,68 +211,52 @@ fn numbered(sql: &str) -> String {
     sql.replace('$', "?")
 }
 
-/// Where the columns of a stored answer are in a statement's rows, looked up once.
-struct StoredAnswers {
-    result: Vec<usize>,
-    content: usize,
-    tool_calls_json: usize,
-    expected_json: usize,
-    live_digest: usize,
-}
-
-impl StoredAnswers {
-    fn of(statement: &rusqlite::Statement<'_>) -> rusqlite::Result<Self> {
-        Ok(Self {
-            result: tables::column_indexes(statement, ResultRow::COLUMNS)?,
-            content: statement.column_index("content")?,
-            tool_calls_json: statement.column_index("tool_calls_json")?,
-            expected_json: statement.column_index("expected_json")?,
-            live_digest: statement.column_index("verdict_digest")?,
-        })
-    }
-
-    fn read(&self, row: &rusqlite::Row<'_>) -> rusqlite::Result<StoredAnswer> {
-        Ok(StoredAnswer {
-            result: ResultRow::from_rusqlite(row, &self.result)?,
-            content: row.get(self.content)?,
-            tool_calls_json: row.get(self.tool_calls_json)?,
-            expected_json: row.get(self.expected_json)?,
-            live_digest: row.get(self.live_digest)?,
-        })
-    }
+/// The first and last keys of a page, in the order [`RANGE_ATTEMPTS`] binds them.
+fn key_range(results: &[(ResultRow, Option<i64>)]) -> Option<(ResultKey, ResultKey)> {
+    let key = |r: &ResultRow| {
+        (
+            r.target.clone(),
+            r.dataset.clone(),
+            r.case_id.clone(),
+            r.repeat,
+        )
+    };
+    Some((key(&results.first()?.0), key(&results.last()?.0)))
 }
 
 impl Store {
-    /// Every live result of a run with the answer it used: the last attempt (highest
-    /// validate-and-retry round, then transport retry) of the served chain step.
+    /// Every live result of a run with the answer it used, in key order (see
+    /// [`Store::stored_answers_page`]).
     pub async fn stored_answers(&self, run_id: &str) -> Result<Vec<StoredAnswer>> {
-        let sql = stored_answer_sql("ORDER BY r.dataset, r.target, r.case_id, r.repeat");
-        if let Pool::Postgres(pool) = &self.pool {
-            let rows: Vec<StoredAnswerRow> =
-                sqlx::query_as(&sql).bind(run_id).fetch_all(pool).await?;
-            return Ok(rows.into_iter().map(|row| row.0).collect());
+        const PAGE: usize = 8192;
+        let mut answers: Vec<StoredAnswer> = Vec::new();
+        loop {
+            let after = answers.last().map(|a| a.result.clone());
+            let page = self
+                .stored_answers_page(run_id, after.as_ref(), PAGE)
+                .await?;
+            let done = page.len() < PAGE;
+            answers.extend(page);
+            if done {
+                return Ok(answers);
+            }
         }
-        let run_id = run_id.to_string();
-        self.bulk_read(move |conn| {
-            let mut statement = conn.prepare(&numbered(&sql))?;
-            let columns = StoredAnswers::of(&statement)?;
-            let answers = statement.query_map([&run_id], |row| columns.read(row))?;
-            answers.collect()
-        })
-        .await
     }
 
     /// Up to `limit` live results with their answers, in key order (target, dataset,
     /// case, repeat), starting after `after`: page through a run without holding it
-    /// all. The results' key serves both the order and the start, so each page costs
-    /// what it returns. A bulk read (see `bulk`).
+    /// all. Each result comes with the last attempt (latest turn, then highest
+    /// validate-and-retry round, then transport retry) of its served chain step and its
+    /// case's reference answer. Three range reads a page, matched in memory (results,
+    /// then the attempts and cases of the page's key range: every key starts the same
+    /// way), rather than two lookups per result; each page costs what it returns.
+    /// A bulk read (see `bulk`) on SQLite.
     pub async fn stored_answers_page(
         &self,
         run_id: &str,
         after: Option<&ResultRow>,
         limit: usize,
     ) -> Result<Vec<StoredAnswer>> {
-        const ORDER: &str = "ORDER BY r.target, r.dataset, r.case_id, r.repeat LIMIT $2";
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let run_id = run_id.to_string();
         let after = after.map(|k| {
@@ -132,51 +267,101 @@ impl Store {
                 k.repeat,
             )
         });
-        let after_sql = stored_answer_sql(&format!(
-            "AND (r.target, r.dataset, r.case_id, r.repeat) > ($3, $4, $5, $6) {ORDER}"
-        ));
-        if let Pool::Postgres(pool) = &self.pool {
-            let rows: Vec<StoredAnswerRow> = match after {
-                None => {
-                    sqlx::query_as(&stored_answer_sql(ORDER))
-                        .bind(run_id)
-                        .bind(limit)
-                        .fetch_all(pool)
-                        .await?
-                }
-                Some((target, dataset, case_id, repeat)) => {
-                    sqlx::query_as(&after_sql)
-                        .bind(run_id)
-                        .bind(limit)
-                        .bind(target)
-                        .bind(dataset)
-                        .bind(case_id)
-                        .bind(repeat)
+        let parts = if let Pool::Postgres(pool) = &self.pool {
+            let results_sql = page_results_sql(after.is_some());
+            let mut query = sqlx::query_as(&results_sql).bind(&run_id).bind(limit);
+            if let Some((target, dataset, case_id, repeat)) = &after {
+                query = query.bind(target).bind(dataset).bind(case_id).bind(repeat);
+            }
+            let rows: Vec<PageResultRow> = query.fetch_all(pool).await?;
+            let results: Vec<_> = rows.into_iter().map(|r| (r.0, r.1)).collect();
+            let attempts = match key_range(&results) {
+                None => Vec::new(),
+                Some((first, last)) => {
+                    sqlx::query_as(RANGE_ATTEMPTS)
+                        .bind(&run_id)
+                        .bind(first.0)
+                        .bind(first.1)
+                        .bind(first.2)
+                        .bind(first.3)
+                        .bind(last.0)
+                        .bind(last.1)
+                        .bind(last.2)
+                        .bind(last.3)
                         .fetch_all(pool)
                         .await?
                 }
             };
-            return Ok(rows.into_iter().map(|row| row.0).collect());
-        }
-        self.bulk_read(move |conn| match after {
-            None => {
-                let mut statement = conn.prepare(&numbered(&stored_answer_sql(ORDER)))?;
-                let columns = StoredAnswers::of(&statement)?;
-                let page = statement
-                    .query_map(rusqlite::params![run_id, limit], |row| columns.read(row))?;
-                page.collect()
+            let mut cases: HashMap<String, HashMap<String, Option<String>>> = HashMap::new();
+            for (dataset, first, last) in case_ranges(&results) {
+                let rows: Vec<(String, Option<String>)> = sqlx::query_as(RANGE_CASES)
+                    .bind(&run_id)
+                    .bind(&dataset)
+                    .bind(first)
+                    .bind(last)
+                    .fetch_all(pool)
+                    .await?;
+                cases.entry(dataset).or_default().extend(rows);
             }
-            Some((target, dataset, case_id, repeat)) => {
-                let mut statement = conn.prepare(&numbered(&after_sql))?;
-                let columns = StoredAnswers::of(&statement)?;
-                let page = statement.query_map(
-                    rusqlite::params![run_id, limit, target, dataset, case_id, repeat],
-                    |row| columns.read(row),
-                )?;
-                page.collect()
+            PageParts {
+                results,
+                attempts,
+                cases,
             }
-        })
-        .await
+        } else {
+            self.bulk_read(move |conn| {
+                let mut statement = conn.prepare(&numbered(&page_results_sql(after.is_some())))?;
+                let result_columns = tables::column_indexes(&statement, ResultRow::COLUMNS)?;
+                let digest_column = statement.column_index("verdict_digest")?;
+                let read = |row: &rusqlite::Row<'_>| {
+                    Ok((
+                        ResultRow::from_rusqlite(row, &result_columns)?,
+                        row.get(digest_column)?,
+                    ))
+                };
+                let results: Vec<(ResultRow, Option<i64>)> = match &after {
+                    None => statement
+                        .query_map(rusqlite::params![run_id, limit], read)?
+                        .collect::<rusqlite::Result<_>>()?,
+                    Some((target, dataset, case_id, repeat)) => statement
+                        .query_map(
+                            rusqlite::params![run_id, limit, target, dataset, case_id, repeat],
+                            read,
+                        )?
+                        .collect::<rusqlite::Result<_>>()?,
+                };
+                let attempts = match key_range(&results) {
+                    None => Vec::new(),
+                    Some((first, last)) => conn
+                        .prepare(&numbered(RANGE_ATTEMPTS))?
+                        .query_map(
+                            rusqlite::params![
+                                run_id, first.0, first.1, first.2, first.3, last.0, last.1, last.2,
+                                last.3
+                            ],
+                            RangeAttempt::from_rusqlite,
+                        )?
+                        .collect::<rusqlite::Result<_>>()?,
+                };
+                let mut cases: HashMap<String, HashMap<String, Option<String>>> = HashMap::new();
+                let mut statement = conn.prepare(&numbered(RANGE_CASES))?;
+                for (dataset, first, last) in case_ranges(&results) {
+                    let rows = statement
+                        .query_map(rusqlite::params![run_id, dataset, first, last], |row| {
+                            Ok((row.get(0)?, row.get(1)?))
+                        })?
+                        .collect::<rusqlite::Result<Vec<(String, Option<String>)>>>()?;
+                    cases.entry(dataset).or_default().extend(rows);
+                }
+                Ok(PageParts {
+                    results,
+                    attempts,
+                    cases,
+                })
+            })
+            .await?
+        };
+        Ok(parts.matched())
     }
 
     /// The datasets a run has live results in, by name.
@@ -305,12 +490,10 @@ impl ScoringWriter {
         &mut self,
         mut verdicts: Vec<(ResultRecord, Option<i64>)>,
     ) -> Result<usize> {
-        let redactor = routeval_core::redact::Redactor::GLOBAL;
         let changed: Vec<&ResultRecord> = verdicts
             .iter_mut()
             .filter_map(|(verdict, live)| {
-                verdict.redact_in_place(&redactor);
-                (*live != Some(crate::verdict::digest(verdict))).then_some(&*verdict)
+                (!crate::verdict::keeps_live(verdict, *live)).then_some(&*verdict)
             })
             .collect();
         if changed.is_empty() {
@@ -496,6 +679,178 @@ mod tests {
                 .await
                 .unwrap();
             assert_eq!(n, 1);
+            store.close().await;
+        }
+    }
+
+    /// What a stored answer is, as the per-result join reads it: for each live result, the
+    /// last attempt of its served step (`answer_attempt_join!`) and its case's reference.
+    fn joined_answers_sql() -> String {
+        concat!(
+            "SELECT r.target, r.dataset, r.case_id, r.repeat, a.content, c.expected_json, r.verdict_digest
+             FROM results r ",
+            answer_attempt_join!(),
+            " LEFT JOIN cases c ON c.run_id = r.run_id AND c.dataset = r.dataset AND c.case_id = r.case_id
+             WHERE r.run_id = 'run1' AND r.scoring = 0
+             ORDER BY r.target, r.dataset, r.case_id, r.repeat"
+        )
+        .to_string()
+    }
+
+    type Answer = (
+        String,
+        String,
+        String,
+        i64,
+        Option<String>,
+        Option<String>,
+        Option<i64>,
+    );
+
+    #[tokio::test]
+    async fn pages_match_answers_as_a_join_per_result_finds_them() {
+        for (db, store) in crate::test_support::stores_with_run("run1").await {
+            // Two datasets, one case without a reference; targets and cases written out
+            // of key order, attempts of each result shuffled, several steps, turns,
+            // rounds and sends; some results served by no step.
+            let datasets = [("d", vec!["a", "b", "b2", "c"]), ("e", vec!["a", "x"])];
+            for (name, ids) in &datasets {
+                store
+                    .record_dataset(
+                        "run1",
+                        &crate::NewDataset {
+                            name,
+                            task: "classification",
+                            privacy: "internal",
+                            scorer_path: "s.toml",
+                            min_acceptance: 0.5,
+                            baseline: None,
+                            case_count: ids.len(),
+                        },
+                    )
+                    .await
+                    .unwrap();
+                let cases: Vec<routeval_core::Case> = ids
+                    .iter()
+                    .map(|id| {
+                        let expected = if *id == "c" {
+                            String::new()
+                        } else {
+                            format!(r#","expected":{{"id":"{name}/{id}"}}"#)
+                        };
+                        serde_json::from_str(&format!(
+                            r#"{{"id":"{id}","messages":[{{"role":"user","content":"hi"}}]{expected}}}"#
+                        ))
+                        .unwrap()
+                    })
+                    .collect();
+                store.record_cases("run1", name, &cases).await.unwrap();
+            }
+            let writer = spawn_writer(&store, "run1", 4);
+            let mut n = 0u32;
+            for target in ["u", "t", "t2"] {
+                for (dataset, ids) in &datasets {
+                    for id in ids.iter().rev() {
+                        for repeat in [1u32, 0] {
+                            n += 1;
+                            let served_step = match n % 4 {
+                                0 => None,
+                                1 | 2 => Some(1),
+                                _ => Some(0),
+                            };
+                            let mut attempts = Vec::new();
+                            for step in 0..=1u32 {
+                                for turn in 0..=(n % 2) {
+                                    for try_index in 0..=(n % 3).min(1) {
+                                        for http in 0..=1u32 {
+                                            attempts.push(AttemptRecord {
+                                                target: target.into(),
+                                                dataset: (*dataset).into(),
+                                                case_id: (*id).into(),
+                                                repeat,
+                                                turn,
+                                                request_id: format!("{n}-{step}-{turn}-{try_index}-{http}"),
+                                                content: Some(format!(
+                                                    "{target}/{dataset}/{id}#{repeat} step {step} turn {turn} round {try_index} send {http}"
+                                                )),
+                                                ..attempt(step, try_index, http, "")
+                                            });
+                                        }
+                                    }
+                                }
+                            }
+                            // Writers do not promise an order: the last is found by key.
+                            let shift = n as usize % attempts.len();
+                            attempts.rotate_left(shift);
+                            if n % 2 == 0 {
+                                attempts.reverse();
+                            }
+                            let result = ResultRecord {
+                                target: target.into(),
+                                target_kind: "chain".into(),
+                                dataset: (*dataset).into(),
+                                case_id: (*id).into(),
+                                repeat,
+                                accepted: served_step.is_some(),
+                                served_step,
+                                served_route: served_step.map(|_| "r".into()),
+                                attempts: attempts.len() as u32,
+                                validation_retries: 0,
+                                transport_retries: 0,
+                                cost: None,
+                                latency_ms: 1.0,
+                                ttft_ms: None,
+                                error_class: None,
+                                reason: format!("verdict {n}"),
+                                scores: Vec::new(),
+                            };
+                            let outcome = CaseOutcome {
+                                attempts,
+                                result,
+                                judging: Default::default(),
+                            };
+                            writer.sender.send(outcome).await.unwrap();
+                        }
+                    }
+                }
+            }
+            drop(writer.sender);
+            writer.task.await.unwrap().unwrap();
+
+            let sql = joined_answers_sql();
+            let joined: Vec<Answer> = with_pool!(store, |pool| sqlx::query_as(&sql)
+                .fetch_all(pool)
+                .await
+                .unwrap());
+            assert_eq!(joined.len(), 3 * 6 * 2, "{}", db.backend);
+            assert!(joined.iter().any(|a| a.4.is_none()) && joined.iter().any(|a| a.5.is_none()));
+            for page_size in [1, 2, 5, 7, 100] {
+                let mut paged: Vec<Answer> = Vec::new();
+                let mut after: Option<ResultRow> = None;
+                loop {
+                    let page = store
+                        .stored_answers_page("run1", after.as_ref(), page_size)
+                        .await
+                        .unwrap();
+                    after = page.last().map(|a| a.result.clone());
+                    let done = page.len() < page_size;
+                    paged.extend(page.into_iter().map(|a| {
+                        (
+                            a.result.target,
+                            a.result.dataset,
+                            a.result.case_id,
+                            a.result.repeat,
+                            a.content,
+                            a.expected_json,
+                            a.live_digest,
+                        )
+                    }));
+                    if done {
+                        break;
+                    }
+                }
+                assert_eq!(paged, joined, "{}: pages of {page_size}", db.backend);
+            }
             store.close().await;
         }
     }

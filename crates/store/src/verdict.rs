@@ -3,8 +3,18 @@
 //! reading the live one's scores back.
 
 use routeval_core::record::without_cache_marks;
+use routeval_core::redact::{Redact, Redactor};
 use routeval_core::{ErrorClass, ResultRecord};
-use xxhash_rust::xxh3::Xxh3;
+use std::cell::RefCell;
+use xxhash_rust::xxh3::xxh3_64;
+
+/// Redact a new verdict as the store writes it and tell whether it is the live one (the
+/// same fingerprint as `live`; `None`, a verdict stored before fingerprints, never is).
+/// A rescore calls it where it grades, on every core, so only changed verdicts travel on.
+pub fn keeps_live(verdict: &mut ResultRecord, live: Option<i64>) -> bool {
+    verdict.redact_in_place(&Redactor::GLOBAL);
+    live.is_some_and(|d| d == digest(verdict))
+}
 
 /// The fingerprint of a verdict as stored (after redaction): whether it was accepted, its
 /// reason and error class, and each score's check, pass, value and detail, in order.
@@ -12,35 +22,44 @@ use xxhash_rust::xxh3::Xxh3;
 /// XXH3 is a fixed algorithm, so a fingerprint stored by one build is compared by a later
 /// one. Every field is length- or tag-prefixed: no two verdicts hash the same bytes.
 pub(crate) fn digest(r: &ResultRecord) -> i64 {
-    let mut h = Xxh3::new();
-    h.update(&[u8::from(r.accepted)]);
-    text(&mut h, &without_cache_marks(&r.reason));
-    optional_text(&mut h, r.error_class.map(ErrorClass::as_str));
-    h.update(&(r.scores.len() as u64).to_le_bytes());
-    for s in &r.scores {
-        text(&mut h, &s.check);
-        h.update(&[u8::from(s.pass)]);
-        h.update(&s.value.to_bits().to_le_bytes());
-        optional_text(
-            &mut h,
-            s.detail.as_deref().map(without_cache_marks).as_deref(),
-        );
+    thread_local! {
+        /// The bytes hashed, kept between calls: a verdict is a few hundred bytes in
+        /// many small pieces, hashed in one go (streaming them piece by piece cost
+        /// more than the hash); XXH3 gives the same value either way.
+        static BYTES: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
     }
-    // The database keeps 64 signed bits; the bits are what count.
-    h.digest() as i64
+    BYTES.with(|bytes| {
+        let mut b = bytes.borrow_mut();
+        b.clear();
+        b.push(u8::from(r.accepted));
+        text(&mut b, &without_cache_marks(&r.reason));
+        optional_text(&mut b, r.error_class.map(ErrorClass::as_str));
+        b.extend_from_slice(&(r.scores.len() as u64).to_le_bytes());
+        for s in &r.scores {
+            text(&mut b, &s.check);
+            b.push(u8::from(s.pass));
+            b.extend_from_slice(&s.value.to_bits().to_le_bytes());
+            optional_text(
+                &mut b,
+                s.detail.as_deref().map(without_cache_marks).as_deref(),
+            );
+        }
+        // The database keeps 64 signed bits; the bits are what count.
+        xxh3_64(&b) as i64
+    })
 }
 
-fn text(h: &mut Xxh3, s: &str) {
-    h.update(&(s.len() as u64).to_le_bytes());
-    h.update(s.as_bytes());
+fn text(b: &mut Vec<u8>, s: &str) {
+    b.extend_from_slice(&(s.len() as u64).to_le_bytes());
+    b.extend_from_slice(s.as_bytes());
 }
 
-fn optional_text(h: &mut Xxh3, s: Option<&str>) {
+fn optional_text(b: &mut Vec<u8>, s: Option<&str>) {
     match s {
-        None => h.update(&[0]),
+        None => b.push(0),
         Some(s) => {
-            h.update(&[1]);
-            text(h, s);
+            b.push(1);
+            text(b, s);
         }
     }
 }

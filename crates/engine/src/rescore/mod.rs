@@ -13,7 +13,7 @@ use routeval_core::dataset::load_attachments;
 use routeval_core::message::ToolCall;
 use routeval_core::{ErrorClass, ResultRecord, ScorerSpec, Suite};
 use routeval_scorer::{rescore_batch, Answer, RescoreItem, Scorer};
-use routeval_store::{Store, StoredAnswer};
+use routeval_store::{keeps_live, Store, StoredAnswer};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -109,26 +109,43 @@ async fn rescore_paged(
     // Datasets with judge checks are judged as a whole at the end (one judge cache per
     // dataset, as before paging): their rows are held until then.
     let mut held: BTreeMap<String, (Vec<StoredAnswer>, Vec<ResultRecord>)> = BTreeMap::new();
-    // Three pages in flight: the next one read (on its own connection), this one graded
-    // (on rayon), the previous one written (in the scoring's transaction).
-    let mut page = store.stored_answers_page(&run.id, None, page_size).await?;
+    // Pages flow through three stages at once: read ahead (on its own connection, up to
+    // two pages ahead of grading), graded (on rayon), written (in the scoring's
+    // transaction) while the next is graded. The reader runs free rather than in step,
+    // so a slow page in one stage does not hold the others.
+    let (pages, mut next_page) = tokio::sync::mpsc::channel::<Vec<StoredAnswer>>(2);
+    let reader = tokio::spawn({
+        let (store, run_id) = (store.clone(), run.id.clone());
+        async move {
+            let mut after: Option<routeval_store::ResultRow> = None;
+            loop {
+                let page = store
+                    .stored_answers_page(&run_id, after.as_ref(), page_size)
+                    .await?;
+                let last = page.len() == page_size;
+                after = page.last().map(|a| a.result.clone());
+                if page.is_empty() || pages.send(page).await.is_err() || !last {
+                    return Ok::<_, routeval_store::StoreError>(());
+                }
+            }
+        }
+    });
     let mut graded: Vec<(ResultRecord, Option<i64>)> = Vec::new();
     let mut changed = 0;
-    while !page.is_empty() || !graded.is_empty() {
-        let after = (page.len() == page_size).then(|| page[page_size - 1].result.clone());
-        let read = async {
-            match &after {
-                Some(key) => {
-                    store
-                        .stored_answers_page(&run.id, Some(key), page_size)
-                        .await
-                }
+    loop {
+        let page = next_page.recv().await;
+        if page.is_none() && graded.is_empty() {
+            break;
+        }
+        let grading = Arc::clone(&scorers);
+        let grade = async move {
+            match page {
+                Some(page) => tokio::task::spawn_blocking(move || grade_page(&grading, page))
+                    .await
+                    .map_err(|e| EngineError::failure(anyhow!("grading stopped: {e}")))?,
                 None => Ok(Vec::new()),
             }
         };
-        let this = std::mem::take(&mut page);
-        let grading = Arc::clone(&scorers);
-        let grade = tokio::task::spawn_blocking(move || grade_page(&grading, this));
         let done = std::mem::take(&mut graded);
         let write = async {
             if done.is_empty() {
@@ -137,28 +154,30 @@ async fn rescore_paged(
                 writer.write_changed(done).await
             }
         };
-        let (next, regraded, written) = tokio::join!(read, grade, write);
+        let (regraded, written) = tokio::join!(grade, write);
         changed += written?;
-        page = next?;
-        let regraded =
-            regraded.map_err(|e| EngineError::failure(anyhow!("grading stopped: {e}")))??;
+        let regraded = regraded?;
         for r in regraded {
-            let tally = tallies.entry(r.result.dataset.clone()).or_default();
+            let tally = tallies.entry(r.dataset).or_default();
             tally.results += 1;
             tally.before += usize::from(r.before);
-            match r.row {
-                Some(row) => {
-                    let (rows, results) = held.entry(r.result.dataset.clone()).or_default();
-                    rows.push(row);
-                    results.push(r.result);
+            match r.verdict {
+                Verdict::Kept => tally.after += usize::from(r.after),
+                Verdict::Changed(result, live) => {
+                    tally.after += usize::from(r.after);
+                    graded.push((result, live));
                 }
-                None => {
-                    tally.after += usize::from(r.result.accepted);
-                    graded.push((r.result, r.live_digest));
+                Verdict::Judged(result, row) => {
+                    let (rows, results) = held.entry(result.dataset.clone()).or_default();
+                    rows.push(*row);
+                    results.push(result);
                 }
             }
         }
     }
+    reader
+        .await
+        .map_err(|e| EngineError::failure(anyhow!("reading stopped: {e}")))??;
     let mut judgings = Vec::new();
     for (dataset, (rows, mut results)) in held {
         let rows: Vec<&StoredAnswer> = rows.iter().collect();
@@ -206,13 +225,22 @@ async fn rescore_paged(
     })
 }
 
-/// One stored result re-graded: its new verdict, whether the live one accepted and its
-/// fingerprint, and for datasets with judge checks the stored row their judges need.
+/// One stored result re-graded: its dataset, whether the live verdict and the new one
+/// accepted it, and what is left to do with the new one.
 struct Regraded {
-    result: ResultRecord,
+    dataset: String,
     before: bool,
-    live_digest: Option<i64>,
-    row: Option<StoredAnswer>,
+    after: bool,
+    verdict: Verdict,
+}
+
+enum Verdict {
+    /// The live verdict again (same fingerprint): nothing to write.
+    Kept,
+    /// A new verdict, redacted, with its live one's fingerprint: to be written.
+    Changed(ResultRecord, Option<i64>),
+    /// A verdict its dataset's judges have yet to finish, with the stored row they need.
+    Judged(ResultRecord, Box<StoredAnswer>),
 }
 
 /// Re-grade a page on all cores, each row with its dataset's scorer; page order is kept.
@@ -264,16 +292,25 @@ fn grade_page(
             results[*i] = Some(r);
         }
     }
+    // Redacted and compared with the live verdict here, on every core too: what goes on
+    // to the writer is only what changed.
     Ok(decoded
-        .into_iter()
+        .into_par_iter()
         .zip(results)
         .zip(rows)
         .filter_map(|((d, result), row)| {
+            let mut result = result?;
+            let (before, after) = (d.original.accepted, result.accepted);
+            let verdict = match row {
+                Some(row) => Verdict::Judged(result, Box::new(row)),
+                None if keeps_live(&mut result, d.live_digest) => Verdict::Kept,
+                None => Verdict::Changed(result, d.live_digest),
+            };
             Some(Regraded {
-                result: result?,
-                before: d.original.accepted,
-                live_digest: d.live_digest,
-                row,
+                dataset: d.original.dataset,
+                before,
+                after,
+                verdict,
             })
         })
         .collect())
