@@ -13,8 +13,8 @@
 //!
 //! Each night is read as its live results only (streamed into their frame) and its
 //! providers as its writers counted them (`run_providers`): no score or attempt row is
-//! loaded. Two nights are held at once, and the next is read while the current one is
-//! summed up.
+//! loaded. Two nights are held at once, and the next two are read while the current
+//! one is summed up.
 
 use crate::compare::{compare_metrics, CompareOptions, Test};
 use crate::frames::RunData;
@@ -220,17 +220,24 @@ pub async fn history(store: &Store, opts: &HistoryOptions) -> Result<History> {
     let mut series: BTreeMap<Key, Vec<Option<Point>>> = BTreeMap::new();
     let mut flags = Vec::new();
     let mut previous: Option<(RunData, Vec<TargetMetrics>, HashMap<Key, Point>)> = None;
-    // The next night is read (on the store's threads) while this one is summed up.
-    let mut next = Some(tokio::spawn(read_night(store.clone(), runs[0].clone())));
+    // The next nights are read (on the store's threads and, on PostgreSQL, the server's
+    // processes) while this one is summed up: two at once, since a night's read is
+    // mostly the server's work and waiting for it.
+    const READ_AHEAD: usize = 2;
+    let mut ahead: std::collections::VecDeque<_> = runs
+        .iter()
+        .take(READ_AHEAD)
+        .map(|r| tokio::spawn(read_night(store.clone(), r.clone())))
+        .collect();
     for (night, run) in runs.iter().enumerate() {
-        let (data, providers) = next
-            .take()
+        let (data, providers) = ahead
+            .pop_front()
             .expect("a night read ahead")
             .await
             .map_err(|e| AnalysisError::Other(format!("reading night {}: {e}", run.id)))??;
-        next = runs
-            .get(night + 1)
-            .map(|r| tokio::spawn(read_night(store.clone(), r.clone())));
+        if let Some(r) = runs.get(night + READ_AHEAD) {
+            ahead.push_back(tokio::spawn(read_night(store.clone(), r.clone())));
+        }
         let mut metrics = compute_metrics(&data)?;
         for m in &mut metrics {
             m.providers = providers
@@ -336,8 +343,8 @@ pub async fn history(store: &Store, opts: &HistoryOptions) -> Result<History> {
                 }
             }
         }
-        // Two nights at most in memory (and the next being read): the one before and
-        // this one, each its results only.
+        // Two nights at most in memory (and the next two being read): the one before
+        // and this one, each its results only.
         previous = Some((data, metrics, points));
     }
     Ok(History {
