@@ -65,38 +65,35 @@ struct RangeAttempt {
     tool_calls_json: Option<String>,
 }
 
+/// A [`RangeAttempt`] from a row of [`RANGE_ATTEMPTS`], each field by its column's place
+/// there, with the driver's getter: `try_get` (sqlx) or `get` (rusqlite).
+macro_rules! range_attempt {
+    ($row:ident . $get:ident) => {
+        RangeAttempt {
+            target: $row.$get(0)?,
+            dataset: $row.$get(1)?,
+            case_id: $row.$get(2)?,
+            repeat: $row.$get(3)?,
+            chain_step: $row.$get(4)?,
+            turn: $row.$get(5)?,
+            try_index: $row.$get(6)?,
+            http_attempt: $row.$get(7)?,
+            content: $row.$get(8)?,
+            tool_calls_json: $row.$get(9)?,
+        }
+    };
+}
+
 impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for RangeAttempt {
     fn from_row(row: &'r sqlx::postgres::PgRow) -> std::result::Result<Self, sqlx::Error> {
         use sqlx::Row;
-        Ok(Self {
-            target: row.try_get(0)?,
-            dataset: row.try_get(1)?,
-            case_id: row.try_get(2)?,
-            repeat: row.try_get(3)?,
-            chain_step: row.try_get(4)?,
-            turn: row.try_get(5)?,
-            try_index: row.try_get(6)?,
-            http_attempt: row.try_get(7)?,
-            content: row.try_get(8)?,
-            tool_calls_json: row.try_get(9)?,
-        })
+        Ok(range_attempt!(row.try_get))
     }
 }
 
 impl RangeAttempt {
     fn from_rusqlite(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-        Ok(Self {
-            target: row.get(0)?,
-            dataset: row.get(1)?,
-            case_id: row.get(2)?,
-            repeat: row.get(3)?,
-            chain_step: row.get(4)?,
-            turn: row.get(5)?,
-            try_index: row.get(6)?,
-            http_attempt: row.get(7)?,
-            content: row.get(8)?,
-            tool_calls_json: row.get(9)?,
-        })
+        Ok(range_attempt!(row.get))
     }
 }
 
@@ -211,17 +208,22 @@ fn numbered(sql: &str) -> String {
     sql.replace('$', "?")
 }
 
-/// The first and last keys of a page, in the order [`RANGE_ATTEMPTS`] binds them.
+/// A result's key, in the order the page queries bind it.
+fn result_key(r: &ResultRow) -> ResultKey {
+    (
+        r.target.clone(),
+        r.dataset.clone(),
+        r.case_id.clone(),
+        r.repeat,
+    )
+}
+
+/// The first and last keys of a page.
 fn key_range(results: &[(ResultRow, Option<i64>)]) -> Option<(ResultKey, ResultKey)> {
-    let key = |r: &ResultRow| {
-        (
-            r.target.clone(),
-            r.dataset.clone(),
-            r.case_id.clone(),
-            r.repeat,
-        )
-    };
-    Some((key(&results.first()?.0), key(&results.last()?.0)))
+    Some((
+        result_key(&results.first()?.0),
+        result_key(&results.last()?.0),
+    ))
 }
 
 impl Store {
@@ -259,14 +261,7 @@ impl Store {
     ) -> Result<Vec<StoredAnswer>> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let run_id = run_id.to_string();
-        let after = after.map(|k| {
-            (
-                k.target.clone(),
-                k.dataset.clone(),
-                k.case_id.clone(),
-                k.repeat,
-            )
-        });
+        let after = after.map(result_key);
         let parts = if let Pool::Postgres(pool) = &self.pool {
             let results_sql = page_results_sql(after.is_some());
             let mut query = sqlx::query_as(&results_sql).bind(&run_id).bind(limit);
