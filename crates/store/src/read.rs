@@ -92,7 +92,7 @@ impl Store {
     }
 
     pub async fn results(&self, run_id: &str) -> Result<Vec<ResultRow>> {
-        self.run_rows(run_id, "results WHERE run_id = $1 AND scoring = 0")
+        self.run_rows(run_id, "results WHERE run_id = $1 AND scoring = 0", true)
             .await
     }
 
@@ -184,17 +184,19 @@ impl Store {
 
     /// The check verdicts of the live results of a run.
     pub async fn scores(&self, run_id: &str) -> Result<Vec<ScoreRow>> {
-        self.run_rows(run_id, self.live_scores()).await
+        self.run_rows(run_id, self.live_scores(), false).await
     }
 
     pub async fn attempts(&self, run_id: &str) -> Result<Vec<AttemptRow>> {
-        self.run_rows(run_id, "attempts WHERE run_id = $1").await
+        self.run_rows(run_id, "attempts WHERE run_id = $1", true)
+            .await
     }
 
     /// The declared columns of `R` of the rows `from` (a table or view, and a condition
     /// on the run id `$1`): read by name through sqlx from SQLite, in one binary COPY
-    /// from PostgreSQL (in the table's order there, as SQLite gives them).
-    async fn run_rows<R>(&self, run_id: &str, from: &str) -> Result<Vec<R>>
+    /// from PostgreSQL, there in id order when `by_id` (as SQLite gives a table's rows;
+    /// scores have no id of their own and come as found).
+    async fn run_rows<R>(&self, run_id: &str, from: &str, by_id: bool) -> Result<Vec<R>>
     where
         R: for<'r> FromRow<'r, SqliteRow> + FromBinary + Send + Unpin,
     {
@@ -206,12 +208,7 @@ impl Store {
                 .await?),
             Pool::Postgres(pool) => {
                 let from = from.replace("$1", &quote_literal(run_id));
-                // Scores have no id of their own (a result's and a check's): as found.
-                let order = if from.contains("scores") {
-                    ""
-                } else {
-                    " ORDER BY id"
-                };
+                let order = if by_id { " ORDER BY id" } else { "" };
                 let mut rows = Vec::new();
                 copy_rows(
                     pool,
