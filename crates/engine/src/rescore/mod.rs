@@ -163,9 +163,10 @@ async fn rescore_paged(
             tally.before += usize::from(r.before);
             match r.verdict {
                 Verdict::Kept => tally.after += usize::from(r.after),
-                Verdict::Changed(result, live) => {
+                Verdict::Changed(result) => {
                     tally.after += usize::from(r.after);
-                    graded.push((result, live));
+                    // Known to differ: written as it is, not compared again.
+                    graded.push((result, None));
                 }
                 Verdict::Judged(result, row) => {
                     let (rows, results) = held.entry(result.dataset.clone()).or_default();
@@ -237,8 +238,9 @@ struct Regraded {
 enum Verdict {
     /// The live verdict again (same fingerprint): nothing to write.
     Kept,
-    /// A new verdict, redacted, with its live one's fingerprint: to be written.
-    Changed(ResultRecord, Option<i64>),
+    /// A new verdict, redacted, whose fingerprint differs from the live one's: to be
+    /// written.
+    Changed(ResultRecord),
     /// A verdict its dataset's judges have yet to finish, with the stored row they need.
     Judged(ResultRecord, Box<StoredAnswer>),
 }
@@ -304,7 +306,7 @@ fn grade_page(
             let verdict = match row {
                 Some(row) => Verdict::Judged(result, Box::new(row)),
                 None if keeps_live(&mut result, d.live_digest) => Verdict::Kept,
-                None => Verdict::Changed(result, d.live_digest),
+                None => Verdict::Changed(result),
             };
             Some(Regraded {
                 dataset: d.original.dataset,
