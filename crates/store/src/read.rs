@@ -2,7 +2,7 @@
 
 use crate::bulk::{copy_rows, quote_literal};
 use crate::tables::{
-    self, select_list, AttemptRow, CellSink, DatasetRow, FrameRead, FromBinary, ResultRow, RunRow,
+    self, select_list, AttemptRow, CellSink, Column, DatasetRow, FromBinary, ResultRow, RunRow,
     ScoreRow, TargetRow,
 };
 use crate::{Pool, Result, Store, StoreError};
@@ -106,8 +106,22 @@ impl Store {
     where
         S: CellSink + Send + 'static,
     {
-        self.each_framed::<ResultRow, S>(run_id, "results WHERE run_id = $1 AND scoring = 0", sink)
-            .await
+        self.each_result_of(run_id, ResultRow::FRAME, sink).await
+    }
+
+    /// [`Store::each_result`] of some of [`ResultRow::FRAME`]'s columns only, `sink`
+    /// receiving their cells by position in `columns`: a database formats and sends
+    /// each value asked for, so a reader that needs few columns asks for few.
+    pub async fn each_result_of<S>(&self, run_id: &str, columns: &[Column], sink: S) -> Result<S>
+    where
+        S: CellSink + Send + 'static,
+    {
+        assert!(
+            columns.iter().all(|c| ResultRow::FRAME.contains(c)),
+            "only framed columns of results"
+        );
+        let from = "results WHERE run_id = $1 AND scoring = 0";
+        self.each_framed(run_id, columns, from, sink).await
     }
 
     /// The [`ScoreRow::FRAME`] cells of the live check verdicts of a run, as
@@ -116,7 +130,7 @@ impl Store {
     where
         S: CellSink + Send + 'static,
     {
-        self.each_framed::<ScoreRow, S>(run_id, self.live_scores(), sink)
+        self.each_framed(run_id, ScoreRow::FRAME, self.live_scores(), sink)
             .await
     }
 
@@ -126,35 +140,50 @@ impl Store {
     where
         S: CellSink + Send + 'static,
     {
-        self.each_framed::<AttemptRow, S>(run_id, "attempts WHERE run_id = $1", sink)
-            .await
+        self.each_framed(
+            run_id,
+            AttemptRow::FRAME,
+            "attempts WHERE run_id = $1",
+            sink,
+        )
+        .await
     }
 
-    /// The frame cells of `R` of the rows `from` (a table or view and a condition on the
+    /// The cells of `columns` of the rows `from` (a table or view and a condition on the
     /// run id `$1`) into `sink`, unsorted: a binary COPY from PostgreSQL, stepped on a
     /// blocking thread from SQLite.
-    async fn each_framed<R, S>(&self, run_id: &str, from: &str, mut sink: S) -> Result<S>
+    async fn each_framed<S>(
+        &self,
+        run_id: &str,
+        columns: &[Column],
+        from: &str,
+        mut sink: S,
+    ) -> Result<S>
     where
-        R: FrameRead,
         S: CellSink + Send + 'static,
     {
-        let columns = tables::select_list("", R::FRAME);
+        let list = tables::select_list("", columns);
         if let Pool::Postgres(pool) = &self.pool {
             let from = from.replace("$1", &quote_literal(run_id));
-            copy_rows(pool, &format!("SELECT {columns} FROM {from}"), |fields| {
-                R::visit_frame_binary(fields, &mut sink)
+            copy_rows(pool, &format!("SELECT {list} FROM {from}"), |fields| {
+                for (at, (column, field)) in columns.iter().zip(fields).enumerate() {
+                    column.visit_binary(at, *field, &mut sink)?;
+                }
+                Ok(())
             })
             .await?;
             return Ok(sink);
         }
-        let sql = format!("SELECT {columns} FROM {}", from.replace("$1", "?1"));
-        let run_id = run_id.to_string();
+        let sql = format!("SELECT {list} FROM {}", from.replace("$1", "?1"));
+        let (run_id, columns) = (run_id.to_string(), columns.to_vec());
         self.bulk_read(move |conn| {
             let mut statement = conn.prepare(&sql)?;
-            let index = tables::column_indexes(&statement, R::FRAME)?;
+            let index = tables::column_indexes(&statement, &columns)?;
             let mut rows = statement.query([&run_id])?;
             while let Some(row) = rows.next()? {
-                R::visit_frame_row(row, &index, &mut sink)?;
+                for (at, (column, &i)) in columns.iter().zip(&index).enumerate() {
+                    column.visit_row(at, row, i, &mut sink)?;
+                }
             }
             Ok(sink)
         })

@@ -149,19 +149,72 @@ pub const fn column<T: Cell>(name: &'static str) -> Column {
     }
 }
 
-/// A row whose `FRAME` cells are read straight from either database into a
-/// [`CellSink`] (see `Store::each_result`).
-pub(crate) trait FrameRead {
-    const FRAME: &'static [Column];
-    fn visit_frame_binary<S: CellSink + ?Sized>(
-        fields: &[Option<&[u8]>],
+/// `$body` with `$T` the Rust type of a column of type `$ty`, nullable or not.
+macro_rules! with_cell_type {
+    ($ty:expr, $nullable:expr, $T:ident => $body:expr) => {
+        match ($ty, $nullable) {
+            (ColumnType::Text, false) => {
+                type $T = String;
+                $body
+            }
+            (ColumnType::Text, true) => {
+                type $T = Option<String>;
+                $body
+            }
+            (ColumnType::Int, false) => {
+                type $T = i64;
+                $body
+            }
+            (ColumnType::Int, true) => {
+                type $T = Option<i64>;
+                $body
+            }
+            (ColumnType::Real, false) => {
+                type $T = f64;
+                $body
+            }
+            (ColumnType::Real, true) => {
+                type $T = Option<f64>;
+                $body
+            }
+            (ColumnType::Bool, false) => {
+                type $T = bool;
+                $body
+            }
+            (ColumnType::Bool, true) => {
+                type $T = Option<bool>;
+                $body
+            }
+        }
+    };
+}
+
+impl Column {
+    /// Hand this column's cell, at `at` in a frame, to `sink` from a field of
+    /// PostgreSQL's binary COPY format, read as the column declares it (NULL only where
+    /// it is nullable).
+    pub(crate) fn visit_binary<S: CellSink + ?Sized>(
+        &self,
+        at: usize,
+        field: Option<&[u8]>,
         sink: &mut S,
-    ) -> Result<(), BinaryError>;
-    fn visit_frame_row<S: CellSink + ?Sized>(
+    ) -> Result<(), BinaryError> {
+        with_cell_type!(self.ty, self.nullable, T => T::visit(T::binary(field)?, at, sink));
+        Ok(())
+    }
+
+    /// Hand this column's cell, at `at` in a frame, to `sink` from the field at `index`
+    /// of a row borrowed from SQLite.
+    pub(crate) fn visit_row<S: CellSink + ?Sized>(
+        &self,
+        at: usize,
         row: &rusqlite::Row<'_>,
-        index: &[usize],
+        index: usize,
         sink: &mut S,
-    ) -> rusqlite::Result<()>;
+    ) -> rusqlite::Result<()> {
+        with_cell_type!(self.ty, self.nullable, T => T::visit(T::get(row, index)?, at, sink));
+        Ok(())
+    }
 }
 
 /// Receives a frame's cells: `column` is the position in the row's `FRAME` list, and
@@ -486,25 +539,6 @@ macro_rules! table {
     // The frame: the `framed` columns (none: no frame).
     (@frame [$Row:ident] [] $(,)?) => {};
     (@frame [$Row:ident] [$( $col:ident : $ty:ty, )*] $(,)?) => {
-        impl FrameRead for $Row {
-            const FRAME: &'static [Column] = $Row::FRAME;
-
-            fn visit_frame_binary<S: CellSink + ?Sized>(
-                fields: &[Option<&[u8]>],
-                sink: &mut S,
-            ) -> Result<(), BinaryError> {
-                $Row::visit_frame_binary(fields, sink)
-            }
-
-            fn visit_frame_row<S: CellSink + ?Sized>(
-                row: &rusqlite::Row<'_>,
-                index: &[usize],
-                sink: &mut S,
-            ) -> rusqlite::Result<()> {
-                $Row::visit_frame_row(row, index, sink)
-            }
-        }
-
         impl $Row {
             /// The columns laid out in frames, in order.
             pub const FRAME: &'static [Column] = &[ $( column::<$ty>(stringify!($col)) ),* ];
@@ -517,37 +551,6 @@ macro_rules! table {
                     <$ty as Cell>::visit(Cell::borrow(&self.$col), at, sink);
                     at += 1;
                 )*
-            }
-
-            /// Hand the [`Self::FRAME`] cells of a row of PostgreSQL's binary COPY
-            /// format (the frame's columns in order) to `sink`.
-            #[allow(unused_assignments, dead_code)]
-            pub(crate) fn visit_frame_binary<S: CellSink + ?Sized>(
-                fields: &[Option<&[u8]>],
-                sink: &mut S,
-            ) -> Result<(), BinaryError> {
-                let mut at = 0;
-                $(
-                    <$ty as Cell>::visit(<$ty as Cell>::binary(fields[at])?, at, sink);
-                    at += 1;
-                )*
-                Ok(())
-            }
-
-            /// Hand the [`Self::FRAME`] cells of a row borrowed from SQLite to `sink`,
-            /// `index` from [`column_indexes`] of [`Self::FRAME`].
-            #[allow(unused_assignments, dead_code)]
-            pub(crate) fn visit_frame_row<S: CellSink + ?Sized>(
-                row: &rusqlite::Row<'_>,
-                index: &[usize],
-                sink: &mut S,
-            ) -> rusqlite::Result<()> {
-                let mut at = 0;
-                $(
-                    <$ty as Cell>::visit(<$ty as Cell>::get(row, index[at])?, at, sink);
-                    at += 1;
-                )*
-                Ok(())
             }
         }
     };
