@@ -6,8 +6,10 @@
 //! two-proportion z-test.
 
 use crate::frames::RunData;
-use crate::metrics::{compute_metrics, TargetMetrics};
-use crate::stats::{mcnemar_p, two_proportion_p};
+#[cfg(doc)]
+use crate::metrics::compute_metrics;
+use crate::metrics::{headline_aggs, TargetMetrics};
+use crate::stats::{mcnemar_p, two_proportion_p, wilson_interval};
 use crate::{AnalysisError, Result};
 use polars::prelude::*;
 use routeval_store::{RunRow, Store};
@@ -218,32 +220,90 @@ pub(crate) fn paired_counts_on(
         .collect())
 }
 
-/// Compare two runs.
-pub fn compare(base: &RunData, new: &RunData, opts: CompareOptions) -> Result<Comparison> {
-    let (mb, mn) = (compute_metrics(base)?, compute_metrics(new)?);
-    compare_metrics(base, new, &mb, &mn, opts)
+/// The figures of one (dataset, target) of a run that a comparison reads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Headline {
+    pub dataset: String,
+    pub target: String,
+    pub side: Side,
 }
 
-/// [`compare`] of two runs whose metrics are already computed (`mb` of `base`, `mn`
+/// The [`Headline`] of every (dataset, target) of a results frame, sorted as
+/// [`compute_metrics`] sorts its pairs: the same figures as its [`Side`]s, from the
+/// [`HEADLINE_COLUMNS`] alone.
+///
+/// [`HEADLINE_COLUMNS`]: crate::metrics::HEADLINE_COLUMNS
+pub fn headlines(results: &DataFrame) -> Result<Vec<Headline>> {
+    let df = results
+        .clone()
+        .lazy()
+        .group_by([col("dataset"), col("target")])
+        .agg(headline_aggs())
+        .sort(["dataset", "target"], SortMultipleOptions::default())
+        .collect()?;
+    let text = |name: &str| -> Result<StringChunked> { Ok(df.column(name)?.str()?.clone()) };
+    let count = |name: &str| -> Result<UInt64Chunked> {
+        Ok(df.column(name)?.cast(&DataType::UInt64)?.u64()?.clone())
+    };
+    let real = |name: &str| -> Result<Float64Chunked> {
+        Ok(df.column(name)?.cast(&DataType::Float64)?.f64()?.clone())
+    };
+    let (dataset, target) = (text("dataset")?, text("target")?);
+    let (cases, accepted, unknown) = (
+        count("cases")?,
+        count("accepted")?,
+        count("unknown_cost_results")?,
+    );
+    let (total_cost, p95) = (real("total_cost")?, real("p95_latency_ms")?);
+    Ok((0..df.height())
+        .map(|i| {
+            let (c, a) = (cases.get(i).unwrap_or(0), accepted.get(i).unwrap_or(0));
+            let (low, high) = wilson_interval(a, c);
+            Headline {
+                dataset: dataset.get(i).unwrap_or_default().to_string(),
+                target: target.get(i).unwrap_or_default().to_string(),
+                side: Side {
+                    cases: c,
+                    accepted: a,
+                    acceptance: if c == 0 { 0.0 } else { a as f64 / c as f64 },
+                    acceptance_low: low,
+                    acceptance_high: high,
+                    cost_per_accepted: total_cost.get(i).filter(|_| a > 0).map(|t| t / a as f64),
+                    cost_known: unknown.get(i).unwrap_or(0) == 0,
+                    p95_latency_ms: p95.get(i).unwrap_or(0.0),
+                },
+            }
+        })
+        .collect())
+}
+
+/// Compare two runs: their results alone (see [`headlines`]) are read.
+pub fn compare(base: &RunData, new: &RunData, opts: CompareOptions) -> Result<Comparison> {
+    let (hb, hn) = (headlines(&base.results)?, headlines(&new.results)?);
+    compare_headlines(base, new, &hb, &hn, opts)
+}
+
+/// [`compare`] of two runs whose headlines are already computed (`hb` of `base`, `hn`
 /// of `new`): a history computes each night's once, not once per comparison.
-pub fn compare_metrics(
+pub fn compare_headlines(
     base: &RunData,
     new: &RunData,
-    mb: &[TargetMetrics],
-    mn: &[TargetMetrics],
+    hb: &[Headline],
+    hn: &[Headline],
     opts: CompareOptions,
 ) -> Result<Comparison> {
     let paired = paired_counts(base, new)?;
-    let key = |m: &TargetMetrics| (m.dataset.clone(), m.target.clone());
-    let base_by: HashMap<_, _> = mb.iter().map(|m| (key(m), m)).collect();
+    let key = |h: &Headline| (h.dataset.clone(), h.target.clone());
+    let base_by: HashMap<_, _> = hb.iter().map(|h| (key(h), &h.side)).collect();
     let mut changes = Vec::new();
     let mut only_in_new = Vec::new();
-    for n in mn {
-        let Some(b) = base_by.get(&key(n)) else {
-            only_in_new.push(key(n));
+    for h in hn {
+        let Some(&b) = base_by.get(&key(h)) else {
+            only_in_new.push(key(h));
             continue;
         };
-        let [pn, bo, no] = paired.get(&key(n)).copied().unwrap_or([0, 0, 0]);
+        let n = &h.side;
+        let [pn, bo, no] = paired.get(&key(h)).copied().unwrap_or([0, 0, 0]);
         // Paired when most results of both runs have a counterpart.
         let is_paired = pn > 0 && 2 * pn >= b.cases.max(n.cases);
         let (test, p) = if is_paired {
@@ -257,10 +317,10 @@ pub fn compare_metrics(
         let delta = n.acceptance - b.acceptance;
         let significant = p < opts.alpha;
         changes.push(Change {
-            dataset: n.dataset.clone(),
-            target: n.target.clone(),
-            base: Side::from(*b),
-            new: Side::from(n),
+            dataset: h.dataset.clone(),
+            target: h.target.clone(),
+            base: b.clone(),
+            new: n.clone(),
             delta_acceptance: delta,
             test,
             paired: pn,
@@ -276,8 +336,8 @@ pub fn compare_metrics(
             regression: significant && delta < -opts.threshold,
         });
     }
-    let new_keys: Vec<_> = mn.iter().map(key).collect();
-    let only_in_base = mb
+    let new_keys: Vec<_> = hn.iter().map(key).collect();
+    let only_in_base = hb
         .iter()
         .map(key)
         .filter(|k| !new_keys.contains(k))

@@ -132,13 +132,26 @@ impl RunData {
         Ok(data)
     }
 
-    /// What a night of a history needs of a run: its targets and its live results,
-    /// streamed into their frame. Scores, attempts and the rest are left empty (a
-    /// history's points read only results; their providers are counted in the
-    /// database, see `history`).
-    pub async fn load_results_only(store: &Store, run: RunRow) -> Result<Self> {
+    /// What a comparison or a night of a history needs of a run: its targets and the
+    /// [`HEADLINE_COLUMNS`] of its live results, streamed into their frame. Scores,
+    /// attempts, the other result columns and the rest are left empty: enough for
+    /// [`headlines`], not for [`compute_metrics`]. A database sends each value asked
+    /// for (a PostgreSQL server formats it): half the columns, half the work.
+    ///
+    /// [`HEADLINE_COLUMNS`]: crate::metrics::HEADLINE_COLUMNS
+    /// [`headlines`]: crate::compare::headlines
+    /// [`compute_metrics`]: crate::metrics::compute_metrics
+    pub async fn load_headline_results(store: &Store, run: RunRow) -> Result<Self> {
+        let columns: Vec<StoreColumn> = ResultRow::FRAME
+            .iter()
+            .filter(|c| crate::metrics::HEADLINE_COLUMNS.contains(&c.name))
+            .copied()
+            .collect();
         let targets = store.targets(&run.id).await?;
-        let results = load_results(store, &run.id).await?;
+        let results = store
+            .each_result_of(&run.id, &columns, FrameBuilder::new(&columns, 0))
+            .await?
+            .finish()?;
         let mut data = Self::from_rows(run, Vec::new(), targets, RunRows::default())?;
         data.results = results;
         Ok(data)

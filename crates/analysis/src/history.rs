@@ -11,14 +11,13 @@
 //! - A change in the catalog price of a route's model between the two runs (prices as
 //!   `models sync` recorded them, taken as of each run).
 //!
-//! Each night is read as its live results only (streamed into their frame) and its
-//! providers as its writers counted them (`run_providers`): no score or attempt row is
-//! loaded. Two nights are held at once, and the next two are read while the current
+//! Each night is read as the columns of its live results a comparison needs (streamed
+//! into their frame) and its providers as its writers counted them (`run_providers`):
+//! no score or attempt row is loaded. Two nights are held at once, and the next two are read while the current
 //! one is summed up.
 
-use crate::compare::{compare_metrics, CompareOptions, Test};
+use crate::compare::{compare_headlines, headlines, CompareOptions, Headline, Test};
 use crate::frames::RunData;
-use crate::metrics::{compute_metrics, TargetMetrics};
 use crate::{AnalysisError, Result};
 use routeval_store::{RunRow, Store};
 use serde::Serialize;
@@ -219,7 +218,7 @@ pub async fn history(store: &Store, opts: &HistoryOptions) -> Result<History> {
     let mut prices = Prices::default();
     let mut series: BTreeMap<Key, Vec<Option<Point>>> = BTreeMap::new();
     let mut flags = Vec::new();
-    let mut previous: Option<(RunData, Vec<TargetMetrics>, HashMap<Key, Point>)> = None;
+    let mut previous: Option<(RunData, Vec<Headline>, HashMap<Key, Point>)> = None;
     // The next nights are read (on the store's threads and, on PostgreSQL, the server's
     // processes) while this one is summed up: two at once, since a night's read is
     // mostly the server's work and waiting for it.
@@ -238,29 +237,25 @@ pub async fn history(store: &Store, opts: &HistoryOptions) -> Result<History> {
         if let Some(r) = runs.get(night + READ_AHEAD) {
             ahead.push_back(tokio::spawn(read_night(store.clone(), r.clone())));
         }
-        let mut metrics = compute_metrics(&data)?;
-        for m in &mut metrics {
-            m.providers = providers
-                .get(&(m.dataset.clone(), m.target.clone()))
-                .cloned()
-                .unwrap_or_default();
-        }
+        let headlines = headlines(&data.results)?;
         let mut points = HashMap::new();
-        for m in &metrics {
-            let price = prices.of(store, &data, &m.target, run).await?;
-            let point = point(&run.id, m, price);
+        for h in &headlines {
+            let key = (h.dataset.clone(), h.target.clone());
+            let price = prices.of(store, &data, &h.target, run).await?;
+            let served = providers.get(&key).cloned().unwrap_or_default();
+            let point = point(&run.id, h, served, price);
             let slot = series
-                .entry((m.dataset.clone(), m.target.clone()))
+                .entry(key.clone())
                 .or_insert_with(|| vec![None; runs.len()]);
             slot[night] = Some(point.clone());
-            points.insert((m.dataset.clone(), m.target.clone()), point);
+            points.insert(key, point);
         }
-        if let Some((before, before_metrics, before_points)) = &previous {
-            let comparison = compare_metrics(
+        if let Some((before, before_headlines, before_points)) = &previous {
+            let comparison = compare_headlines(
                 before,
                 &data,
-                before_metrics,
-                &metrics,
+                before_headlines,
+                &headlines,
                 CompareOptions {
                     threshold: 0.0,
                     alpha: opts.alpha,
@@ -345,7 +340,7 @@ pub async fn history(store: &Store, opts: &HistoryOptions) -> Result<History> {
         }
         // Two nights at most in memory (and the next two being read): the one before
         // and this one, each its results only.
-        previous = Some((data, metrics, points));
+        previous = Some((data, headlines, points));
     }
     Ok(History {
         suite,
@@ -374,7 +369,7 @@ pub async fn history(store: &Store, opts: &HistoryOptions) -> Result<History> {
 }
 
 /// A night as the history reads it: the run's results (see
-/// [`RunData::load_results_only`]) and the shares of the providers that served its
+/// [`RunData::load_headline_results`]) and the shares of the providers that served its
 /// answered attempts, as its writers counted them, per (dataset, target), largest first
 /// (ties by name), as the metrics give them.
 async fn read_night(
@@ -383,7 +378,7 @@ async fn read_night(
 ) -> Result<(RunData, HashMap<Key, Vec<(String, f64)>>)> {
     let id = run.id.clone();
     let (data, counts) = tokio::join!(
-        RunData::load_results_only(&store, run),
+        RunData::load_headline_results(&store, run),
         store.served_provider_counts(&id)
     );
     let mut providers: HashMap<Key, Vec<(String, f64)>> = HashMap::new();
@@ -397,17 +392,18 @@ async fn read_night(
     Ok((data?, providers))
 }
 
-fn point(run_id: &str, m: &TargetMetrics, price: Option<Price>) -> Point {
+fn point(run_id: &str, h: &Headline, providers: Vec<(String, f64)>, price: Option<Price>) -> Point {
+    let s = &h.side;
     Point {
         run_id: run_id.to_string(),
-        cases: m.cases,
-        accepted: m.accepted,
-        acceptance: m.acceptance,
-        acceptance_low: m.acceptance_low,
-        acceptance_high: m.acceptance_high,
-        cost_per_accepted: m.cost_per_accepted,
-        p95_latency_ms: m.p95_latency_ms,
-        providers: m.providers.clone(),
+        cases: s.cases,
+        accepted: s.accepted,
+        acceptance: s.acceptance,
+        acceptance_low: s.acceptance_low,
+        acceptance_high: s.acceptance_high,
+        cost_per_accepted: s.cost_per_accepted,
+        p95_latency_ms: s.p95_latency_ms,
+        providers,
         price,
     }
 }
@@ -459,6 +455,7 @@ impl Prices {
 mod tests {
     use super::*;
     use crate::compare::compare;
+    use crate::metrics::compute_metrics;
     use polars::prelude::DataFrame;
     use routeval_core::{AttemptRecord, CaseOutcome, ErrorClass, ResultRecord, ScoreRecord};
     use routeval_store::testing::TestDb;
@@ -560,8 +557,10 @@ mod tests {
         id
     }
 
-    /// A history reads only results and provider counts, yet every point is the one the
-    /// metrics give from the whole run, and every acceptance flag is `compare`'s verdict.
+    /// A history reads only some columns of the results and provider counts, yet every
+    /// point is the one the metrics give from the whole run (night 2 has unknown costs,
+    /// night 3 a target with nothing accepted), and every acceptance flag is `compare`'s
+    /// verdict on the whole runs.
     /// (polars blocks in place inside a runtime, which needs a multi-threaded one.)
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn points_and_flags_are_those_of_the_whole_runs() {
@@ -576,14 +575,36 @@ mod tests {
             let mut loaded = Vec::new();
             for (night, id) in ids.iter().enumerate() {
                 let data = RunData::load(&store, Some(id)).await.unwrap();
-                for m in compute_metrics(&data).unwrap() {
+                let narrow = RunData::load_headline_results(&store, data.run.clone())
+                    .await
+                    .unwrap();
+                let sides = headlines(&narrow.results).unwrap();
+                let whole = compute_metrics(&data).unwrap();
+                assert_eq!(sides.len(), whole.len(), "{} {id}", db.backend);
+                for (h, m) in sides.iter().zip(&whole) {
+                    assert_eq!((&h.dataset, &h.target), (&m.dataset, &m.target));
+                    assert_eq!(h.side, crate::compare::Side::from(m), "{} {id}", db.backend);
+                }
+                for m in whole {
                     let series = found
                         .series
                         .iter()
                         .find(|s| s.dataset == m.dataset && s.target == m.target)
                         .unwrap();
                     let point = series.points[night].as_ref().unwrap();
-                    assert_eq!(point, &super::point(id, &m, None), "{} {id}", db.backend);
+                    let whole = Point {
+                        run_id: id.clone(),
+                        cases: m.cases,
+                        accepted: m.accepted,
+                        acceptance: m.acceptance,
+                        acceptance_low: m.acceptance_low,
+                        acceptance_high: m.acceptance_high,
+                        cost_per_accepted: m.cost_per_accepted,
+                        p95_latency_ms: m.p95_latency_ms,
+                        providers: m.providers.clone(),
+                        price: None,
+                    };
+                    assert_eq!(point, &whole, "{} {id}", db.backend);
                 }
                 loaded.push(data);
             }

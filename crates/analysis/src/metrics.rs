@@ -130,13 +130,44 @@ fn quantiles(name: &str, qs: &[u32], suffix: &str) -> Vec<Expr> {
         .collect()
 }
 
+/// The result columns [`headline_aggs`] read (with `case_id` and `repeat`, which pair
+/// two runs' verdicts): all a comparison or a history needs of a run's results.
+pub const HEADLINE_COLUMNS: [&str; 7] = [
+    "target",
+    "dataset",
+    "case_id",
+    "repeat",
+    "accepted",
+    "cost",
+    "latency_ms",
+];
+
+/// Per-pair aggregates of the results frame a comparison reads (see
+/// `compare::headlines`): cases, accepted, total cost, unknown costs, p95 latency.
+pub(crate) fn headline_aggs() -> Vec<Expr> {
+    let mut aggs = vec![
+        len().cast(DataType::UInt64).alias("cases"),
+        count_true(col("accepted")).alias("accepted"),
+        // A sum with an unknown part is unknown: not the sum of the known parts.
+        when(col("cost").null_count().gt(lit(0)))
+            .then(lit(NULL).cast(DataType::Float64))
+            .otherwise(col("cost").sum())
+            .alias("total_cost"),
+        col("cost")
+            .null_count()
+            .cast(DataType::UInt64)
+            .alias("unknown_cost_results"),
+    ];
+    aggs.extend(quantiles("latency_ms", &[95], "latency_ms"));
+    aggs
+}
+
 /// Per-pair aggregates of the results frame.
 fn result_aggs() -> Vec<Expr> {
     let retried = (col("validation_retries") + col("transport_retries")).gt(lit(0));
-    let mut aggs = vec![
+    let mut aggs = headline_aggs();
+    aggs.extend([
         col("target_kind").first().alias("kind"),
-        len().cast(DataType::UInt64).alias("cases"),
-        count_true(col("accepted")).alias("accepted"),
         count_true(col("accepted").and(retried)).alias("retried_accepted"),
         f64_col("attempts").mean().alias("mean_attempts"),
         f64_col("validation_retries")
@@ -157,17 +188,8 @@ fn result_aggs() -> Vec<Expr> {
             .cast(DataType::Float64)
             .mean()
             .alias("chain_fallback_rate"),
-        // A sum with an unknown part is unknown: not the sum of the known parts.
-        when(col("cost").null_count().gt(lit(0)))
-            .then(lit(NULL).cast(DataType::Float64))
-            .otherwise(col("cost").sum())
-            .alias("total_cost"),
-        col("cost")
-            .null_count()
-            .cast(DataType::UInt64)
-            .alias("unknown_cost_results"),
-    ];
-    aggs.extend(quantiles("latency_ms", &[50, 90, 95, 99], "latency_ms"));
+    ]);
+    aggs.extend(quantiles("latency_ms", &[50, 90, 99], "latency_ms"));
     aggs.extend(quantiles("ttft_ms", &[50, 90, 99], "ttft_ms"));
     aggs
 }

@@ -40,8 +40,11 @@ pub async fn run(args: CompareArgs) -> CliResult<u8> {
             .await
             .map_err(CliError::input)?,
     };
-    let base = RunData::load(&store, Some(&base_run.id)).await?;
-    let new = RunData::load(&store, Some(&new_run.id)).await?;
+    // A comparison reads a few columns of each run's results, nothing else.
+    let (base, new) = tokio::try_join!(
+        RunData::load_headline_results(&store, base_run),
+        RunData::load_headline_results(&store, new_run)
+    )?;
     store.close().await;
     let opts = CompareOptions {
         threshold: args.threshold,
