@@ -132,15 +132,7 @@ fn quantiles(name: &str, qs: &[u32], suffix: &str) -> Vec<Expr> {
 
 /// The result columns [`headline_aggs`] read (with `case_id` and `repeat`, which pair
 /// two runs' verdicts): all a comparison or a history needs of a run's results.
-pub const HEADLINE_COLUMNS: [&str; 7] = [
-    "target",
-    "dataset",
-    "case_id",
-    "repeat",
-    "accepted",
-    "cost",
-    "latency_ms",
-];
+pub use routeval_store::HEADLINE_COLUMNS;
 
 /// Per-pair aggregates of the results frame a comparison reads (see
 /// `compare::headlines`): cases, accepted, total cost, unknown costs, p95 latency.

@@ -66,6 +66,7 @@ pub use governance::ErrorDetailRow;
 pub use judge::JudgeSpend;
 pub use lease::{new_lease_owner, Lease, LeaseHolder};
 pub use merge::MergedRun;
+pub use read::HEADLINE_COLUMNS;
 pub use rescore::StoredAnswer;
 pub use review::ReviewAnswer;
 pub use shards::{run_status_of_shards, JoinedRun};

@@ -10,6 +10,19 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::FromRow;
 use std::collections::HashSet;
 
+/// The result columns a comparison or a history reads of each result (see
+/// [`Store::each_result_of`]): the key's, with `accepted`, `cost` and `latency_ms`, which
+/// the key's index also carries on PostgreSQL, so these come from the index alone.
+pub const HEADLINE_COLUMNS: [&str; 7] = [
+    "target",
+    "dataset",
+    "case_id",
+    "repeat",
+    "accepted",
+    "cost",
+    "latency_ms",
+];
+
 impl Store {
     pub async fn runs(&self) -> Result<Vec<RunRow>> {
         let sql = format!(
@@ -303,8 +316,10 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
+    use super::HEADLINE_COLUMNS;
     use crate::spawn_writer;
-    use crate::tables::{CellSink, ResultRow, ScoreRow};
+    use crate::tables::{CellSink, Column, ResultRow, ScoreRow};
+    use crate::Pool;
     use routeval_core::{CaseOutcome, ErrorClass, ResultRecord, ScoreRecord};
 
     /// The live check verdicts of a run, however a database is asked for them, are the
@@ -396,7 +411,7 @@ mod tests {
 
     #[tokio::test]
     async fn each_result_reads_what_results_returns() {
-        for (_db, store) in crate::test_support::stores_with_run("run").await {
+        for (db, store) in crate::test_support::stores_with_run("run").await {
             let writer = spawn_writer(&store, "run", 8);
             for i in 0..40u32 {
                 let failed = i % 3 == 0;
@@ -446,13 +461,69 @@ mod tests {
                 rows.sort();
                 rows
             };
-            assert_eq!(by_row(cells), by_row(expected));
+            assert_eq!(by_row(cells.clone()), by_row(expected));
             assert_eq!(rows.len(), 40);
+
+            // Some columns: the same cells, numbered within the projection.
+            let picked: Vec<(usize, Column)> = ResultRow::FRAME
+                .iter()
+                .copied()
+                .enumerate()
+                .filter(|(_, c)| HEADLINE_COLUMNS.contains(&c.name))
+                .collect();
+            assert_eq!(picked.len(), HEADLINE_COLUMNS.len());
+            let columns: Vec<Column> = picked.iter().map(|(_, c)| *c).collect();
+            let some = store
+                .each_result_of("run", &columns, Cells::default())
+                .await
+                .unwrap();
+            let projected = Cells(
+                cells
+                    .0
+                    .iter()
+                    .filter_map(|(at, v)| {
+                        let to = picked.iter().position(|(from, _)| from == at)?;
+                        Some((to, v.clone()))
+                    })
+                    .collect(),
+            );
+            let by_row = |cells: Cells| {
+                let mut rows: Vec<Vec<(usize, String)>> =
+                    cells.0.chunks(columns.len()).map(<[_]>::to_vec).collect();
+                rows.sort();
+                rows
+            };
+            assert_eq!(by_row(some), by_row(projected), "{}", db.backend);
+
+            // On PostgreSQL they come from the key's index alone, once the table's pages
+            // are marked visible (the planner is kept off the scan a small table gets).
+            if let Pool::Postgres(pool) = &store.pool {
+                sqlx::query("VACUUM ANALYZE results")
+                    .execute(pool)
+                    .await
+                    .unwrap();
+                let mut conn = pool.acquire().await.unwrap();
+                sqlx::query("SET enable_seqscan = off")
+                    .execute(&mut *conn)
+                    .await
+                    .unwrap();
+                let plan: Vec<(String,)> = sqlx::query_as(&format!(
+                    "EXPLAIN SELECT {} FROM results WHERE run_id = 'run' AND scoring = 0",
+                    HEADLINE_COLUMNS.join(", ")
+                ))
+                .fetch_all(&mut *conn)
+                .await
+                .unwrap();
+                assert!(
+                    plan.iter().any(|(line,)| line.contains("Index Only Scan")),
+                    "{plan:?}"
+                );
+            }
         }
     }
 
     /// Every cell handed over, as (column, value).
-    #[derive(Default)]
+    #[derive(Default, Clone)]
     struct Cells(Vec<(usize, String)>);
 
     impl CellSink for Cells {
