@@ -454,7 +454,7 @@ impl Prices {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compare::compare;
+    use crate::compare::{compare, Side};
     use crate::metrics::compute_metrics;
     use polars::prelude::DataFrame;
     use routeval_core::{AttemptRecord, CaseOutcome, ErrorClass, ResultRecord, ScoreRecord};
@@ -583,7 +583,7 @@ mod tests {
                 assert_eq!(sides.len(), whole.len(), "{} {id}", db.backend);
                 for (h, m) in sides.iter().zip(&whole) {
                     assert_eq!((&h.dataset, &h.target), (&m.dataset, &m.target));
-                    assert_eq!(h.side, crate::compare::Side::from(m), "{} {id}", db.backend);
+                    assert_eq!(h.side, Side::from(m), "{} {id}", db.backend);
                 }
                 for m in whole {
                     let series = found
@@ -592,18 +592,12 @@ mod tests {
                         .find(|s| s.dataset == m.dataset && s.target == m.target)
                         .unwrap();
                     let point = series.points[night].as_ref().unwrap();
-                    let whole = Point {
-                        run_id: id.clone(),
-                        cases: m.cases,
-                        accepted: m.accepted,
-                        acceptance: m.acceptance,
-                        acceptance_low: m.acceptance_low,
-                        acceptance_high: m.acceptance_high,
-                        cost_per_accepted: m.cost_per_accepted,
-                        p95_latency_ms: m.p95_latency_ms,
-                        providers: m.providers.clone(),
-                        price: None,
+                    let of_whole = Headline {
+                        dataset: m.dataset.clone(),
+                        target: m.target.clone(),
+                        side: Side::from(&m),
                     };
+                    let whole = super::point(id, &of_whole, m.providers.clone(), None);
                     assert_eq!(point, &whole, "{} {id}", db.backend);
                 }
                 loaded.push(data);
