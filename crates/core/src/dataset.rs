@@ -428,13 +428,21 @@ pub fn load_cases(path: &Path) -> Result<Vec<Case>, LoadError> {
 
 /// Parse one JSONL line into a case.
 pub fn parse_case(path: &Path, line_no: usize, line: &str) -> Result<Case, LoadError> {
-    let de = &mut serde_json::Deserializer::from_str(line);
-    let case: Case = serde_path_to_error::deserialize(de).map_err(|e| {
-        let key = e.path().to_string();
-        let inner = e.into_inner();
-        let message = crate::error::suggest_unknown_field(&strip_position(&inner.to_string()));
-        LoadError::new(path, message).at_line(line_no).with_key(key)
-    })?;
+    // Every case is parsed once per target it runs on: the plain parse first; a line
+    // that fails is parsed again, only to name the key at fault.
+    let case: Case = match serde_json::from_str(line) {
+        Ok(case) => case,
+        Err(_) => {
+            let de = &mut serde_json::Deserializer::from_str(line);
+            serde_path_to_error::deserialize(de).map_err(|e| {
+                let key = e.path().to_string();
+                let inner = e.into_inner();
+                let message =
+                    crate::error::suggest_unknown_field(&strip_position(&inner.to_string()));
+                LoadError::new(path, message).at_line(line_no).with_key(key)
+            })?
+        }
+    };
     if case.id.trim().is_empty() {
         return Err(LoadError::new(path, "case id is empty")
             .at_line(line_no)
