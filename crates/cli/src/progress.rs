@@ -1,7 +1,7 @@
 //! What the engine reports, shown: the progress bar of a run (cases done, accepted so
 //! far, spend so far) and the engine's notices as lines on stderr.
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use routeval_core::CaseOutcome;
 use routeval_engine::{Event, Observer};
 use routeval_runner::RunStatus;
@@ -11,10 +11,36 @@ use std::sync::{Arc, OnceLock};
 
 pub struct RunProgress {
     pub bar: ProgressBar,
+    tally: Arc<Tally>,
+}
+
+/// What the bar's message says, counted as results come and formatted only when the
+/// bar is drawn (a few times a second), not once per result.
+#[derive(Default)]
+struct Tally {
     accepted: AtomicU64,
     spent_micro_usd: AtomicU64,
     /// Cases whose cost is unknown (not in `spent_micro_usd`).
     unknown_cost: AtomicU64,
+}
+
+impl Tally {
+    fn show(&self, done: u64, w: &mut dyn std::fmt::Write) {
+        let accepted = self.accepted.load(Ordering::Relaxed);
+        let spent = self.spent_micro_usd.load(Ordering::Relaxed);
+        let _ = write!(
+            w,
+            "{:.1}% accepted · ${:.4} spent",
+            accepted as f64 * 100.0 / done.max(1) as f64,
+            spent as f64 / 1e6
+        );
+        match self.unknown_cost.load(Ordering::Relaxed) {
+            0 => {}
+            unknown => {
+                let _ = write!(w, " (+ {unknown} cases of unknown cost)");
+            }
+        }
+    }
 }
 
 impl RunProgress {
@@ -27,41 +53,36 @@ impl RunProgress {
                 ProgressDrawTarget::stderr()
             },
         );
+        let tally = Arc::new(Tally::default());
+        let shown = tally.clone();
         bar.set_style(
             ProgressStyle::with_template(
-                "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} cases · {msg} · eta {eta}",
+                "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} cases · {tally} · eta {eta}",
             )
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .with_key(
+                "tally",
+                move |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+                    shown.show(state.pos(), w)
+                },
+            ),
         );
-        Arc::new(Self {
-            bar,
-            accepted: AtomicU64::new(0),
-            spent_micro_usd: AtomicU64::new(0),
-            unknown_cost: AtomicU64::new(0),
-        })
+        Arc::new(Self { bar, tally })
     }
 
     pub fn record(&self, outcome: &CaseOutcome) {
-        let accepted = self
+        let tally = &self.tally;
+        let result = &outcome.result;
+        tally
             .accepted
-            .fetch_add(u64::from(outcome.result.accepted), Ordering::Relaxed)
-            + u64::from(outcome.result.accepted);
-        let micro_usd = outcome.result.cost.map_or(0, |c| (c * 1e6) as u64);
-        let spent = self.spent_micro_usd.fetch_add(micro_usd, Ordering::Relaxed) + micro_usd;
-        let unknown_case = u64::from(outcome.result.cost.is_none());
-        let unknown = self.unknown_cost.fetch_add(unknown_case, Ordering::Relaxed) + unknown_case;
-        self.bar.inc(1);
-        let done = self.bar.position().max(1);
-        let unknown = if unknown > 0 {
-            format!(" (+ {unknown} cases of unknown cost)")
-        } else {
-            String::new()
+            .fetch_add(u64::from(result.accepted), Ordering::Relaxed);
+        match result.cost {
+            Some(cost) => tally
+                .spent_micro_usd
+                .fetch_add((cost * 1e6) as u64, Ordering::Relaxed),
+            None => tally.unknown_cost.fetch_add(1, Ordering::Relaxed),
         };
-        self.bar.set_message(format!(
-            "{:.1}% accepted · ${:.4} spent{unknown}",
-            accepted as f64 * 100.0 / done as f64,
-            spent as f64 / 1e6
-        ));
+        self.bar.inc(1);
     }
 }
 
