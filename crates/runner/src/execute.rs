@@ -115,7 +115,7 @@ pub async fn run_job(ctx: &RunContext, job: &Job) -> Option<CaseOutcome> {
             latency,
             cost: total_cost(attempts.iter().map(|a: &AttemptRecord| a.cost)),
         };
-        let step = run_step(
+        let mut step = run_step(
             ctx,
             job,
             case,
@@ -125,7 +125,9 @@ pub async fn run_job(ctx: &RunContext, job: &Job) -> Option<CaseOutcome> {
             prior,
         )
         .await?;
-        attempts.extend(step.attempts.iter().cloned());
+        // The served step's attempts are the last ones; moved, not copied.
+        let step_attempts = attempts.len();
+        attempts.append(&mut step.attempts);
         latency += step.latency;
         validation_retries += step.validation_retries;
         transport_retries += step.transport_retries;
@@ -136,20 +138,30 @@ pub async fn run_job(ctx: &RunContext, job: &Job) -> Option<CaseOutcome> {
             }
             _ => false,
         };
-        last = Some((step_index as u32, route.name.clone(), step));
+        last = Some((step_index as u32, route.name.clone(), step, step_attempts));
         if !falls_back {
             break;
         }
     }
-    let (served_step, served_route, mut step) = last?;
+    let (served_step, served_route, mut step, step_attempts) = last?;
+    let last_attempt = attempts[step_attempts..].last();
     let mut judging = Judging::default();
     // Judges grade answers that came back whole.
     let judges = job.dataset.judges.get().filter(|_| step.class.is_none());
     if let Some(judges) = judges {
         if let Some(verdict) = step.verdict.take() {
             let route = &steps[served_step as usize];
-            let (verdict, spent) =
-                judge_verdict(ctx, job, case, &target_name, route, judges, &step, verdict).await?;
+            let (verdict, spent) = judge_verdict(
+                ctx,
+                job,
+                case,
+                &target_name,
+                route,
+                judges,
+                last_attempt,
+                verdict,
+            )
+            .await?;
             step.verdict = Some(verdict);
             judging = spent;
         }
@@ -166,9 +178,7 @@ pub async fn run_job(ctx: &RunContext, job: &Job) -> Option<CaseOutcome> {
             v.validation_reason().unwrap_or_else(|| class.to_string())
         }
         (Some(class), _) => {
-            let message = step
-                .attempts
-                .last()
+            let message = last_attempt
                 .and_then(|a| a.error_message.clone())
                 .unwrap_or_default();
             format!("{class}: {message}")
@@ -221,14 +231,13 @@ async fn judge_verdict(
     target_name: &str,
     route: &RouteClient,
     judges: &Judges,
-    step: &StepOutcome,
+    answer: Option<&AttemptRecord>,
     verdict: Verdict,
 ) -> Option<(Verdict, Judging)> {
     let scorer = &job.dataset.scorer;
     if !scorer.worth_judging(&verdict.scores) {
         return Some((verdict, Judging::default()));
     }
-    let answer = step.attempts.last();
     let output = answer
         .and_then(|a| a.content.clone())
         .filter(|c| !c.is_empty())
