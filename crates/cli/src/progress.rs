@@ -34,11 +34,9 @@ impl Tally {
             accepted as f64 * 100.0 / done.max(1) as f64,
             spent as f64 / 1e6
         );
-        match self.unknown_cost.load(Ordering::Relaxed) {
-            0 => {}
-            unknown => {
-                let _ = write!(w, " (+ {unknown} cases of unknown cost)");
-            }
+        let unknown = self.unknown_cost.load(Ordering::Relaxed);
+        if unknown > 0 {
+            let _ = write!(w, " (+ {unknown} cases of unknown cost)");
         }
     }
 }
