@@ -10,7 +10,7 @@ use crate::wire::{content_text, ApiError, Chunk, Completion, ErrorBody, ToolCall
 use bytes::Bytes;
 use futures_util::StreamExt;
 use reqwest::header::{
-    HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER,
+    HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE, LOCATION, RETRY_AFTER,
 };
 use routeval_core::config::{Endpoint, EndpointKind, ProviderPrefs, Route};
 use routeval_core::limits::{cut_text, Limits};
@@ -147,6 +147,7 @@ impl EndpointClient {
     pub async fn get(&self, path: &str, timeout: Duration) -> Result<reqwest::Response, String> {
         let client = reqwest::Client::builder()
             .timeout(timeout)
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| e.to_string())?;
         let mut headers = self.headers.clone();
@@ -349,6 +350,9 @@ impl RouteClient {
         let t = &route.timeouts;
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs_f64(t.connect_s))
+            // A redirect would send the prompt where the suite never said, outside the
+            // provider policy and unrecorded: it is an answer like any other, not followed.
+            .redirect(reqwest::redirect::Policy::none())
             .pool_max_idle_per_host(route.concurrency.unwrap_or(64) as usize)
             .tcp_nodelay(true)
             .build()
@@ -521,6 +525,10 @@ impl RouteClient {
             .get("x-generation-id")
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
+        let location = response
+            .status()
+            .is_redirection()
+            .then(|| header(LOCATION.as_str()).unwrap_or("nowhere").to_string());
         let is_sse = response
             .headers()
             .get(CONTENT_TYPE)
@@ -552,6 +560,12 @@ impl RouteClient {
                 }
                 Err(e) => e,
             };
+            if let Some(location) = location {
+                ex.error_message = Some(format!(
+                    "{} [redirect to {location} not followed: requests go only to the endpoint the suite names]",
+                    ex.error_message.unwrap_or_default()
+                ));
+            }
             ex.status = Some(status);
             ex
         } else if is_sse {

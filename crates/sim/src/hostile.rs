@@ -23,6 +23,7 @@
 //! | `hostile/broken-json` | a stream with a chunk of invalid JSON |
 //! | `hostile/stall-first-event` | 200 and SSE headers at once, then nothing for 60 s, then the end |
 //! | `hostile/huge-content` | a valid answer whose content is 5 MB (plain or streamed) |
+//! | `hostile/redirect` | a 307 to `/api/v1/redirected/chat/completions`, which answers a valid completion and counts what reaches it |
 //!
 //! Every answer's `id` is a generation id, and its `provider` (and `model`) contain the
 //! `Authorization` value. `GET /generation?id=…` answers stats whose `provider_name`
@@ -51,7 +52,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 /// Every hostile model, as `/models` lists them.
-pub const MODELS: [&str; 17] = [
+pub const MODELS: [&str; 18] = [
     "hostile/echo-401",
     "hostile/echo-500",
     "hostile/echo-content",
@@ -69,7 +70,11 @@ pub const MODELS: [&str; 17] = [
     "hostile/broken-json",
     "hostile/stall-first-event",
     "hostile/huge-content",
+    "hostile/redirect",
 ];
+
+/// Where `hostile/redirect` sends its requests on.
+pub const REDIRECT_PATH: &str = "/api/v1/redirected/chat/completions";
 
 /// `index` of `hostile/giant-index`'s tool call.
 pub const GIANT_INDEX: u64 = 3_000_000_000;
@@ -94,6 +99,7 @@ struct Hostile {
     requests: AtomicU64,
     per_model: Mutex<HashMap<String, u64>>,
     generations: AtomicU64,
+    redirected: AtomicU64,
 }
 
 /// A running hostile server; dropping it stops it in the background.
@@ -114,6 +120,7 @@ pub async fn serve_hostile(addr: SocketAddr) -> std::io::Result<HostileServer> {
         .route("/api/v1/chat/completions", post(chat))
         .route("/api/v1/models", get(models))
         .route("/api/v1/generation", get(generation))
+        .route(REDIRECT_PATH, post(redirected))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(16 << 20))
         .with_state(state.clone());
@@ -155,6 +162,11 @@ impl HostileServer {
             .lock()
             .unwrap_or_else(|e| e.into_inner());
         counts.get(model).copied().unwrap_or(0)
+    }
+
+    /// Requests that reached [`REDIRECT_PATH`]: followed redirects.
+    pub fn redirected(&self) -> u64 {
+        self.state.redirected.load(Ordering::Relaxed)
     }
 
     /// Stop accepting and wait (at most a second: stalled streams are cut).
@@ -278,6 +290,21 @@ fn stream_body(events: Vec<Bytes>) -> Body {
     ))
 }
 
+/// The target of `hostile/redirect`: a valid answer, so a followed redirect would pass
+/// for a success.
+async fn redirected(State(state): State<Arc<Hostile>>) -> Response {
+    state.redirected.fetch_add(1, Ordering::Relaxed);
+    Json(json!({
+        "id": "gen-redirected",
+        "object": "chat.completion",
+        "model": "hostile/redirect",
+        "choices": [{"index": 0, "finish_reason": "stop",
+            "message": {"role": "assistant", "content": "Answered after a redirect."}}],
+        "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
+    }))
+    .into_response()
+}
+
 async fn chat(
     State(state): State<Arc<Hostile>>,
     headers: HeaderMap,
@@ -315,6 +342,11 @@ async fn chat(
     let done = Bytes::from_static(b"data: [DONE]\n\n");
     match model.as_str() {
         "hostile/echo-401" => error_json(StatusCode::UNAUTHORIZED, &echo.line()),
+        "hostile/redirect" => Response::builder()
+            .status(StatusCode::TEMPORARY_REDIRECT)
+            .header(header::LOCATION, REDIRECT_PATH)
+            .body(Body::empty())
+            .unwrap_or_default(),
         "hostile/echo-500" => error_json(StatusCode::INTERNAL_SERVER_ERROR, &echo.line()),
         "hostile/echo-content" | "hostile/unpriced-echo" | "hostile/echo-tool" => {
             let tool = model == "hostile/echo-tool";

@@ -350,6 +350,40 @@ async fn hostile_giant_error_bodies_are_read_in_part_and_sized() {
     );
 }
 
+/// A redirect is an answer, not an instruction: following it would send the prompt to an
+/// address the suite never named, past the provider policy, unrecorded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn hostile_redirect_is_recorded_not_followed() {
+    let env = env(
+        &[
+            ("plain", "hostile/redirect", false),
+            ("streamed", "hostile/redirect", true),
+        ],
+        QUICK,
+        1,
+        "",
+    )
+    .await;
+    let outcomes = env.run().await;
+    for target in ["plain", "streamed"] {
+        assert_class(&outcomes, target, ErrorClass::HttpOther);
+        let attempt = &attempts_of(&outcomes, target)[0];
+        assert_eq!(attempt.status, Some(307));
+        let m = message(&outcomes, target);
+        assert!(
+            m.contains(&format!(
+                "redirect to {} not followed",
+                hostile::REDIRECT_PATH
+            )),
+            "{m}"
+        );
+    }
+    // An unknown status is retried once (the routes allow two attempts), to the same
+    // address: four requests, none of them past the redirect.
+    assert_eq!(env.server.requests_for("hostile/redirect"), 4);
+    assert_eq!(env.server.redirected(), 0, "a redirect was followed");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn hostile_broken_chunks_are_malformed() {
     let env = env(
